@@ -1,0 +1,96 @@
+import { awscdk, javascript } from 'projen';
+
+// The oldest aws-cdk-lib we support: cdk-nag v3 plugs into CDK validation, which needs >= 2.257.
+const CDK_VERSION = '2.257.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-eks-cross-account-observability',
+  description:
+    'AWS CDK constructs and cdk8s charts that move EKS telemetry and cost data across AWS accounts with least-privilege IAM.',
+  author: 'cdk-eks-cross-account-observability maintainers',
+  authorAddress: 'maintainers@cdk-eks-cross-account-observability.dev',
+  repositoryUrl: 'https://github.com/cdk-eks-cross-account-observability/cdk-eks-cross-account-observability.git',
+  keywords: ['cdk', 'cdk8s', 'eks', 'irsa', 'pod-identity', 'prometheus', 'amp', 'container-insights', 'cross-account', 'observability'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.16.0',
+
+  cdkVersion: CDK_VERSION,
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.0',
+
+  // jsii modules that appear in our public API (Chart subclasses) must be peer dependencies.
+  peerDeps: ['cdk8s@^2.70.106', 'cdk8s-plus-27@^2.9.5'],
+  devDeps: [
+    'aws-cdk@^2.1148.1',
+    'cdk-nag@^3.0.2',
+    '@cloud-copilot/iam-simulate@^0.1.173',
+    '@cloud-copilot/iam-policy@^0.1.109',
+    'kubernetes-models@^5.1.0',
+    'yaml@^2.9.1',
+    'aws-sdk-client-mock@^4.1.0',
+    '@aws-sdk/client-iam@^3',
+    '@aws-sdk/client-eks@^3',
+    'esbuild',
+  ],
+
+  // Lambda handlers live next to their construct as `*.lambda.ts`; projen bundles each with esbuild.
+  lambdaAutoDiscover: true,
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    // The Node.js 22 Lambda runtime ships AWS SDK v3; do not bundle it.
+    bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: true },
+  },
+
+  // Snapshots change only through `npm run test:update`, never silently in `npm test`.
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // The manifest validator spawns a node process per chart; give slow CI machines room.
+      testTimeout: 120_000,
+    },
+  },
+
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', '.projenrc.ts'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'projenrc', '.projenrc.ts'],
+  },
+
+  github: false,
+  release: false,
+  sampleCode: false,
+  docgen: true,
+  gitignore: ['/cdk.out/', '/examples/cdk.out/', '/bench-results/'],
+});
+
+for (const pattern of ['/examples/', '/cdk.out/', '/bench/', '/.ci/']) {
+  project.npmignore?.exclude(pattern);
+}
+
+// `npm run synth`: the README's main job. Bundles the Lambda handlers, then synthesizes the
+// multi-account example app with the CDK CLI (no AWS credentials: every stack has a concrete
+// demo account). Templates land in cdk.out/, Kubernetes manifests and helm values in dist/.
+const synth = project.addTask('synth', {
+  description: 'Synthesize the multi-account example: templates into cdk.out/, manifests and helm values into dist/',
+  env: {
+    AWS_EC2_METADATA_DISABLED: 'true',
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+  },
+  receiveArgs: true,
+});
+synth.spawn(project.bundler.bundleTask);
+synth.exec('cdk synth --quiet --no-notices --no-version-reporting --app "ts-node --prefer-ts-exts -P tsconfig.dev.json examples/app.ts" --output cdk.out', { receiveArgs: true });
+synth.exec('node test/harness/validate-manifests.mjs dist/manifests');
+
+// Tests synthesize stacks whose Lambda code comes from the bundled assets.
+project.testTask.prependSpawn(project.bundler.bundleTask);
+
+project.synth();
