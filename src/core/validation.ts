@@ -1,0 +1,75 @@
+import { Token } from 'aws-cdk-lib';
+import { Rule } from './rules';
+
+/**
+ * Collects every problem with a construct's props, then throws one error that lists them all.
+ *
+ * Values that are CDK tokens (deploy-time values) are skipped: they cannot be checked at synth.
+ * Charts call {@link PropsValidator.forChart}: a chart writes plain YAML, so a token there is
+ * itself a problem.
+ */
+export class PropsValidator {
+  /** A validator for a cdk8s chart, where a CDK token would end up as literal `${Token[...]}` text. */
+  public static forChart(owner: string): PropsValidator {
+    return new PropsValidator(owner, false);
+  }
+
+  private readonly problems: string[] = [];
+
+  constructor(private readonly owner: string, private readonly tokensAllowed = true) {}
+
+  /** Checks `value` against `rule` unless it is absent (optional prop) or a token. */
+  public check(prop: string, value: string | undefined, rule: Rule): this {
+    if (value === undefined || this.skipToken(prop, value)) return this;
+    const reason = rule.check(value);
+    if (reason !== undefined) this.problem(prop, `got ${JSON.stringify(value)} (${reason}); expected ${rule.expected}`);
+    return this;
+  }
+
+  /** Records a problem when a required prop is missing or empty. Returns whether it is present. */
+  public required(prop: string, value: unknown): boolean {
+    const present = value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0);
+    if (!present) this.problem(prop, 'is required');
+    return present;
+  }
+
+  /** Checks that `value` is a whole number in [min, max] unless it is a token. */
+  public integer(prop: string, value: number | undefined, min: number, max: number): this {
+    if (value === undefined || Token.isUnresolved(value)) return this;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problem(prop, `got ${value}; expected a whole number from ${min} to ${max}`);
+    }
+    return this;
+  }
+
+  /** Records a problem that no single rule expresses (cross-prop checks). */
+  public problem(prop: string, message: string): this {
+    this.problems.push(`${prop}: ${message}`);
+    return this;
+  }
+
+  /** Whether a literal, checkable value was given (not absent, not a token). */
+  public isLiteral(value: string | undefined): value is string {
+    return value !== undefined && !Token.isUnresolved(value);
+  }
+
+  /** Throws one error naming every problem found, if any. */
+  public throwIfAny(): void {
+    if (this.problems.length === 0) return;
+    const count = this.problems.length === 1 ? '1 problem' : `${this.problems.length} problems`;
+    throw new Error(`${this.owner}: invalid props (${count}):\n${this.problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+
+  private skipToken(prop: string, value: string): boolean {
+    if (!Token.isUnresolved(value)) return false;
+    if (!this.tokensAllowed) {
+      this.problem(prop, 'is a CDK token; a chart writes plain YAML, so pass the literal value (the constructs expose deterministic ARNs as plain strings)');
+    }
+    return true;
+  }
+}
+
+/** "IrsaRemoteWriteRole 'Stack/RemoteWrite'": how errors name the construct they are about. */
+export function describeConstruct(kind: string, path: string): string {
+  return `${kind} '${path}'`;
+}

@@ -1,0 +1,2 @@
+export * from './irsa-remote-write-role';
+export * from './prometheus-remote-write-chart';

@@ -1,0 +1,333 @@
+import { Annotations, CfnOutput, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { irsaPrincipal, irsaStatementForEstimate, IrsaTrustSource } from '../core/irsa-trust';
+import { issuerHostPath, isWildcard } from '../core/irsa';
+import { roleNameFromParts } from '../core/naming';
+import { oidcProviderFor } from '../core/oidc-providers';
+import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, MAX_TRUST_POLICY_SIZE_LIMIT } from '../core/policy-size';
+import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
+import { ArnKind, arnRule, IAM_PATH, IAM_ROLE_NAME, K8S_NAMESPACE, K8S_SERVICE_ACCOUNT_PATTERN, OIDC_ISSUER_URL, parseArn } from '../core/rules';
+import { ServiceAccountRef } from '../core/service-account';
+import { literalAccount, literalPartition, plainRoleArn } from '../core/stack-env';
+import { planTrustShards } from '../core/trust-shards';
+import { describeConstruct, PropsValidator } from '../core/validation';
+
+/**
+ * An EKS cluster whose Prometheus may remote-write through the role.
+ */
+export interface RemoteWriteCluster {
+  /**
+   * The cluster's OIDC issuer URL (`aws eks describe-cluster --query cluster.identity.oidc.issuer`).
+   *
+   * @example 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF'
+   */
+  readonly oidcIssuerUrl: string;
+
+  /**
+   * An IAM OIDC provider for this issuer that already exists in this (the workspace's) account.
+   * Give it when the account already registered the issuer: IAM allows one provider per URL.
+   *
+   * @default - a provider is created in this stack (shared by every construct of this library in the stack)
+   */
+  readonly oidcProviderArn?: string;
+
+  /**
+   * The service accounts trusted for this cluster, instead of the construct's `serviceAccounts`.
+   *
+   * @default - the construct's `serviceAccounts`
+   */
+  readonly serviceAccounts?: ServiceAccountRef[];
+}
+
+/**
+ * Props of {@link IrsaRemoteWriteRole}.
+ */
+export interface IrsaRemoteWriteRoleProps {
+  /**
+   * The AMP workspace the clusters write to. The role may call `aps:RemoteWrite` on it and on nothing else.
+   *
+   * @example 'arn:aws:aps:us-east-1:111111111111:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef'
+   */
+  readonly workspaceArn: string;
+
+  /**
+   * The clusters (in any account) whose service accounts may assume the role.
+   */
+  readonly clusters: RemoteWriteCluster[];
+
+  /**
+   * The Prometheus service accounts trusted in every cluster that does not list its own.
+   * A name may be a pattern with `*` or `?` (trusted with `StringLike`).
+   *
+   * @default [{ namespace: 'monitoring', name: 'prometheus' }]
+   */
+  readonly serviceAccounts?: ServiceAccountRef[];
+
+  /**
+   * The role's name. When the clusters need several roles (see `trustPolicySizeLimit`), the
+   * others are named `<roleName>-2`, `<roleName>-3`, ...
+   *
+   * @default 'amp-remote-write-<workspace id>'
+   */
+  readonly roleName?: string;
+
+  /**
+   * The roles' IAM path.
+   *
+   * @default '/'
+   */
+  readonly rolePath?: string;
+
+  /**
+   * The trust-policy size quota of this account (IAM counts characters without white space).
+   * When the trust for all clusters would exceed it, the clusters are spread over several roles.
+   *
+   * @default 2048 (the IAM default quota; it can be raised to 4096)
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+   */
+  readonly trustPolicySizeLimit?: number;
+
+  /**
+   * A permissions boundary for the roles.
+   *
+   * @default - none
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
+}
+
+/**
+ * Which role serves which cluster.
+ */
+export interface RemoteWriteRoleAssignment {
+  /** The cluster's OIDC issuer URL. */
+  readonly oidcIssuerUrl: string;
+  /** The name of the role its Prometheus assumes. */
+  readonly roleName: string;
+}
+
+const DEFAULT_SERVICE_ACCOUNTS: ServiceAccountRef[] = [{ namespace: 'monitoring', name: 'prometheus' }];
+
+/**
+ * A role in the AMP workspace's (target) account that Prometheus pods in EKS clusters of other
+ * (source) accounts assume directly through IRSA, to remote-write to the workspace.
+ *
+ * - registers each cluster's OIDC issuer as an IAM OIDC provider in this account (or uses a given one);
+ * - trusts exactly the listed service accounts of exactly those clusters (`aud` and `sub` conditions);
+ * - may call `aps:RemoteWrite` on the one workspace, nothing else;
+ * - spreads the clusters over several roles when one trust policy would exceed the size quota.
+ *
+ * Pair it with {@link PrometheusRemoteWriteChart} in each cluster, passing `roleArnFor(issuer)`.
+ */
+export class IrsaRemoteWriteRole extends Construct {
+  /** The workspace the roles may write to. */
+  public readonly workspaceArn: string;
+
+  /** The roles, in order; clusters were placed first-fit in the order given. */
+  public readonly roles: iam.IRole[];
+
+  /** The roles' names, in the order of `roles`. */
+  public readonly roleNames: string[];
+
+  /** Which role serves which cluster, in the order the clusters were given. */
+  public readonly assignments: RemoteWriteRoleAssignment[];
+
+  private readonly rolePath: string;
+  private readonly roleIndexByIssuer = new Map<string, number>();
+
+  constructor(scope: Construct, id: string, props: IrsaRemoteWriteRoleProps) {
+    super(scope, id);
+    const owner = describeConstruct('IrsaRemoteWriteRole', this.node.path);
+    const v = new PropsValidator(owner);
+    const sizeLimit = props.trustPolicySizeLimit ?? DEFAULT_TRUST_POLICY_SIZE_LIMIT;
+    const defaultServiceAccounts = props.serviceAccounts ?? DEFAULT_SERVICE_ACCOUNTS;
+    this.rolePath = props.rolePath ?? '/';
+
+    v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
+    v.check('roleName', props.roleName, IAM_ROLE_NAME);
+    v.check('rolePath', props.rolePath, IAM_PATH);
+    v.integer('trustPolicySizeLimit', props.trustPolicySizeLimit, 1, MAX_TRUST_POLICY_SIZE_LIMIT);
+    checkServiceAccounts(v, 'serviceAccounts', defaultServiceAccounts);
+    if (v.required('clusters', props.clusters)) this.checkClusters(v, props.clusters);
+    if (props.roleName === undefined && Token.isUnresolved(props.workspaceArn)) {
+      v.problem('roleName', 'is required when workspaceArn is a token: the default name is built from the workspace ID');
+    }
+    v.throwIfAny();
+
+    this.workspaceArn = props.workspaceArn;
+    const account = literalAccount(this);
+    const partition = literalPartition(this, props.workspaceArn);
+    this.warnIfWorkspaceInOtherAccount(account);
+
+    const sources: IrsaTrustSource[] = props.clusters.map((cluster) => ({
+      issuerUrl: cluster.oidcIssuerUrl,
+      providerArn: cluster.oidcProviderArn ?? oidcProviderFor(this, cluster.oidcIssuerUrl).oidcProviderArn,
+      serviceAccounts: cluster.serviceAccounts ?? defaultServiceAccounts,
+    }));
+    this.warnAboutWildcards(sources);
+
+    const plan = planTrustShards(sources.map((source) => irsaStatementForEstimate(source, { account, partition })), sizeLimit);
+    for (const { index, size } of plan.oversized) {
+      v.problem(`clusters[${index}]`, `its trust statement alone is ${size} characters, over trustPolicySizeLimit ${sizeLimit}; trust fewer service accounts for it or raise the account's quota`);
+    }
+    v.throwIfAny();
+
+    const baseName = props.roleName ?? defaultRoleName(props.workspaceArn);
+    const roles = plan.shards.map((clusterIndexes, shard) => {
+      const roleName = shard === 0 ? baseName : roleNameFromParts([baseName, String(shard + 1)]);
+      const role = this.createRole(shard, roleName, clusterIndexes.map((i) => sources[i]), props);
+      clusterIndexes.forEach((i) => this.roleIndexByIssuer.set(props.clusters[i].oidcIssuerUrl, shard));
+      return { role, roleName };
+    });
+    this.roles = roles.map((r) => r.role);
+    this.roleNames = roles.map((r) => r.roleName);
+    this.assignments = props.clusters.map((cluster) => ({
+      oidcIssuerUrl: cluster.oidcIssuerUrl,
+      roleName: this.roleNames[this.roleIndexByIssuer.get(cluster.oidcIssuerUrl)!],
+    }));
+    validateRoleNamesUnique(this, this.roles.map((role) => role.node.defaultChild as iam.CfnRole));
+  }
+
+  /**
+   * The role's ARN as a plain string, for the cluster account's app or chart.
+   * Throws when the clusters were spread over several roles (use `roleArnFor`), or when the
+   * stack has no literal account.
+   */
+  public get roleArn(): string {
+    if (this.roles.length > 1) {
+      throw new Error(
+        `${describeConstruct('IrsaRemoteWriteRole', this.node.path)}: its clusters are spread over ${this.roles.length} roles `
+        + `(${this.roleNames.join(', ')}) to keep each trust policy under the size quota; use roleArnFor(oidcIssuerUrl).`,
+      );
+    }
+    return this.plainArn(0);
+  }
+
+  /** Every role's ARN as a plain string, in the order of `roles`. */
+  public get roleArns(): string[] {
+    return this.roles.map((_, index) => this.plainArn(index));
+  }
+
+  /**
+   * The ARN (a plain string) of the role that trusts the cluster with this issuer.
+   *
+   * @param oidcIssuerUrl the issuer URL exactly as given in `clusters`
+   */
+  public roleArnFor(oidcIssuerUrl: string): string {
+    return this.plainArn(this.roleIndexFor(oidcIssuerUrl));
+  }
+
+  /**
+   * The role that trusts the cluster with this issuer.
+   *
+   * @param oidcIssuerUrl the issuer URL exactly as given in `clusters`
+   */
+  public roleFor(oidcIssuerUrl: string): iam.IRole {
+    return this.roles[this.roleIndexFor(oidcIssuerUrl)];
+  }
+
+  private roleIndexFor(oidcIssuerUrl: string): number {
+    const index = this.roleIndexByIssuer.get(oidcIssuerUrl);
+    if (index === undefined) {
+      throw new Error(
+        `${describeConstruct('IrsaRemoteWriteRole', this.node.path)}: no cluster has the issuer ${JSON.stringify(oidcIssuerUrl)}; `
+        + `known issuers: ${[...this.roleIndexByIssuer.keys()].join(', ')}`,
+      );
+    }
+    return index;
+  }
+
+  private plainArn(index: number): string {
+    return plainRoleArn(this, describeConstruct('IrsaRemoteWriteRole', this.node.path), this.roleNames[index], this.rolePath, this.workspaceArn);
+  }
+
+  private createRole(shard: number, roleName: string, sources: IrsaTrustSource[], props: IrsaRemoteWriteRoleProps): iam.Role {
+    const suffix = shard === 0 ? '' : String(shard + 1);
+    const [first, ...rest] = sources;
+    const role = new iam.Role(this, `Role${suffix}`, {
+      roleName,
+      path: this.rolePath,
+      description: `Prometheus remote write to ${workspaceId(props.workspaceArn)} from ${sources.length} EKS cluster(s) through IRSA`,
+      assumedBy: irsaPrincipal(this, `Role${suffix}Trust0`, first),
+      permissionsBoundary: props.permissionsBoundary,
+      inlinePolicies: {
+        RemoteWrite: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({ actions: ['aps:RemoteWrite'], resources: [props.workspaceArn] })],
+        }),
+      },
+    });
+    rest.forEach((source, i) => {
+      role.assumeRolePolicy!.addStatements(
+        new iam.PolicyStatement({ principals: [irsaPrincipal(this, `Role${suffix}Trust${i + 1}`, source)], actions: ['sts:AssumeRoleWithWebIdentity'] }),
+      );
+    });
+    new CfnOutput(this, `RoleArnOutput${suffix}`, {
+      value: role.roleArn,
+      description: `Remote-write role for ${sources.length} cluster(s): give its ARN to PrometheusRemoteWriteChart`,
+    });
+    return role;
+  }
+
+  private checkClusters(v: PropsValidator, clusters: RemoteWriteCluster[]): void {
+    const seen = new Map<string, number>();
+    const account = literalAccount(this);
+    clusters.forEach((cluster, i) => {
+      const prop = `clusters[${i}]`;
+      v.check(`${prop}.oidcIssuerUrl`, cluster.oidcIssuerUrl, OIDC_ISSUER_URL);
+      v.check(`${prop}.oidcProviderArn`, cluster.oidcProviderArn, arnRule(ArnKind.IAM_OIDC_PROVIDER));
+      if (cluster.serviceAccounts) checkServiceAccounts(v, `${prop}.serviceAccounts`, cluster.serviceAccounts);
+      if (v.isLiteral(cluster.oidcIssuerUrl)) {
+        const earlier = seen.get(cluster.oidcIssuerUrl);
+        if (earlier !== undefined) v.problem(`${prop}.oidcIssuerUrl`, `repeats clusters[${earlier}]; list each cluster once (per-cluster serviceAccounts can hold several)`);
+        seen.set(cluster.oidcIssuerUrl, i);
+      }
+      if (v.isLiteral(cluster.oidcProviderArn) && v.isLiteral(cluster.oidcIssuerUrl)) {
+        const arn = parseArn(cluster.oidcProviderArn);
+        const providerHostPath = arn?.resource.replace(/^oidc-provider\//, '');
+        if (providerHostPath && providerHostPath !== issuerHostPath(cluster.oidcIssuerUrl)) {
+          v.problem(`${prop}.oidcProviderArn`, `is for ${providerHostPath}, not for the issuer ${issuerHostPath(cluster.oidcIssuerUrl)}`);
+        }
+        if (arn && account && arn.account !== account) {
+          v.problem(`${prop}.oidcProviderArn`, `is in account ${arn.account}; a role can only trust an OIDC provider of its own account (${account})`);
+        }
+      }
+    });
+  }
+
+  private warnIfWorkspaceInOtherAccount(account: string | undefined): void {
+    if (!account || Token.isUnresolved(this.workspaceArn)) return;
+    const workspaceAccount = parseArn(this.workspaceArn)?.account;
+    if (workspaceAccount && workspaceAccount !== account) {
+      Annotations.of(this).addWarningV2(
+        'cdk-eks-cross-account-observability:workspaceInOtherAccount',
+        `The workspace is in account ${workspaceAccount} but this role is in ${account}. Deploy IrsaRemoteWriteRole in the workspace's account: an identity policy alone cannot grant aps:RemoteWrite on another account's workspace.`,
+      );
+    }
+  }
+
+  private warnAboutWildcards(sources: IrsaTrustSource[]): void {
+    const patterns = [...new Set(sources.flatMap((s) => s.serviceAccounts.filter(isWildcard).map((sa) => `${sa.namespace}/${sa.name}`)))];
+    if (patterns.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'cdk-eks-cross-account-observability:wildcardServiceAccount',
+        `The trust accepts service-account patterns (${patterns.join(', ')}): every matching service account may write to the workspace. List exact names for least privilege.`,
+      );
+    }
+  }
+}
+
+function checkServiceAccounts(v: PropsValidator, prop: string, serviceAccounts: ServiceAccountRef[]): void {
+  if (!v.required(prop, serviceAccounts)) return;
+  serviceAccounts.forEach((sa, i) => {
+    v.check(`${prop}[${i}].namespace`, sa.namespace, K8S_NAMESPACE);
+    v.check(`${prop}[${i}].name`, sa.name, K8S_SERVICE_ACCOUNT_PATTERN);
+  });
+}
+
+function workspaceId(workspaceArn: string): string {
+  return Token.isUnresolved(workspaceArn) ? 'the AMP workspace' : workspaceArn.split('/').pop()!;
+}
+
+function defaultRoleName(workspaceArn: string): string {
+  return roleNameFromParts(['amp-remote-write', workspaceId(workspaceArn)]);
+}
