@@ -112,6 +112,8 @@ const DEFAULT_SERVICE_ACCOUNTS: ServiceAccountRef[] = [{ namespace: 'monitoring'
  * A role in the AMP workspace's (target) account that Prometheus pods in EKS clusters of other
  * (source) accounts assume directly through IRSA, to remote-write to the workspace.
  *
+ * What it does:
+ *
  * - registers each cluster's OIDC issuer as an IAM OIDC provider in this account (or uses a given one);
  * - trusts exactly the listed service accounts of exactly those clusters (`aud` and `sub` conditions);
  * - may call `aps:RemoteWrite` on the one workspace, nothing else;
@@ -135,6 +137,11 @@ export class IrsaRemoteWriteRole extends Construct {
   private readonly rolePath: string;
   private readonly roleIndexByIssuer = new Map<string, number>();
 
+  /**
+   * @param scope a construct in the workspace account's stack
+   * @param id the construct ID
+   * @param props the workspace, the clusters and the service accounts to trust
+   */
   constructor(scope: Construct, id: string, props: IrsaRemoteWriteRoleProps) {
     super(scope, id);
     const owner = describeConstruct('IrsaRemoteWriteRole', this.node.path);

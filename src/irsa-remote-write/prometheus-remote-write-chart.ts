@@ -153,6 +153,11 @@ export class PrometheusRemoteWriteChart extends cdk8s.Chart {
   /** kube-prometheus-stack values, as an object. */
   public readonly helmValues: any;
 
+  /**
+   * @param scope the cdk8s app (or a construct in it)
+   * @param id the chart ID, also the manifest file name
+   * @param props the workspace, the role and the service account
+   */
   constructor(scope: Construct, id: string, props: PrometheusRemoteWriteChartProps) {
     super(scope, id, { labels: props.labels });
     const sa = props.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT;

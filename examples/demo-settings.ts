@@ -1,0 +1,36 @@
+import { App } from 'aws-cdk-lib';
+
+/**
+ * The example's accounts, region and clusters: built-in demo values, each overridable with
+ * `-c <key>=<value>` on the cdk command line (no AWS credentials are needed to synthesize).
+ */
+export interface DemoSettings {
+  /** The observability account: AMP workspace, CloudWatch. */
+  readonly observabilityAccount: string;
+  /** The account that runs the EKS cluster. */
+  readonly clusterAccount: string;
+  readonly region: string;
+  /** An existing AMP workspace in the observability account. */
+  readonly workspaceId: string;
+  readonly clusterName: string;
+  /** The cluster's OIDC issuer (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`). */
+  readonly clusterOidcIssuer: string;
+}
+
+const DEFAULTS: DemoSettings = {
+  observabilityAccount: '111111111111',
+  clusterAccount: '222222222222',
+  region: 'us-east-1',
+  workspaceId: 'ws-0123abcd-4567-89ef-0123-456789abcdef',
+  clusterName: 'prod',
+  clusterOidcIssuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
+};
+
+export function demoSettings(app: App): DemoSettings {
+  const setting = (key: keyof DemoSettings): string => String(app.node.tryGetContext(key) ?? DEFAULTS[key]);
+  return Object.fromEntries(Object.keys(DEFAULTS).map((key) => [key, setting(key as keyof DemoSettings)])) as unknown as DemoSettings;
+}
+
+export function workspaceArn(settings: DemoSettings): string {
+  return `arn:aws:aps:${settings.region}:${settings.observabilityAccount}:workspace/${settings.workspaceId}`;
+}

@@ -1,0 +1,28 @@
+import { Stack } from 'aws-cdk-lib';
+import * as cdk8s from 'cdk8s';
+import { DemoSettings, workspaceArn } from './demo-settings';
+import { writeHelmValues } from './outputs';
+import { IrsaRemoteWriteRole, PrometheusRemoteWriteChart } from '../src';
+
+/**
+ * Prometheus remote write over IRSA (seeds 004 and 001): the observability account registers the
+ * cluster's OIDC issuer and owns the role; the cluster gets an annotated service account and
+ * kube-prometheus-stack values. A second cluster, in another region, shows several clusters on one role.
+ */
+export function addRemoteWrite(observability: Stack, k8s: cdk8s.App, settings: DemoSettings): void {
+  const stagingIssuer = 'https://oidc.eks.eu-west-1.amazonaws.com/id/FEDCBA9876543210FEDCBA9876543210';
+  const remoteWrite = new IrsaRemoteWriteRole(observability, 'PrometheusRemoteWrite', {
+    workspaceArn: workspaceArn(settings),
+    clusters: [{ oidcIssuerUrl: settings.clusterOidcIssuer }, { oidcIssuerUrl: stagingIssuer }],
+    serviceAccounts: [{ namespace: 'monitoring', name: 'prometheus' }],
+  });
+
+  for (const [clusterName, issuer] of [[settings.clusterName, settings.clusterOidcIssuer], ['staging', stagingIssuer]]) {
+    const chart = new PrometheusRemoteWriteChart(k8s, `prometheus-remote-write-${clusterName}`, {
+      workspaceArn: workspaceArn(settings),
+      roleArn: remoteWrite.roleArnFor(issuer),
+      clusterName,
+    });
+    writeHelmValues(`kube-prometheus-stack-${clusterName}.yaml`, chart.helmValuesYaml());
+  }
+}
