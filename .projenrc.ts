@@ -91,6 +91,10 @@ synth.spawn(project.bundler.bundleTask);
 synth.exec('cdk synth --quiet --no-notices --no-version-reporting', { receiveArgs: true });
 synth.exec('node test/harness/validate-manifests.mjs dist/manifests');
 
+// unrs-resolver 1.13.0 (under eslint-import-resolver-typescript) names platform bindings that were
+// never published for most platforms, so `npm ci` rejects any lock file that includes it. 1.12.2 is whole.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 // Tests synthesize stacks whose Lambda code comes from the bundled assets.
 project.testTask.prependSpawn(project.bundler.bundleTask);
 
