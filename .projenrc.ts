@@ -60,6 +60,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     compilerOptions: {},
   },
   eslintOptions: {
+    // One program for every linted file: the top-level tsconfig.dev.json covers src, test and examples.
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
     dirs: ['src'],
     devdirs: ['test', 'examples', 'projenrc', '.projenrc.ts'],
   },

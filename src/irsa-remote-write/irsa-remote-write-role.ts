@@ -1,8 +1,8 @@
 import { Annotations, CfnOutput, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { irsaPrincipal, irsaStatementForEstimate, IrsaTrustSource } from '../core/irsa-trust';
 import { issuerHostPath, isWildcard } from '../core/irsa';
+import { irsaPrincipal, irsaStatementForEstimate, IrsaTrustSource } from '../core/irsa-trust';
 import { roleNameFromParts } from '../core/naming';
 import { oidcProviderFor } from '../core/oidc-providers';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, MAX_TRUST_POLICY_SIZE_LIMIT } from '../core/policy-size';

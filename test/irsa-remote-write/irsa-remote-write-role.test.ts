@@ -105,10 +105,12 @@ describe('resources', () => {
     });
     expect(rw.roleArn).toBe(`arn:aws:iam::${TARGET_ACCOUNT}:role/observability/amp-rw`);
     const trust = template.toJSON().Resources[logicalIdsOfType(template.toJSON(), 'AWS::IAM::Role')[0]].Properties.AssumeRolePolicyDocument;
-    expect(trust.Statement[0].Condition).toEqual({ StringEquals: {
-      [`${hostPath(issuer(1))}:aud`]: 'sts.amazonaws.com',
-      [`${hostPath(issuer(1))}:sub`]: ['system:serviceaccount:prom:server', 'system:serviceaccount:prom:agent'],
-    } });
+    expect(trust.Statement[0].Condition).toEqual({
+      StringEquals: {
+        [`${hostPath(issuer(1))}:aud`]: 'sts.amazonaws.com',
+        [`${hostPath(issuer(1))}:sub`]: ['system:serviceaccount:prom:server', 'system:serviceaccount:prom:agent'],
+      },
+    });
     expect(trust.Statement[1].Condition).toEqual({
       StringEquals: { [`${hostPath(issuer(2))}:aud`]: 'sts.amazonaws.com' },
       StringLike: { [`${hostPath(issuer(2))}:sub`]: 'system:serviceaccount:monitoring:prometheus-*' },
