@@ -98,6 +98,15 @@ synth.exec('node test/harness/validate-manifests.mjs dist/manifests');
 // never published for most platforms, so `npm ci` rejects any lock file that includes it. 1.12.2 is whole.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
+// Only our sources (not lib/ or cdk.out/) belong to the dev program.
+project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', '.projenrc.ts']);
+
+// ts-jest compiles test files one by one without type checking; check the whole dev program first.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check src, test and examples',
+  exec: 'tsc --noEmit -p tsconfig.dev.json',
+});
+project.testTask.prependSpawn(typecheck);
 // Tests synthesize stacks whose Lambda code comes from the bundled assets.
 project.testTask.prependSpawn(project.bundler.bundleTask);
 

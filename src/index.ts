@@ -1,2 +1,3 @@
 export * from './core';
 export * from './irsa-remote-write';
+export * from './container-insights';

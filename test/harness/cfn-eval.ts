@@ -11,7 +11,8 @@ export interface DeployEnv {
   readonly attributes?: Record<string, Record<string, string>>;
 }
 
-export type Template = { Resources: Record<string, { Type: string; Properties?: any }> };
+/** A synthesized template (`Template.fromStack(stack).toJSON()`). */
+export type Template = Record<string, any>;
 
 export function evaluate(value: any, template: Template, env: DeployEnv): any {
   const partition = env.partition ?? 'aws';

@@ -91,7 +91,7 @@ export function trustPolicyOf(template: Template, roleLogicalId: string, env: De
 export function identityPoliciesOf(template: Template, roleLogicalId: string, env: DeployEnv): any[] {
   const role = template.Resources[roleLogicalId];
   const inline = (role.Properties.Policies ?? []).map((p: any) => evaluate(p.PolicyDocument, template, env));
-  const attached = Object.values(template.Resources)
+  const attached = Object.values<any>(template.Resources)
     .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles ?? []).some((x: any) => x.Ref === roleLogicalId))
     .map((r) => evaluate(r.Properties.PolicyDocument, template, env));
   return [...inline, ...attached];
@@ -99,5 +99,5 @@ export function identityPoliciesOf(template: Template, roleLogicalId: string, en
 
 /** Logical IDs of the resources of a type. */
 export function logicalIdsOfType(template: Template, type: string): string[] {
-  return Object.entries(template.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
+  return Object.entries<any>(template.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
 }

@@ -25,8 +25,9 @@ export function acknowledgements(scope: IConstruct): Acknowledgement[] {
   return scope.node.findAll().flatMap((construct) =>
     construct.node.metadata
       .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) => (Array.isArray(entry.data) ? entry.data : [entry.data]))
-      .map((data: any) => ({ path: construct.node.path, id: String(data.id), reason: String(data.reason ?? '') })),
+      // The metadata holds { "<rule id>": "<reason>" } (aws-cdk-lib Validations, read by cdk-nag v3).
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+      .map(([id, reason]) => ({ path: construct.node.path, id, reason: String(reason) })),
   );
 }
 

@@ -1,0 +1,231 @@
+import * as cdk8s from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { agentConfig, CloudWatchAgentConfig } from './cloudwatch-agent-config';
+import { AgentIdentityMode } from './container-insights-agent-access';
+import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT } from './names';
+import { IRSA_ROLE_ANNOTATION } from '../core/k8s';
+import { ArnKind, arnRule, EKS_CLUSTER_NAME, REGION } from '../core/rules';
+import { PropsValidator } from '../core/validation';
+
+/**
+ * Props of {@link CloudWatchAgentChart}. Plain values only: the chart never depends on a CDK stack.
+ */
+export interface CloudWatchAgentChartProps {
+  /** The EKS cluster's name (Container Insights' `cluster_name`). */
+  readonly clusterName: string;
+
+  /** The region the agent writes to (`agent.region`): the target account's Container Insights region. */
+  readonly region: string;
+
+  /** How the agent gets credentials; must match `ContainerInsightsAgentAccess`. */
+  readonly identityMode: AgentIdentityMode;
+
+  /**
+   * The target account's role (`CrossAccountContainerInsights.roleArn`), written to
+   * `agent.credentials.role_arn` in NODE_ROLES and IRSA modes. Not used with POD_IDENTITY: there
+   * EKS already hands the agent the target role's credentials.
+   *
+   * @default - required in NODE_ROLES and IRSA modes
+   */
+  readonly targetRoleArn?: string;
+
+  /**
+   * The agent's IRSA role (`ContainerInsightsAgentAccess.roleArn`), annotated on the service account in IRSA mode.
+   *
+   * @default - required in IRSA mode
+   */
+  readonly agentRoleArn?: string;
+
+  /**
+   * Seconds between metric collections.
+   *
+   * @default 60
+   */
+  readonly metricsCollectionInterval?: number;
+
+  /**
+   * Container Insights with enhanced observability (more metrics, more cost).
+   *
+   * @default false
+   */
+  readonly enhancedContainerInsights?: boolean;
+
+  /**
+   * Seconds between log flushes.
+   *
+   * @default 5
+   */
+  readonly forceFlushInterval?: number;
+
+  /**
+   * The agent image, pinned to a tag.
+   *
+   * @default 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300066.1b1374'
+   */
+  readonly image?: string;
+
+  /**
+   * Labels added to every object of the chart.
+   *
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+const DEFAULT_IMAGE = 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300066.1b1374';
+const CONFIG_MAP = 'cwagentconfig';
+const CONFIG_KEY = 'cwagentconfig.json';
+
+// Read-only host paths the agent inspects (upstream quick-start DaemonSet).
+const HOST_MOUNTS: Array<[name: string, hostPath: string, mountPath: string]> = [
+  ['rootfs', '/', '/rootfs'],
+  ['dockersock', '/var/run/docker.sock', '/var/run/docker.sock'],
+  ['varlibdocker', '/var/lib/docker', '/var/lib/docker'],
+  ['containerdsock', '/run/containerd/containerd.sock', '/run/containerd/containerd.sock'],
+  ['sys', '/sys', '/sys'],
+  ['devdisk', '/dev/disk', '/dev/disk'],
+];
+
+/**
+ * The CloudWatch agent for Container Insights, writing into another account: the upstream
+ * quick-start objects (namespace, service account, RBAC, ConfigMap, DaemonSet) with the
+ * cross-account settings of the chosen identity mode.
+ */
+export class CloudWatchAgentChart extends cdk8s.Chart {
+  /** The agent configuration written to the `cwagentconfig` ConfigMap. */
+  public readonly agentConfig: any;
+
+  /**
+   * @param scope the cdk8s app (or a construct in it)
+   * @param id the chart ID, also the manifest file name
+   * @param props the cluster, region, identity mode and roles
+   */
+  constructor(scope: Construct, id: string, props: CloudWatchAgentChartProps) {
+    super(scope, id, { labels: props.labels });
+    validate(`CloudWatchAgentChart '${this.node.path}'`, props);
+    const { namespace, name } = CLOUDWATCH_AGENT_SERVICE_ACCOUNT;
+
+    const config: CloudWatchAgentConfig = agentConfig({
+      region: props.region,
+      clusterName: props.clusterName,
+      roleArn: props.identityMode === AgentIdentityMode.POD_IDENTITY ? undefined : props.targetRoleArn,
+      metricsCollectionInterval: props.metricsCollectionInterval ?? 60,
+      enhancedContainerInsights: props.enhancedContainerInsights ?? false,
+      forceFlushInterval: props.forceFlushInterval ?? 5,
+    });
+    this.agentConfig = config;
+
+    new kplus.Namespace(this, 'Namespace', { metadata: { name: namespace } });
+    const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: {
+        name,
+        namespace,
+        ...(props.identityMode === AgentIdentityMode.IRSA ? { annotations: { [IRSA_ROLE_ANNOTATION]: props.agentRoleArn! } } : {}),
+      },
+      automountToken: true,
+    });
+    this.addRbac(serviceAccount, namespace);
+
+    const configMap = new kplus.ConfigMap(this, 'Config', {
+      metadata: { name: CONFIG_MAP, namespace },
+      data: { [CONFIG_KEY]: JSON.stringify(config, undefined, 2) },
+    });
+    this.addDaemonSet(props.image ?? DEFAULT_IMAGE, serviceAccount, configMap, namespace);
+  }
+
+  private addRbac(serviceAccount: kplus.ServiceAccount, namespace: string): void {
+    const core = (resourceType: string) => kplus.ApiResource.custom({ apiGroup: '', resourceType });
+    const clusterRole = new kplus.ClusterRole(this, 'ClusterRole', { metadata: { name: 'cloudwatch-agent-role' } });
+    clusterRole.allow(['list', 'watch'], kplus.ApiResource.PODS, kplus.ApiResource.NODES, kplus.ApiResource.ENDPOINTS);
+    clusterRole.allow(['list', 'watch', 'get'], kplus.ApiResource.SERVICES);
+    clusterRole.allow(['list', 'watch'], kplus.ApiResource.REPLICA_SETS, kplus.ApiResource.DAEMON_SETS, kplus.ApiResource.DEPLOYMENTS, kplus.ApiResource.STATEFUL_SETS);
+    clusterRole.allow(['list', 'watch'], kplus.ApiResource.JOBS);
+    clusterRole.allow(['get'], core('nodes/proxy'));
+    clusterRole.allow(['create', 'get'], core('nodes/stats'), kplus.ApiResource.EVENTS);
+    clusterRole.allow(['get'], kplus.ApiResource.CONFIG_MAPS);
+    clusterRole.allow(['get', 'list', 'watch'], kplus.NonApiResource.of('/metrics'));
+    clusterRole.allow(['list', 'watch', 'get'], kplus.ApiResource.ENDPOINT_SLICES);
+    new kplus.ClusterRoleBinding(this, 'ClusterRoleBinding', { metadata: { name: 'cloudwatch-agent-role-binding' }, role: clusterRole })
+      .addSubjects(serviceAccount);
+
+    // Leader election: one agent publishes cluster-level metrics, coordinated through a ConfigMap.
+    const leaderElection = new kplus.Role(this, 'LeaderElectionRole', { metadata: { name: 'cloudwatch-agent-leader-election', namespace } });
+    leaderElection.allow(['create', 'update'], kplus.ApiResource.CONFIG_MAPS);
+    new kplus.RoleBinding(this, 'LeaderElectionRoleBinding', { metadata: { name: 'cloudwatch-agent-leader-election', namespace }, role: leaderElection })
+      .addSubjects(serviceAccount);
+  }
+
+  private addDaemonSet(image: string, serviceAccount: kplus.ServiceAccount, configMap: kplus.ConfigMap, namespace: string): void {
+    const daemonSet = new kplus.DaemonSet(this, 'DaemonSet', {
+      metadata: { name: 'cloudwatch-agent', namespace },
+      serviceAccount,
+      automountServiceAccountToken: true,
+      terminationGracePeriod: cdk8s.Duration.seconds(60),
+      // The agent reads host files and container runtimes as root, like the upstream DaemonSet.
+      securityContext: { ensureNonRoot: false },
+    });
+    const container = daemonSet.addContainer({
+      name: 'cloudwatch-agent',
+      image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      resources: {
+        cpu: { request: kplus.Cpu.millis(400), limit: kplus.Cpu.millis(400) },
+        memory: { request: cdk8s.Size.mebibytes(400), limit: cdk8s.Size.mebibytes(400) },
+      },
+      envVariables: {
+        HOST_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_IP),
+        HOST_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
+        K8S_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+      },
+      securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, privileged: false },
+    });
+    container.mount('/etc/cwagentconfig', kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'cwagentconfig' }));
+    for (const [volumeName, hostPath, mountPath] of HOST_MOUNTS) {
+      container.mount(mountPath, kplus.Volume.fromHostPath(this, `${volumeName}Volume`, volumeName, { path: hostPath }), { readOnly: true });
+    }
+    // nodeSelector (not an affinity rule), as the upstream manifest has it.
+    cdk8s.ApiObject.of(daemonSet).addJsonPatch(cdk8s.JsonPatch.add('/spec/template/spec/nodeSelector', { 'kubernetes.io/os': 'linux' }));
+  }
+}
+
+function validate(owner: string, props: CloudWatchAgentChartProps): void {
+  const v = PropsValidator.forChart(owner);
+  v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
+  v.check('region', props.region, REGION);
+  v.check('targetRoleArn', props.targetRoleArn, arnRule(ArnKind.IAM_ROLE));
+  v.check('agentRoleArn', props.agentRoleArn, arnRule(ArnKind.IAM_ROLE));
+  v.integer('metricsCollectionInterval', props.metricsCollectionInterval, 1, 86_400);
+  v.integer('forceFlushInterval', props.forceFlushInterval, 1, 3_600);
+  if (props.image !== undefined && !isPinnedImage(props.image)) {
+    v.problem('image', `got ${JSON.stringify(props.image)}; expected an image pinned to a tag or digest, such as public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300066.1b1374`);
+  }
+  switch (props.identityMode) {
+    case AgentIdentityMode.NODE_ROLES:
+      v.required('targetRoleArn', props.targetRoleArn);
+      if (props.agentRoleArn) v.problem('agentRoleArn', 'only applies in IRSA mode');
+      break;
+    case AgentIdentityMode.IRSA:
+      v.required('targetRoleArn', props.targetRoleArn);
+      v.required('agentRoleArn', props.agentRoleArn);
+      if (props.agentRoleArn && props.agentRoleArn === props.targetRoleArn) {
+        v.problem('targetRoleArn', 'is the IRSA role itself; the agent would try to assume its own role. Give the target account\'s role');
+      }
+      break;
+    case AgentIdentityMode.POD_IDENTITY:
+      if (props.targetRoleArn) v.problem('targetRoleArn', 'must be unset in POD_IDENTITY mode: EKS already gives the agent the target role\'s credentials, and the role cannot assume itself');
+      if (props.agentRoleArn) v.problem('agentRoleArn', 'only applies in IRSA mode');
+      break;
+    default:
+      v.problem('identityMode', `got ${JSON.stringify(props.identityMode)}; expected one of ${Object.values(AgentIdentityMode).join(', ')}`);
+  }
+  v.throwIfAny();
+}
+
+/** An image reference with a tag other than "latest", or a digest. */
+function isPinnedImage(image: string): boolean {
+  if (/\s/.test(image)) return false;
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) return true;
+  const tag = image.split('/').pop()!.split(':')[1];
+  return tag !== undefined && tag !== '' && tag !== 'latest';
+}

@@ -1,0 +1,259 @@
+import { Annotations, CfnOutput, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT, targetRoleName } from './names';
+import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
+import { podIdentityExternalId, podIdentitySessionTagConditions } from '../core/pod-identity';
+import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
+import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
+import { ACCOUNT_ID, ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, K8S_NAME, K8S_NAMESPACE, parseArn, REGION } from '../core/rules';
+import { ServiceAccountRef } from '../core/service-account';
+import { literalRegion, plainRoleArn } from '../core/stack-env';
+import { describeConstruct, PropsValidator } from '../core/validation';
+
+/**
+ * What the target role may do in the target account.
+ */
+export enum ContainerInsightsPermissionMode {
+  /**
+   * The AWS managed policy `CloudWatchAgentServerPolicy`, as seed 000 attaches it: every agent
+   * feature works, on every log group and metric namespace of the account.
+   */
+  AGENT_SERVER_POLICY = 'AGENT_SERVER_POLICY',
+
+  /**
+   * Only what Container Insights needs: create and write the log groups
+   * `/aws/containerinsights/<cluster>/*` of the listed clusters and regions (the agent sends
+   * Container Insights metrics as embedded-metric-format log events, from which CloudWatch
+   * extracts the metrics). Not covered: agent features outside Container Insights (a `metrics`
+   * section with PutMetricData, X-Ray, SSM-stored configuration, EC2 tag and volume lookups).
+   */
+  LEAST_PRIVILEGE = 'LEAST_PRIVILEGE',
+}
+
+/**
+ * A Pod Identity association in the source account whose target role is this role
+ * (`AWS::EKS::PodIdentityAssociation` with `TargetRoleArn`).
+ */
+export interface PodIdentityTrust {
+  /** The association's Pod Identity role, in the source account (`ContainerInsightsAgentAccess.roleArn`). */
+  readonly podIdentityRoleArn: string;
+
+  /** The cluster the association belongs to. */
+  readonly clusterArn: string;
+
+  /**
+   * The agent's service account.
+   *
+   * @default { namespace: 'amazon-cloudwatch', name: 'cloudwatch-agent' }
+   */
+  readonly serviceAccount?: ServiceAccountRef;
+
+  /**
+   * Whether the association passes session tags (`DisableSessionTags: false`). With tags, the
+   * trust checks the cluster, namespace and service-account tags; without, the external ID EKS
+   * sends instead ("<region>/<account>/<cluster>/<namespace>/<service account>").
+   *
+   * @default true
+   */
+  readonly sessionTags?: boolean;
+}
+
+/**
+ * Props of {@link CrossAccountContainerInsights}.
+ */
+export interface CrossAccountContainerInsightsProps {
+  /**
+   * The customer (or team) the data comes from; the role is named `containerinsights-<customerName>`.
+   */
+  readonly customerName: string;
+
+  /** The account whose clusters send Container Insights. */
+  readonly sourceAccountId: string;
+
+  /**
+   * Roles of the source account that may assume the role (node roles, or the
+   * `ContainerInsightsAgentAccess` IRSA role). The trust is narrowed to exactly them with an
+   * `aws:PrincipalArn` condition.
+   *
+   * @default - none: unless `podIdentityTrusts` are given, any principal of the source account that its
+   * own policies allow may assume the role (seed 000's trust), and a warning says so
+   */
+  readonly trustedPrincipalArns?: string[];
+
+  /**
+   * Pod Identity associations that chain into this role as their target role.
+   *
+   * @default - none
+   */
+  readonly podIdentityTrusts?: PodIdentityTrust[];
+
+  /**
+   * What the role may do.
+   *
+   * @default ContainerInsightsPermissionMode.AGENT_SERVER_POLICY
+   */
+  readonly permissionMode?: ContainerInsightsPermissionMode;
+
+  /**
+   * The clusters whose log groups `LEAST_PRIVILEGE` opens (their EKS cluster names).
+   *
+   * @default - required with LEAST_PRIVILEGE
+   */
+  readonly clusterNames?: string[];
+
+  /**
+   * The regions the agents write to (their `agent.region`), for `LEAST_PRIVILEGE`.
+   *
+   * @default - the stack's region
+   */
+  readonly regions?: string[];
+}
+
+const AGENT_SERVER_POLICY = 'CloudWatchAgentServerPolicy';
+
+/**
+ * The target-account side of cross-account Container Insights (seed 000): a role the CloudWatch
+ * agent in the source account assumes (`agent.credentials.role_arn`, or a Pod Identity target role)
+ * to write Container Insights into this account.
+ *
+ * Pair it with {@link ContainerInsightsAgentAccess} in the source account and
+ * {@link CloudWatchAgentChart} in the cluster.
+ */
+export class CrossAccountContainerInsights extends Construct {
+  /** The role the agents assume. */
+  public readonly role: iam.IRole;
+
+  /** The role's name, `containerinsights-<customerName>`. */
+  public readonly roleName: string;
+
+  /**
+   * @param scope a construct in the target account's stack
+   * @param id the construct ID
+   * @param props the source account, who in it may assume the role, and what the role may do
+   */
+  constructor(scope: Construct, id: string, props: CrossAccountContainerInsightsProps) {
+    super(scope, id);
+    const owner = describeConstruct('CrossAccountContainerInsights', this.node.path);
+    const mode = props.permissionMode ?? ContainerInsightsPermissionMode.AGENT_SERVER_POLICY;
+    const regions = props.regions ?? (literalRegion(this) ? [literalRegion(this)!] : []);
+    validate(owner, props, mode, regions);
+
+    this.roleName = targetRoleName(props.customerName);
+    const role = createRoleWithTrust(this, 'Role', {
+      roleName: this.roleName,
+      description: `Container Insights from account ${props.sourceAccountId} (${props.customerName}) through the CloudWatch agent`,
+    }, this.trustStatements(props));
+    this.role = role;
+
+    if (mode === ContainerInsightsPermissionMode.AGENT_SERVER_POLICY) {
+      role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(AGENT_SERVER_POLICY));
+      acknowledgeNagFinding(role, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${AGENT_SERVER_POLICY}]`,
+        'Seed 000 (the vendor flow) attaches CloudWatchAgentServerPolicy so that every agent feature works; permissionMode LEAST_PRIVILEGE limits the role to the clusters\' Container Insights log groups.');
+    } else {
+      const statement = leastPrivilegeStatement(Stack.of(this).partition, Stack.of(this).account, regions, props.clusterNames!);
+      const policy = new iam.Policy(this, 'ContainerInsightsLogs', { statements: [statement] });
+      role.attachInlinePolicy(policy);
+      for (const resource of statement.resources) {
+        acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::${nagResourceName(this, resource)}]`,
+          'Container Insights log groups are named /aws/containerinsights/<cluster>/<kind> and the agent creates their streams per node; the wildcard stays inside one cluster\'s prefix.');
+      }
+    }
+
+    if (!props.trustedPrincipalArns?.length && !props.podIdentityTrusts?.length) {
+      Annotations.of(this).addWarningV2(
+        'cdk-eks-cross-account-observability:trustOpenToAccount',
+        `The role trusts the whole account ${props.sourceAccountId}: any of its principals whose own policies allow sts:AssumeRole on it can use it. Set trustedPrincipalArns (node roles or the ContainerInsightsAgentAccess role) or podIdentityTrusts to narrow it.`,
+      );
+    }
+    validateRoleNamesUnique(this, [role.node.defaultChild as iam.CfnRole]);
+    new CfnOutput(this, 'RoleArnOutput', { value: role.roleArn, description: 'Give this to the source account: agent.credentials.role_arn, or the Pod Identity target role' });
+  }
+
+  /**
+   * The role's ARN as a plain string, for the source account's app and the agent's configuration.
+   * Throws when the stack has no literal account.
+   */
+  public get roleArn(): string {
+    return plainRoleArn(this, describeConstruct('CrossAccountContainerInsights', this.node.path), this.roleName, '/');
+  }
+
+  private trustStatements(props: CrossAccountContainerInsightsProps): TrustStatement[] {
+    const sourceAccount = new iam.AccountPrincipal(props.sourceAccountId);
+    const statements: TrustStatement[] = [];
+    if (props.trustedPrincipalArns?.length) {
+      statements.push({ principal: sourceAccount, actions: ['sts:AssumeRole'], conditions: { ArnEquals: { 'aws:PrincipalArn': props.trustedPrincipalArns } } });
+    }
+    for (const trust of props.podIdentityTrusts ?? []) {
+      const sa = trust.serviceAccount ?? CLOUDWATCH_AGENT_SERVICE_ACCOUNT;
+      const fromPodIdentityRole = { ArnEquals: { 'aws:PrincipalArn': trust.podIdentityRoleArn } };
+      if (trust.sessionTags ?? true) {
+        statements.push({
+          principal: sourceAccount,
+          actions: ['sts:AssumeRole', 'sts:TagSession'],
+          conditions: { ...fromPodIdentityRole, StringEquals: podIdentitySessionTagConditions(trust.clusterArn, sa) },
+        });
+      } else {
+        statements.push(
+          { principal: sourceAccount, actions: ['sts:AssumeRole'], conditions: { ...fromPodIdentityRole, StringEquals: { 'sts:ExternalId': podIdentityExternalId(trust.clusterArn, sa) } } },
+          { principal: sourceAccount, actions: ['sts:TagSession'], conditions: fromPodIdentityRole },
+        );
+      }
+    }
+    if (statements.length === 0) statements.push({ principal: sourceAccount, actions: ['sts:AssumeRole'] });
+    return statements;
+  }
+}
+
+function leastPrivilegeStatement(partition: string, account: string, regions: string[], clusterNames: string[]): iam.PolicyStatement {
+  const logGroups = regions.flatMap((region) => clusterNames.map((cluster) => `arn:${partition}:logs:${region}:${account}:log-group:/aws/containerinsights/${cluster}/*`));
+  return new iam.PolicyStatement({
+    sid: 'ContainerInsightsLogGroups',
+    actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+    // ".../containerinsights/<cluster>/*" covers the groups and, since * also matches ":", their streams.
+    resources: logGroups,
+  });
+}
+
+function validate(owner: string, props: CrossAccountContainerInsightsProps, mode: ContainerInsightsPermissionMode, regions: string[]): void {
+  const v = new PropsValidator(owner);
+  if (v.required('customerName', props.customerName) && v.isLiteral(props.customerName)) {
+    const reason = IAM_ROLE_NAME.check(targetRoleName(props.customerName));
+    if (reason) v.problem('customerName', `gives the role name "${targetRoleName(props.customerName)}" (${reason}); expected at most ${64 - targetRoleName('').length} characters from A-Z a-z 0-9 _+=,.@-`);
+  }
+  if (v.required('sourceAccountId', props.sourceAccountId)) v.check('sourceAccountId', props.sourceAccountId, ACCOUNT_ID);
+  const roleArn = arnRule(ArnKind.IAM_ROLE);
+  const clusterArn = arnRule(ArnKind.EKS_CLUSTER);
+  const inSourceAccount = (prop: string, arn: string) => {
+    const account = v.isLiteral(arn) ? parseArn(arn)?.account : undefined;
+    if (account && v.isLiteral(props.sourceAccountId) && account !== props.sourceAccountId) {
+      v.problem(prop, `is in account ${account}, not the source account ${props.sourceAccountId}`);
+    }
+  };
+  (props.trustedPrincipalArns ?? []).forEach((arn, i) => {
+    v.check(`trustedPrincipalArns[${i}]`, arn, roleArn);
+    inSourceAccount(`trustedPrincipalArns[${i}]`, arn);
+  });
+  (props.podIdentityTrusts ?? []).forEach((trust, i) => {
+    const prop = `podIdentityTrusts[${i}]`;
+    v.check(`${prop}.podIdentityRoleArn`, trust.podIdentityRoleArn, roleArn);
+    v.check(`${prop}.clusterArn`, trust.clusterArn, clusterArn);
+    inSourceAccount(`${prop}.podIdentityRoleArn`, trust.podIdentityRoleArn);
+    inSourceAccount(`${prop}.clusterArn`, trust.clusterArn);
+    if (trust.serviceAccount) {
+      v.check(`${prop}.serviceAccount.namespace`, trust.serviceAccount.namespace, K8S_NAMESPACE);
+      v.check(`${prop}.serviceAccount.name`, trust.serviceAccount.name, K8S_NAME);
+    }
+    if (trust.sessionTags === false && Token.isUnresolved(trust.clusterArn)) {
+      v.problem(`${prop}.clusterArn`, 'must be a literal when sessionTags is false: the external ID is built from it');
+    }
+  });
+  if (mode === ContainerInsightsPermissionMode.LEAST_PRIVILEGE) {
+    if (v.required('clusterNames', props.clusterNames)) props.clusterNames!.forEach((name, i) => v.check(`clusterNames[${i}]`, name, EKS_CLUSTER_NAME));
+    if (regions.length === 0) v.problem('regions', 'is required with LEAST_PRIVILEGE when the stack has no literal region');
+    regions.forEach((region, i) => v.check(`regions[${i}]`, region, REGION));
+  } else if (props.clusterNames || props.regions) {
+    v.problem('clusterNames', 'and regions only apply with permissionMode LEAST_PRIVILEGE');
+  }
+  v.throwIfAny();
+}

@@ -1,0 +1,3 @@
+export * from './cross-account-container-insights';
+export * from './container-insights-agent-access';
+export * from './cloudwatch-agent-chart';
