@@ -233,11 +233,14 @@ export class ContainerInsightsAgentAccess extends Construct {
 
   private grantNodeRoles(nodeRoles: iam.IRole[], assumeTarget: iam.PolicyStatement, attachAgentServerPolicy: boolean): void {
     new iam.Policy(this, 'AssumeTargetRole', { roles: nodeRoles, statements: [assumeTarget] });
+    Annotations.of(this).addWarningV2(
+      'cdk-eks-cross-account-observability:nodeRolesShareTargetRole',
+      'NODE_ROLES mode: every pod on these nodes can assume the target role. IRSA or POD_IDENTITY mode gives it to the CloudWatch agent only.',
+    );
     if (!attachAgentServerPolicy) return;
     const managed = iam.ManagedPolicy.fromAwsManagedPolicyName(AGENT_SERVER_POLICY);
-    const imported = nodeRoles.filter((role) => !Resource.isOwnedResource(role));
     nodeRoles.filter((role) => Resource.isOwnedResource(role)).forEach((role) => role.addManagedPolicy(managed));
-    imported.forEach((role, i) => {
+    nodeRoles.filter((role) => !Resource.isOwnedResource(role)).forEach((role, i) => {
       // CloudFormation cannot attach an AWS managed policy to a role it does not own. No onDelete:
       // detaching could break a setup that attached the policy before this stack existed.
       new cr.AwsCustomResource(this, `AttachAgentServerPolicy${i}`, {
@@ -255,13 +258,7 @@ export class ContainerInsightsAgentAccess extends Construct {
         installLatestAwsSdk: false,
       });
     });
-    if (nodeRoles.length > 0) {
-      Annotations.of(this).addWarningV2(
-        'cdk-eks-cross-account-observability:nodeRolesShareTargetRole',
-        'NODE_ROLES mode: every pod on these nodes can assume the target role. IRSA or POD_IDENTITY mode gives it to the CloudWatch agent only.',
-      );
-    }
-    this.acknowledgeCustomResourceFindings();
+    if (nodeRoles.some((role) => !Resource.isOwnedResource(role))) this.acknowledgeCustomResourceFindings();
   }
 
   private acknowledgeCustomResourceFindings(): void {
@@ -270,6 +267,8 @@ export class ContainerInsightsAgentAccess extends Construct {
     if (provider) {
       acknowledgeNagFinding(provider, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         'aws-cdk-lib\'s AwsCustomResource provider writes its logs with the basic execution role; it runs only at deploy time.');
+      acknowledgeNagFinding(provider, 'AwsSolutions-L1',
+        'aws-cdk-lib picks the AwsCustomResource provider\'s runtime; it runs once per deploy to attach a managed policy.');
     }
   }
 }

@@ -65,9 +65,13 @@ export interface IdentityRequest {
   readonly resourcePolicy?: any;
 }
 
-/** Whether the identity policies allow the action on the resource (same-account request). */
-export function isAllowed(request: IdentityRequest): Decision {
-  const resourceAccount = request.resource.split(':')[4] || request.principal.split(':')[4];
+/**
+ * Whether the principal's identity policies (and the resource policy, if given) allow the action.
+ * Set `identityOnly` to ask about the identity policies alone for a resource in another account,
+ * where IAM also needs the resource's own policy (prove that side with `canAssume`).
+ */
+export function isAllowed(request: IdentityRequest & { identityOnly?: boolean }): Decision {
+  const resourceAccount = request.identityOnly ? request.principal.split(':')[4] : request.resource.split(':')[4] || request.principal.split(':')[4];
   return runUnsafeSimulation({
     request: {
       principal: request.principal,
