@@ -7,23 +7,17 @@
  *   npx cdk synth -c observabilityAccount=123456789012 -c clusterAccount=210987654321 ...
  *   npx cdk deploy ObservabilityAccount --profile observability
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { demoSettings } from './demo-settings';
-import { cleanOutputs, MANIFESTS_DIR } from './outputs';
-import { addRemoteWrite } from './remote-write';
+import { buildExample } from './example-app';
+import { cleanOutputs, MANIFESTS_DIR, writeHelmValues } from './outputs';
 
 const app = new App();
-const settings = demoSettings(app);
 cleanOutputs();
 const k8s = new cdk8s.App({ outdir: MANIFESTS_DIR, outputFileExtension: '.yaml' });
+const example = buildExample(app, k8s, demoSettings(app));
 
-const observability = new Stack(app, 'ObservabilityAccount', {
-  env: { account: settings.observabilityAccount, region: settings.region },
-  description: 'Observability account: AMP remote-write role and OIDC providers for the clusters (cdk-eks-cross-account-observability example)',
-});
-
-addRemoteWrite(observability, k8s, settings);
-
+for (const [fileName, yaml] of Object.entries(example.helmValues)) writeHelmValues(fileName, yaml);
 k8s.synth();
 app.synth();

@@ -1,15 +1,16 @@
 import { Stack } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { DemoSettings, workspaceArn } from './demo-settings';
-import { writeHelmValues } from './outputs';
 import { IrsaRemoteWriteRole, PrometheusRemoteWriteChart } from '../src';
 
 /**
  * Prometheus remote write over IRSA (seeds 004 and 001): the observability account registers the
  * cluster's OIDC issuer and owns the role; the cluster gets an annotated service account and
  * kube-prometheus-stack values. A second cluster, in another region, shows several clusters on one role.
+ *
+ * @returns the charts, whose helm values the app writes next to the manifests
  */
-export function addRemoteWrite(observability: Stack, k8s: cdk8s.App, settings: DemoSettings): void {
+export function addRemoteWrite(observability: Stack, k8s: cdk8s.App, settings: DemoSettings): PrometheusRemoteWriteChart[] {
   const stagingIssuer = 'https://oidc.eks.eu-west-1.amazonaws.com/id/FEDCBA9876543210FEDCBA9876543210';
   const remoteWrite = new IrsaRemoteWriteRole(observability, 'PrometheusRemoteWrite', {
     workspaceArn: workspaceArn(settings),
@@ -17,12 +18,10 @@ export function addRemoteWrite(observability: Stack, k8s: cdk8s.App, settings: D
     serviceAccounts: [{ namespace: 'monitoring', name: 'prometheus' }],
   });
 
-  for (const [clusterName, issuer] of [[settings.clusterName, settings.clusterOidcIssuer], ['staging', stagingIssuer]]) {
-    const chart = new PrometheusRemoteWriteChart(k8s, `prometheus-remote-write-${clusterName}`, {
+  return [[settings.clusterName, settings.clusterOidcIssuer], ['staging', stagingIssuer]].map(([clusterName, issuer]) =>
+    new PrometheusRemoteWriteChart(k8s, `prometheus-remote-write-${clusterName}`, {
       workspaceArn: workspaceArn(settings),
       roleArn: remoteWrite.roleArnFor(issuer),
       clusterName,
-    });
-    writeHelmValues(`kube-prometheus-stack-${clusterName}.yaml`, chart.helmValuesYaml());
-  }
+    }));
 }

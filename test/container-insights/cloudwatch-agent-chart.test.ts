@@ -71,7 +71,12 @@ test('the DaemonSet: pinned image, env, read-only host mounts, resources, linux 
   const mounts = Object.fromEntries(container.volumeMounts.map((m: any) => [m.mountPath, m.readOnly ?? false]));
   expect(mounts).toEqual({
     '/etc/cwagentconfig': false,
-    '/rootfs': true, '/var/run/docker.sock': true, '/var/lib/docker': true, '/run/containerd/containerd.sock': true, '/sys': true, '/dev/disk': true,
+    '/rootfs': true,
+    '/var/run/docker.sock': true,
+    '/var/lib/docker': true,
+    '/run/containerd/containerd.sock': true,
+    '/sys': true,
+    '/dev/disk': true,
   });
   const hostPaths = Object.fromEntries(pod.volumes.filter((v: any) => v.hostPath).map((v: any) => [v.name, v.hostPath.path]));
   expect(hostPaths).toEqual({ rootfs: '/', dockersock: '/var/run/docker.sock', varlibdocker: '/var/lib/docker', containerdsock: '/run/containerd/containerd.sock', sys: '/sys', devdisk: '/dev/disk' });

@@ -104,7 +104,9 @@ describe('IRSA mode', () => {
   test('trust: the agent\'s service account only', () => {
     const trustPolicy = trustPolicyOf(json, roleId, ENV);
     const ask = (sub: string, aud = 'sts.amazonaws.com', iss = ISSUER) => canAssume({
-      trustPolicy, roleArn: AGENT_ROLE, action: 'sts:AssumeRoleWithWebIdentity',
+      trustPolicy,
+      roleArn: AGENT_ROLE,
+      action: 'sts:AssumeRoleWithWebIdentity',
       principal: `arn:aws:iam::${SOURCE_ACCOUNT}:oidc-provider/${hostPath(iss)}`,
       context: { [`${hostPath(iss)}:aud`]: aud, [`${hostPath(iss)}:sub`]: sub },
     });

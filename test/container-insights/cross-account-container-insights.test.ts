@@ -84,7 +84,11 @@ describe('trust proofs (iam-simulate)', () => {
   });
 
   describe('Pod Identity target role (EKS guide: "Access AWS Resources using EKS Pod Identity Target IAM Roles")', () => {
-    const tags = { 'aws:RequestTag/eks-cluster-arn': CLUSTER_ARN, 'aws:RequestTag/kubernetes-namespace': 'amazon-cloudwatch', 'aws:RequestTag/kubernetes-service-account': 'cloudwatch-agent' };
+    const tags = {
+      'aws:RequestTag/eks-cluster-arn': CLUSTER_ARN,
+      'aws:RequestTag/kubernetes-namespace': 'amazon-cloudwatch',
+      'aws:RequestTag/kubernetes-service-account': 'cloudwatch-agent',
+    };
 
     test('with session tags: only the Pod Identity role, for the agent service account of that cluster', () => {
       const { trustPolicy } = build({ podIdentityTrusts: [{ podIdentityRoleArn: AGENT_ROLE, clusterArn: CLUSTER_ARN }] });
