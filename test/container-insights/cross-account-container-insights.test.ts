@@ -103,7 +103,8 @@ describe('trust proofs (iam-simulate)', () => {
     });
 
     test('without session tags: the external ID EKS sends', () => {
-      const { trustPolicy, template } = build({ podIdentityTrusts: [{ podIdentityRoleArn: AGENT_ROLE, clusterArn: CLUSTER_ARN, sessionTags: false }] });
+      const podIdentityTrusts = [{ podIdentityRoleArn: AGENT_ROLE, clusterArn: CLUSTER_ARN, sessionTags: false }];
+      const { trustPolicy, template } = build({ podIdentityTrusts });
       const externalId = `${REGION}/${SOURCE_ACCOUNT}/prod/amazon-cloudwatch/cloudwatch-agent`;
       template.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Condition: Match.objectLike({ StringEquals: { 'sts:ExternalId': externalId } }) })]) } });
       expect(assume(trustPolicy, AGENT_ROLE, { 'sts:ExternalId': externalId })).toBe('Allowed');
