@@ -23,13 +23,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // jsii modules that appear in our public API (Chart subclasses) must be peer dependencies.
   peerDeps: ['cdk8s@^2.70.106', 'cdk8s-plus-27@^2.9.5'],
+  // Parsing user scrape configurations at synth time; bundled so users need not install it.
+  bundledDeps: ['yaml@^2.9.1'],
   devDeps: [
+    '@types/aws-lambda',
     'aws-cdk@^2.1148.1',
     'cdk-nag@^3.0.2',
     '@cloud-copilot/iam-simulate@^0.1.173',
     '@cloud-copilot/iam-policy@^0.1.109',
     'kubernetes-models@^5.1.0',
-    'yaml@^2.9.1',
     'aws-sdk-client-mock@^4.1.0',
     '@aws-sdk/client-iam@^3',
     '@aws-sdk/client-eks@^3',

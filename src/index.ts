@@ -1,3 +1,4 @@
 export * from './core';
 export * from './irsa-remote-write';
 export * from './container-insights';
+export * from './amp-scraper';

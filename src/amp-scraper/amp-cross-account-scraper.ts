@@ -1,0 +1,271 @@
+import { CfnOutput, CustomResource, Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as aps from 'aws-cdk-lib/aws-aps';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { scraperSourceRoleName } from './names';
+import { pinTrustProvider } from './pin-trust-provider';
+import { defaultScrapeConfig, scrapeConfigProblems, scrapeConfigYaml } from './scrape-config';
+import { stableHash } from '../core/naming';
+import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
+import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
+import { ArnKind, arnRule, IAM_ROLE_NAME, parseArn } from '../core/rules';
+import { literalAccount, literalRegion, plainRoleArn } from '../core/stack-env';
+import { describeConstruct, PropsValidator } from '../core/validation';
+
+/**
+ * Props of {@link AmpCrossAccountScraper}.
+ */
+export interface AmpCrossAccountScraperProps {
+  /** The EKS cluster to scrape, in this stack's account and region. Its endpoint needs private access. */
+  readonly clusterArn: string;
+
+  /** 1 to 5 subnets of the cluster's VPC where the collector places its network interfaces. */
+  readonly subnetIds: string[];
+
+  /**
+   * Security groups for the collector's network interfaces.
+   *
+   * @default - the VPC's default security group
+   */
+  readonly securityGroupIds?: string[];
+
+  /** The AMP workspace in the other account, in the same region as the cluster. */
+  readonly workspaceArn: string;
+
+  /** The workspace account's role (`AmpScraperTargetRole.roleArn`). */
+  readonly targetRoleArn: string;
+
+  /**
+   * A Prometheus scrape configuration (YAML). Checked at synth against AMP's rules: intervals of at
+   * least 30 s, IP addresses (not DNS names) as static targets.
+   *
+   * @default - `AmpCrossAccountScraper.defaultScrapeConfiguration(clusterArn)`
+   */
+  readonly scrapeConfiguration?: string;
+
+  /**
+   * The scraper's alias (1-100 characters, `[0-9A-Za-z][-.0-9A-Z_a-z]*`).
+   *
+   * @default - none
+   */
+  readonly alias?: string;
+
+  /**
+   * The source role's name. The target side must be told (`AmpScraperTargetRole.sourceRoleName`).
+   *
+   * @default 'amp-scraper-source-<cluster name>-<workspace key>'
+   */
+  readonly roleName?: string;
+
+  /**
+   * Also publish the scraper ARN as this SSM String parameter, for pipelines that pin the target side.
+   *
+   * @default - only the stack output
+   */
+  readonly scraperArnParameterName?: string;
+
+  /**
+   * The target account's stack name, used in the printed pin command.
+   *
+   * @default '<workspace account stack>'
+   */
+  readonly targetStackName?: string;
+}
+
+const SCRAPER_SERVICE = 'scraper.aps.amazonaws.com';
+const ALIAS = /^[0-9A-Za-z][-.0-9A-Z_a-z]{0,99}$/;
+const SERVICE_ROLE_PATH = 'aws-service-role/scraper.aps.amazonaws.com/';
+
+/**
+ * The cluster-account side of cross-account AMP scraping (seed 002): an AMP managed collector
+ * that scrapes this account's EKS cluster and writes to a workspace in another account.
+ *
+ * - a source role that only `scraper.aps.amazonaws.com` may assume, from this account's
+ *   scrapers in this region, and that may assume the target role and nothing else;
+ * - the `AWS::APS::Scraper` with the role configuration;
+ * - a custom resource that, once the scraper exists, pins the source role's trust to that exact
+ *   scraper ARN (`iam:UpdateAssumeRolePolicy`), and runs again whenever CloudFormation may have
+ *   reset the trust;
+ * - the scraper ARN as an output (and optionally an SSM parameter) with the command that pins
+ *   the target side.
+ */
+export class AmpCrossAccountScraper extends Construct {
+  /**
+   * The built-in scrape configuration for EKS (YAML): a 30 s interval; pods; cAdvisor through the
+   * API server's node proxy; the API server; kube-proxy; EKS control-plane metrics.
+   *
+   * @param clusterArn added as the external label `clusterArn`
+   */
+  public static defaultScrapeConfiguration(clusterArn?: string): string {
+    return scrapeConfigYaml(defaultScrapeConfig(clusterArn));
+  }
+
+  /**
+   * The default name of the source role.
+   *
+   * @param clusterName the cluster's name
+   * @param workspaceArn the workspace's ARN
+   */
+  public static sourceRoleNameFor(clusterName: string, workspaceArn: string): string {
+    return scraperSourceRoleName(clusterName, workspaceArn);
+  }
+
+  /** The scraper. */
+  public readonly scraper: aps.CfnScraper;
+
+  /** The source role the scraper uses. */
+  public readonly sourceRole: iam.IRole;
+
+  /** The source role's name. */
+  public readonly sourceRoleName: string;
+
+  /** The scraper's ARN (a deploy-time value: read it from the `ScraperArn` output). */
+  public readonly scraperArn: string;
+
+  /**
+   * @param scope a construct in the cluster account's stack
+   * @param id the construct ID
+   * @param props the cluster, network, workspace, target role and scrape configuration
+   */
+  constructor(scope: Construct, id: string, props: AmpCrossAccountScraperProps) {
+    super(scope, id);
+    const owner = describeConstruct('AmpCrossAccountScraper', this.node.path);
+    validate(owner, props, literalAccount(this), literalRegion(this));
+
+    const stack = Stack.of(this);
+    const clusterName = parseArn(props.clusterArn)?.resource.replace(/^cluster\//, '') ?? '';
+    this.sourceRoleName = props.roleName ?? scraperSourceRoleName(clusterName, props.workspaceArn);
+    const anyScraperOfThisAccount = stack.formatArn({ service: 'aps', resource: 'scraper', resourceName: '*' });
+    const trust = (sourceArn: Record<string, Record<string, string>>): TrustStatement => ({
+      principal: new iam.ServicePrincipal(SCRAPER_SERVICE),
+      actions: ['sts:AssumeRole'],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ...sourceArn },
+    });
+
+    const role = createRoleWithTrust(this, 'SourceRole', {
+      roleName: this.sourceRoleName,
+      description: `AMP scraper of ${clusterName}: may assume the workspace account's target role only`,
+      inlinePolicies: {
+        AssumeTargetRole: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [props.targetRoleArn] })] }),
+      },
+    }, [trust({ ArnLike: { 'aws:SourceArn': anyScraperOfThisAccount } })]);
+    this.sourceRole = role;
+    validateRoleNamesUnique(this, [role.node.defaultChild as iam.CfnRole]);
+
+    this.scraper = new aps.CfnScraper(this, 'Resource', {
+      alias: props.alias,
+      source: { eksConfiguration: { clusterArn: props.clusterArn, subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds } },
+      destination: { ampConfiguration: { workspaceArn: props.workspaceArn } },
+      // CloudFormation takes the YAML text itself, although its reference calls the property "base 64
+      // encoded": the reference's own AWS::APS::Scraper example passes plain YAML, and the resource
+      // handler hands the string to the API's blob field, which the SDK base64-encodes on the wire
+      // (the same mismatch as aws-cdk#34503 for AWS::MSK::Configuration). Base64 text here would
+      // reach AMP as the configuration itself and be rejected as invalid YAML.
+      scrapeConfiguration: { configurationBlob: props.scrapeConfiguration ?? AmpCrossAccountScraper.defaultScrapeConfiguration(props.clusterArn) },
+      roleConfiguration: { sourceRoleArn: role.roleArn, targetRoleArn: props.targetRoleArn },
+    });
+    this.scraperArn = this.scraper.attrArn;
+
+    this.pinSourceTrust(role, trust({ ArnEquals: { 'aws:SourceArn': this.scraperArn } }));
+    this.publish(props);
+  }
+
+  /** The source role's ARN as a plain string (`AmpScraperTargetRole` computes the same by default). */
+  public get sourceRoleArn(): string {
+    return plainRoleArn(this, describeConstruct('AmpCrossAccountScraper', this.node.path), this.sourceRoleName, '/');
+  }
+
+  private pinSourceTrust(role: iam.Role, pinned: TrustStatement): void {
+    const stack = Stack.of(this);
+    const provider = pinTrustProvider(this);
+    provider.allowPinning(role);
+    const pinnedDocument = new iam.PolicyDocument({
+      statements: [new iam.PolicyStatement({ principals: [pinned.principal], actions: pinned.actions, conditions: pinned.conditions })],
+    });
+    const cfnRole = role.node.defaultChild as iam.CfnRole;
+    new CustomResource(this, 'PinSourceTrust', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::AmpScraperPinTrust',
+      properties: {
+        RoleName: role.roleName,
+        TrustPolicy: stack.toJsonString(pinnedDocument),
+        ScraperArn: this.scraperArn,
+        // Any change to the role's CloudFormation properties may make CloudFormation rewrite its
+        // trust with the unpinned document; this fingerprint changes with them, so the pin runs again.
+        RoleFingerprint: Lazy.string({
+          produce: () => stableHash(JSON.stringify(stack.resolve({
+            trust: cfnRole.assumeRolePolicyDocument,
+            policies: cfnRole.policies,
+            managedPolicyArns: cfnRole.managedPolicyArns,
+            description: cfnRole.description,
+            path: cfnRole.path,
+            permissionsBoundary: cfnRole.permissionsBoundary,
+            maxSessionDuration: cfnRole.maxSessionDuration,
+          })), 16),
+        }),
+      },
+    });
+  }
+
+  private publish(props: AmpCrossAccountScraperProps): void {
+    new CfnOutput(this, 'ScraperArn', { value: this.scraperArn, description: 'The scraper ARN: pin the workspace account\'s AmpScraperTargetRole to it' });
+    new CfnOutput(this, 'PinTargetCommand', {
+      value: Fn.join('', [`npx cdk deploy ${props.targetStackName ?? '<workspace account stack>'} -c scraperArn=`, this.scraperArn]),
+      description: 'Phase 2: redeploy the workspace account\'s stack with the scraper ARN (AmpScraperTargetRole scraperArn)',
+    });
+    // For clusters in CONFIG_MAP authentication mode: aws-auth wants the scraper's service-linked
+    // role without its path (see AmpScraperRbacChart).
+    const [head, tail] = [0, 1].map((i) => Fn.select(i, Fn.split(SERVICE_ROLE_PATH, this.scraper.attrRoleArn)));
+    new CfnOutput(this, 'AwsAuthRoleArn', {
+      value: Fn.join('', [head, tail]),
+      description: 'CONFIG_MAP authentication mode only: the rolearn of the aws-auth mapRoles entry for user aps-collector-user',
+    });
+    if (props.scraperArnParameterName) {
+      new ssm.StringParameter(this, 'ScraperArnParameter', {
+        parameterName: props.scraperArnParameterName,
+        stringValue: this.scraperArn,
+        description: 'AMP cross-account scraper ARN (pin AmpScraperTargetRole to it)',
+      });
+    }
+  }
+}
+
+function validate(owner: string, props: AmpCrossAccountScraperProps, account: string | undefined, region: string | undefined): void {
+  const v = new PropsValidator(owner);
+  if (v.required('clusterArn', props.clusterArn)) v.check('clusterArn', props.clusterArn, arnRule(ArnKind.EKS_CLUSTER));
+  if (v.required('workspaceArn', props.workspaceArn)) v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
+  if (v.required('targetRoleArn', props.targetRoleArn)) v.check('targetRoleArn', props.targetRoleArn, arnRule(ArnKind.IAM_ROLE));
+  v.check('roleName', props.roleName, IAM_ROLE_NAME);
+  if (props.roleName === undefined && (Token.isUnresolved(props.clusterArn) || Token.isUnresolved(props.workspaceArn))) {
+    v.problem('roleName', 'is required when clusterArn or workspaceArn is a token: the default name is built from them');
+  }
+  if (props.subnetIds === undefined || (!Token.isUnresolved(props.subnetIds) && (props.subnetIds.length < 1 || props.subnetIds.length > 5))) {
+    v.problem('subnetIds', `has ${props.subnetIds?.length ?? 0} subnets; a scraper takes 1 to 5`);
+  }
+  (props.subnetIds ?? []).forEach((id, i) => {
+    if (v.isLiteral(id) && !/^subnet-[0-9a-f]{8,17}$/.test(id)) v.problem(`subnetIds[${i}]`, `got ${JSON.stringify(id)}; expected a subnet ID such as subnet-0123456789abcdef0`);
+  });
+  if (props.securityGroupIds !== undefined && props.securityGroupIds.length > 5) v.problem('securityGroupIds', `has ${props.securityGroupIds.length}; at most 5`);
+  (props.securityGroupIds ?? []).forEach((id, i) => {
+    if (v.isLiteral(id) && !/^sg-[0-9a-f]{8,17}$/.test(id)) v.problem(`securityGroupIds[${i}]`, `got ${JSON.stringify(id)}; expected a security group ID such as sg-0123456789abcdef0`);
+  });
+  if (props.alias !== undefined && v.isLiteral(props.alias) && !ALIAS.test(props.alias)) {
+    v.problem('alias', `got ${JSON.stringify(props.alias)}; expected 1-100 characters from 0-9 A-Z a-z - . _, starting alphanumeric`);
+  }
+  if (props.scrapeConfiguration !== undefined && v.isLiteral(props.scrapeConfiguration)) {
+    for (const problem of scrapeConfigProblems(props.scrapeConfiguration)) v.problem('scrapeConfiguration', problem);
+  }
+  const cluster = v.isLiteral(props.clusterArn) ? parseArn(props.clusterArn) : undefined;
+  const workspace = v.isLiteral(props.workspaceArn) ? parseArn(props.workspaceArn) : undefined;
+  if (cluster && workspace && cluster.region !== workspace.region) {
+    v.problem('workspaceArn', `is in ${workspace.region} but the cluster is in ${cluster.region}; cluster, scraper and workspace must share a region`);
+  }
+  if (cluster && account && cluster.account !== account) v.problem('clusterArn', `is in account ${cluster.account}; the scraper must be created in the cluster's account (this stack is in ${account})`);
+  if (cluster && region && cluster.region !== region) v.problem('clusterArn', `is in ${cluster.region}; the scraper must be created in the cluster's region (this stack is in ${region})`);
+  const target = v.isLiteral(props.targetRoleArn) ? parseArn(props.targetRoleArn) : undefined;
+  if (target && workspace && target.account !== workspace.account) {
+    v.problem('targetRoleArn', `is in account ${target.account}; the target role must be in the workspace's account (${workspace.account})`);
+  }
+  v.throwIfAny();
+}

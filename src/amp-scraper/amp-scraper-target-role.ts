@@ -1,0 +1,151 @@
+import { Annotations, CfnOutput, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { scraperSourceRoleName, scraperTargetRoleName } from './names';
+import { createRoleWithTrust } from '../core/role-trust';
+import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
+import { ACCOUNT_ID, ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, parseArn } from '../core/rules';
+import { literalAccount, plainRoleArn } from '../core/stack-env';
+import { describeConstruct, PropsValidator } from '../core/validation';
+
+/**
+ * Props of {@link AmpScraperTargetRole}.
+ */
+export interface AmpScraperTargetRoleProps {
+  /** The account of the cluster and its scraper. */
+  readonly sourceAccountId: string;
+
+  /** The name of the cluster the scraper collects from. */
+  readonly clusterName: string;
+
+  /** The AMP workspace in this account the scraper writes to. */
+  readonly workspaceArn: string;
+
+  /**
+   * The scraper's ARN, once it exists (phase 2): the trust then requires exactly it as the
+   * external ID. Take it from the source stack's `ScraperArn` output, for example with
+   * `scraperArn: app.node.tryGetContext('scraperArn')`.
+   *
+   * @default - phase 1: any scraper of the source account in the workspace's region, and a warning
+   */
+  readonly scraperArn?: string;
+
+  /**
+   * The source role's name, when `AmpCrossAccountScraper` was given a `roleName`.
+   *
+   * @default 'amp-scraper-source-<clusterName>-<workspace key>', the source side's default
+   */
+  readonly sourceRoleName?: string;
+
+  /**
+   * This role's name.
+   *
+   * @default 'amp-scraper-target-<sourceAccountId>-<clusterName>-<workspace key>'
+   */
+  readonly roleName?: string;
+}
+
+/**
+ * The workspace-account side of cross-account AMP scraping (seed 002): the role the scraper's
+ * source role assumes to remote-write into the workspace.
+ *
+ * It trusts exactly the source role (by `aws:PrincipalArn`, so it can be deployed before that
+ * role exists) and requires the scraper's ARN as `sts:ExternalId`: before the scraper exists
+ * (phase 1) any scraper ARN of the source account and region; once it is known (phase 2) exactly it.
+ */
+export class AmpScraperTargetRole extends Construct {
+  /**
+   * The default name of the target role.
+   *
+   * @param sourceAccountId the cluster's account
+   * @param clusterName the cluster's name
+   * @param workspaceArn the workspace's ARN
+   */
+  public static roleNameFor(sourceAccountId: string, clusterName: string, workspaceArn: string): string {
+    return scraperTargetRoleName(sourceAccountId, clusterName, workspaceArn);
+  }
+
+  /** The role. */
+  public readonly role: iam.IRole;
+
+  /** The role's name. */
+  public readonly roleName: string;
+
+  /** Whether the trust is pinned to one scraper ARN (phase 2). */
+  public readonly pinned: boolean;
+
+  /**
+   * @param scope a construct in the workspace account's stack
+   * @param id the construct ID
+   * @param props the source account, cluster, workspace and (phase 2) scraper
+   */
+  constructor(scope: Construct, id: string, props: AmpScraperTargetRoleProps) {
+    super(scope, id);
+    const owner = describeConstruct('AmpScraperTargetRole', this.node.path);
+    validate(owner, props, literalAccount(this));
+
+    const workspace = parseArn(props.workspaceArn);
+    this.roleName = props.roleName ?? scraperTargetRoleName(props.sourceAccountId, props.clusterName, props.workspaceArn);
+    const sourceRoleName = props.sourceRoleName ?? scraperSourceRoleName(props.clusterName, props.workspaceArn);
+    const partition = workspace?.partition ?? 'aws';
+    const sourceRoleArn = `arn:${partition}:iam::${props.sourceAccountId}:role/${sourceRoleName}`;
+    this.pinned = props.scraperArn !== undefined;
+    const externalId = this.pinned
+      ? { StringEquals: { 'sts:ExternalId': props.scraperArn! } }
+      : { StringLike: { 'sts:ExternalId': `arn:${partition}:aps:${workspace!.region}:${props.sourceAccountId}:scraper/*` } };
+
+    const role = createRoleWithTrust(this, 'Role', {
+      roleName: this.roleName,
+      description: `AMP scraper of cluster ${props.clusterName} (account ${props.sourceAccountId}) writing to ${props.workspaceArn.split('/').pop()}`,
+      inlinePolicies: {
+        RemoteWrite: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['aps:RemoteWrite'], resources: [props.workspaceArn] })] }),
+      },
+    }, [{
+      principal: new iam.AccountPrincipal(props.sourceAccountId),
+      actions: ['sts:AssumeRole'],
+      conditions: { ArnEquals: { 'aws:PrincipalArn': sourceRoleArn }, ...externalId },
+    }]);
+    this.role = role;
+    validateRoleNamesUnique(this, [role.node.defaultChild as iam.CfnRole]);
+    new CfnOutput(this, 'RoleArnOutput', { value: role.roleArn, description: 'targetRoleArn for AmpCrossAccountScraper in the cluster account' });
+
+    if (!this.pinned) {
+      Annotations.of(this).addWarningV2(
+        'cdk-eks-cross-account-observability:scraperTrustNotPinned',
+        `Phase 1: the role accepts any AMP scraper of account ${props.sourceAccountId} in ${workspace!.region} (external ID pattern). `
+        + 'After deploying AmpCrossAccountScraper, redeploy this stack with its ScraperArn output as scraperArn (for example -c scraperArn=arn:...:scraper/s-...) to pin the trust to that scraper.',
+      );
+    }
+  }
+
+  /** The role's ARN as a plain string: the `targetRoleArn` of `AmpCrossAccountScraper`. */
+  public get roleArn(): string {
+    return plainRoleArn(this, describeConstruct('AmpScraperTargetRole', this.node.path), this.roleName, '/');
+  }
+}
+
+function validate(owner: string, props: AmpScraperTargetRoleProps, account: string | undefined): void {
+  const v = new PropsValidator(owner);
+  if (v.required('sourceAccountId', props.sourceAccountId)) v.check('sourceAccountId', props.sourceAccountId, ACCOUNT_ID);
+  if (v.required('clusterName', props.clusterName)) v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
+  if (v.required('workspaceArn', props.workspaceArn)) v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
+  if (Token.isUnresolved(props.workspaceArn)) v.problem('workspaceArn', 'must be a literal: the external-ID pattern and the default role names are built from it');
+  v.check('scraperArn', props.scraperArn, arnRule(ArnKind.APS_SCRAPER));
+  v.check('roleName', props.roleName, IAM_ROLE_NAME);
+  v.check('sourceRoleName', props.sourceRoleName, IAM_ROLE_NAME);
+  if (v.isLiteral(props.scraperArn) && v.isLiteral(props.workspaceArn)) {
+    const scraper = parseArn(props.scraperArn);
+    const workspace = parseArn(props.workspaceArn);
+    if (scraper && v.isLiteral(props.sourceAccountId) && scraper.account !== props.sourceAccountId) {
+      v.problem('scraperArn', `is in account ${scraper.account}; the scraper runs in the source account ${props.sourceAccountId}`);
+    }
+    if (scraper && workspace && scraper.region !== workspace.region) {
+      v.problem('scraperArn', `is in ${scraper.region}; a scraper writes only to a workspace of its own region (${workspace.region})`);
+    }
+  }
+  const workspaceAccount = v.isLiteral(props.workspaceArn) ? parseArn(props.workspaceArn)?.account : undefined;
+  if (workspaceAccount && account && workspaceAccount !== account) {
+    v.problem('workspaceArn', `is in account ${workspaceAccount}; deploy AmpScraperTargetRole in the workspace's account (this stack is in ${account})`);
+  }
+  v.throwIfAny();
+}

@@ -1,0 +1,2 @@
+export * from './amp-scraper-target-role';
+export * from './amp-cross-account-scraper';

@@ -1,0 +1,142 @@
+/**
+ * A stateful in-memory IAM on aws-sdk-client-mock that answers the way IAM does: roles keyed
+ * case-insensitively, NoSuchEntity and EntityAlreadyExists errors, URL-encoded trust documents,
+ * Marker/IsTruncated pagination, and injectable faults (throttling, AccessDenied).
+ */
+import {
+  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, EntityAlreadyExistsException, GetRoleCommand, GetRolePolicyCommand,
+  IAMClient, IAMServiceException, ListRolePoliciesCommand, ListRolesCommand, ListRoleTagsCommand, NoSuchEntityException, PutRolePolicyCommand,
+  Tag, TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import { AwsStub, mockClient } from 'aws-sdk-client-mock';
+
+export interface FakeRole {
+  roleName: string;
+  path: string;
+  arn: string;
+  trust: string;
+  policies: Map<string, string>;
+  tags: Map<string, string>;
+}
+
+type Fault = () => Error;
+
+export class FakeIam {
+  readonly roles = new Map<string, FakeRole>();
+  /** Every call, as "Command(RoleName)". */
+  readonly calls: string[] = [];
+  readonly stub: AwsStub<any, any, any>;
+  /** Page size of ListRoles / ListRolePolicies, small so pagination is exercised. */
+  pageSize = 2;
+  private readonly faults = new Map<string, Fault[]>();
+
+  constructor(private readonly account = '222222222222', private readonly partition = 'aws') {
+    this.stub = mockClient(IAMClient);
+    this.on(GetRoleCommand, (i) => ({ Role: this.describe(this.role(i.RoleName)) }));
+    this.on(CreateRoleCommand, (i) => {
+      if (this.roles.has(i.RoleName.toLowerCase())) throw new EntityAlreadyExistsException({ message: `Role with name ${i.RoleName} already exists.`, $metadata: {} });
+      const path = i.Path ?? '/';
+      const role: FakeRole = {
+        roleName: i.RoleName, path, arn: `arn:${this.partition}:iam::${this.account}:role${path}${i.RoleName}`,
+        trust: i.AssumeRolePolicyDocument, policies: new Map(), tags: new Map((i.Tags ?? []).map((t: Tag) => [t.Key!, t.Value!])),
+      };
+      this.roles.set(i.RoleName.toLowerCase(), role);
+      return { Role: this.describe(role) };
+    });
+    this.on(UpdateAssumeRolePolicyCommand, (i) => { this.role(i.RoleName).trust = i.PolicyDocument; return {}; });
+    this.on(PutRolePolicyCommand, (i) => { this.role(i.RoleName).policies.set(i.PolicyName, i.PolicyDocument); return {}; });
+    this.on(GetRolePolicyCommand, (i) => {
+      const document = this.role(i.RoleName).policies.get(i.PolicyName);
+      if (document === undefined) throw noSuchEntity(`The role policy with name ${i.PolicyName} cannot be found.`);
+      return { RoleName: i.RoleName, PolicyName: i.PolicyName, PolicyDocument: encodeURIComponent(document) };
+    });
+    this.on(DeleteRolePolicyCommand, (i) => {
+      if (!this.role(i.RoleName).policies.delete(i.PolicyName)) throw noSuchEntity(`The role policy with name ${i.PolicyName} cannot be found.`);
+      return {};
+    });
+    this.on(ListRolePoliciesCommand, (i) => this.page([...this.role(i.RoleName).policies.keys()], i.Marker, (names) => ({ PolicyNames: names })));
+    this.on(ListRoleTagsCommand, (i) => ({ Tags: [...this.role(i.RoleName).tags].map(([Key, Value]) => ({ Key, Value })), IsTruncated: false }));
+    this.on(TagRoleCommand, (i) => { (i.Tags ?? []).forEach((t: Tag) => this.role(i.RoleName).tags.set(t.Key!, t.Value!)); return {}; });
+    this.on(UntagRoleCommand, (i) => { (i.TagKeys ?? []).forEach((k: string) => this.role(i.RoleName).tags.delete(k)); return {}; });
+    this.on(DeleteRoleCommand, (i) => {
+      const role = this.role(i.RoleName);
+      if (role.policies.size > 0) throw new IAMServiceException({ name: 'DeleteConflict', $fault: 'client', message: 'Cannot delete entity, must delete policies first.', $metadata: {} });
+      this.roles.delete(role.roleName.toLowerCase());
+      return {};
+    });
+    this.on(ListRolesCommand, (i) => {
+      const prefix = i.PathPrefix ?? '/';
+      const matching = [...this.roles.values()].filter((r) => r.path.startsWith(prefix)).sort((a, b) => a.roleName.localeCompare(b.roleName));
+      return this.page(matching, i.Marker, (roles) => ({ Roles: roles.map((r) => this.describe(r, false)) }));
+    });
+  }
+
+  /** Adds a role directly (state that existed before the code under test ran). */
+  seedRole(roleName: string, trust: unknown, options: { path?: string; tags?: Record<string, string>; policies?: Record<string, unknown> } = {}): FakeRole {
+    const path = options.path ?? '/';
+    const role: FakeRole = {
+      roleName, path, arn: `arn:${this.partition}:iam::${this.account}:role${path}${roleName}`, trust: JSON.stringify(trust),
+      policies: new Map(Object.entries(options.policies ?? {}).map(([k, v]) => [k, JSON.stringify(v)])),
+      tags: new Map(Object.entries(options.tags ?? {})),
+    };
+    this.roles.set(roleName.toLowerCase(), role);
+    return role;
+  }
+
+  /** Makes the next `times` calls of a command fail with the given error. */
+  failNext(command: string, error: Fault, times = 1): void {
+    this.faults.set(command, [...(this.faults.get(command) ?? []), ...Array(times).fill(error)]);
+  }
+
+  /** Calls that change state. */
+  writes(): string[] {
+    return this.calls.filter((c) => !/^(Get|List)/.test(c));
+  }
+
+  restore(): void {
+    this.stub.restore();
+  }
+
+  private on(command: any, fn: (input: any) => unknown): void {
+    const name = command.name.replace(/Command$/, '');
+    this.stub.on(command).callsFake(async (input: any) => {
+      this.calls.push(`${name}(${input.RoleName ?? input.PathPrefix ?? ''})`);
+      const fault = this.faults.get(name)?.shift();
+      if (fault) throw fault();
+      return fn(input);
+    });
+  }
+
+  private role(roleName: string): FakeRole {
+    const role = this.roles.get(roleName.toLowerCase());
+    if (!role) throw noSuchEntity(`The role with name ${roleName} cannot be found.`);
+    return role;
+  }
+
+  private describe(role: FakeRole, withTrust = true) {
+    return {
+      RoleName: role.roleName, Path: role.path, Arn: role.arn, RoleId: `AROA${role.roleName.toUpperCase().slice(0, 12)}`, CreateDate: new Date(0),
+      ...(withTrust ? { AssumeRolePolicyDocument: encodeURIComponent(role.trust) } : {}),
+      Tags: [...role.tags].map(([Key, Value]) => ({ Key, Value })),
+    };
+  }
+
+  private page<T, R>(items: T[], marker: string | undefined, wrap: (page: T[]) => R): R & { IsTruncated: boolean; Marker?: string } {
+    const start = marker ? Number(marker) : 0;
+    const page = items.slice(start, start + this.pageSize);
+    const next = start + this.pageSize;
+    return { ...wrap(page), IsTruncated: next < items.length, ...(next < items.length ? { Marker: String(next) } : {}) };
+  }
+}
+
+export function noSuchEntity(message: string): Error {
+  return new NoSuchEntityException({ message, $metadata: {} });
+}
+
+export function throttling(): Error {
+  return new IAMServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+}
+
+export function accessDenied(): Error {
+  return new IAMServiceException({ name: 'AccessDenied', $fault: 'client', message: 'User is not authorized to perform this action', $metadata: { httpStatusCode: 403 } });
+}
