@@ -1,2 +1,3 @@
 export * from './amp-scraper-target-role';
 export * from './amp-cross-account-scraper';
+export * from './amp-scraper-rbac-chart';
