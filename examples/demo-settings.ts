@@ -15,6 +15,8 @@ export interface DemoSettings {
   readonly clusterName: string;
   /** The cluster's OIDC issuer (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`). */
   readonly clusterOidcIssuer: string;
+  /** Comma-separated subnets of the cluster's VPC for the AMP collector (1 to 5). */
+  readonly scraperSubnetIds: string;
 }
 
 const DEFAULTS: DemoSettings = {
@@ -24,6 +26,7 @@ const DEFAULTS: DemoSettings = {
   workspaceId: 'ws-0123abcd-4567-89ef-0123-456789abcdef',
   clusterName: 'prod',
   clusterOidcIssuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
+  scraperSubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
 };
 
 export function demoSettings(app: App): DemoSettings {
@@ -33,4 +36,9 @@ export function demoSettings(app: App): DemoSettings {
 
 export function workspaceArn(settings: DemoSettings): string {
   return `arn:aws:aps:${settings.region}:${settings.observabilityAccount}:workspace/${settings.workspaceId}`;
+}
+
+/** A scraper ARN of the right shape for the demo cluster account and region (phase 2 of the AMP scraper flow). */
+export function demoScraperArn(settings: DemoSettings): string {
+  return `arn:aws:aps:${settings.region}:${settings.clusterAccount}:scraper/s-0123abcd-4567-89ef-0123-456789abcdef`;
 }

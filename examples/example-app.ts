@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
+import { addAmpScraper } from './amp-scraper';
 import { addContainerInsights } from './container-insights';
 import { DemoSettings } from './demo-settings';
 import { addRemoteWrite } from './remote-write';
@@ -27,5 +28,6 @@ export function buildExample(app: App, k8s: cdk8s.App, settings: DemoSettings): 
     helmValues[`kube-prometheus-stack-${chart.node.id.replace('prometheus-remote-write-', '')}.yaml`] = chart.helmValuesYaml();
   }
   addContainerInsights(observability, cluster, k8s, settings);
+  addAmpScraper(observability, cluster, k8s, settings);
   return { observability, cluster, helmValues };
 }

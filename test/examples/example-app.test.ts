@@ -45,3 +45,12 @@ test('the demo settings can be overridden by context', () => {
   const built = buildExample(custom, Testing.app(), settings);
   Template.fromStack(built.observability).hasResourceProperties('AWS::IAM::Role', { RoleName: 'containerinsights-blue' });
 });
+
+test('phase 2 of the AMP scraper flow (context scraperArn) pins the target role and stays nag-clean', () => {
+  const phase2 = new App({ context: { scraperArn: 'arn:aws:aps:us-east-1:222222222222:scraper/s-0123abcd-4567-89ef-0123-456789abcdef' } });
+  const built = buildExample(phase2, Testing.app(), demoSettings(phase2));
+  const template = JSON.stringify(Template.fromStack(built.observability).toJSON());
+  expect(template).toContain('"sts:ExternalId":"arn:aws:aps:us-east-1:222222222222:scraper/s-0123abcd-4567-89ef-0123-456789abcdef"');
+  expect(template).not.toContain('scraper/*');
+  expectNagClean(built.observability);
+});
