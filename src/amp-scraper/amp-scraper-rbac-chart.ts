@@ -65,7 +65,8 @@ export class AmpScraperRbacChart extends cdk8s.Chart {
     v.check('scraperRoleArn', props.scraperRoleArn, arnRule(ArnKind.IAM_ROLE));
     v.throwIfAny();
 
-    const group = (apiGroup: string, ...resourceTypes: string[]) => resourceTypes.map((resourceType) => kplus.ApiResource.custom({ apiGroup, resourceType }));
+    const group = (apiGroup: string, ...resourceTypes: string[]) =>
+      resourceTypes.map((resourceType) => kplus.ApiResource.custom({ apiGroup, resourceType }));
     const role = new kplus.ClusterRole(this, 'ClusterRole', { metadata: { name: 'aps-collector-role' } });
     role.allow(READ, ...group('', 'nodes', 'nodes/proxy', 'nodes/metrics', 'services', 'endpoints', 'pods', 'ingresses', 'configmaps'));
     role.allow(READ, ...group('extensions', 'ingresses', 'ingresses/status'), ...group('networking.k8s.io', 'ingresses', 'ingresses/status'));
@@ -75,7 +76,8 @@ export class AmpScraperRbacChart extends cdk8s.Chart {
       .addSubjects(kplus.User.fromName(this, 'CollectorUser', COLLECTOR_USER));
 
     if (props.scraperRoleArn) {
-      this.awsAuthMapRolesEntry = cdk8s.Yaml.stringify([{ rolearn: AmpScraperRbacChart.awsAuthRoleArn(props.scraperRoleArn), username: COLLECTOR_USER }]);
+      const rolearn = AmpScraperRbacChart.awsAuthRoleArn(props.scraperRoleArn);
+      this.awsAuthMapRolesEntry = cdk8s.Yaml.stringify([{ rolearn, username: COLLECTOR_USER }]);
     }
   }
 }

@@ -18,8 +18,12 @@ const SERVICE_LINKED = `arn:aws:iam::${SOURCE_ACCOUNT}:role/aws-service-role/scr
 
 function build(props: Partial<AmpCrossAccountScraperProps> = {}, stack = stackIn(SOURCE_ACCOUNT)) {
   const scraper = new AmpCrossAccountScraper(stack, 'Scraper', {
-    clusterArn: CLUSTER_ARN, subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], securityGroupIds: ['sg-0123456789abcdef0'],
-    workspaceArn: WORKSPACE_ARN, targetRoleArn: TARGET_ROLE, ...props,
+    clusterArn: CLUSTER_ARN,
+    subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+    securityGroupIds: ['sg-0123456789abcdef0'],
+    workspaceArn: WORKSPACE_ARN,
+    targetRoleArn: TARGET_ROLE,
+    ...props,
   });
   const template = Template.fromStack(stack);
   const json = template.toJSON();

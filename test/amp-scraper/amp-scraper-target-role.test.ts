@@ -24,7 +24,10 @@ function build(props: Partial<AmpScraperTargetRoleProps> = {}) {
 /** The source role's own permission: it may assume the target role (cross-account needs both sides). */
 const sourceMayAssume = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: TARGET_ROLE }] }];
 const ask = (trustPolicy: any, principal: string, externalId?: string) => canAssume({
-  trustPolicy, roleArn: TARGET_ROLE, principal, callerPolicies: sourceMayAssume,
+  trustPolicy,
+  roleArn: TARGET_ROLE,
+  principal,
+  callerPolicies: sourceMayAssume,
   context: { 'aws:PrincipalArn': principal, ...(externalId ? { 'sts:ExternalId': externalId } : {}) },
 });
 
@@ -42,7 +45,9 @@ describe('phase 1: before the scraper exists', () => {
 
   test('the trust names the source role and a scraper-ARN pattern of the source account and region', () => {
     expect(trustPolicy.Statement).toEqual([{
-      Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SOURCE_ACCOUNT}:root` },
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${SOURCE_ACCOUNT}:root` },
       Condition: { ArnEquals: { 'aws:PrincipalArn': SOURCE_ROLE }, StringLike: { 'sts:ExternalId': `arn:aws:aps:${REGION}:${SOURCE_ACCOUNT}:scraper/*` } },
     }]);
     expect(JSON.stringify(json)).not.toContain('StringEquals');

@@ -33,7 +33,10 @@ function pair(scraperArn?: string) {
 
 function ask(p: ReturnType<typeof pair>, externalId: string | undefined, principal = p.sourceRoleArn) {
   return canAssume({
-    trustPolicy: p.trustPolicy, roleArn: p.targetRoleArn, principal, callerPolicies: p.sourcePolicies,
+    trustPolicy: p.trustPolicy,
+    roleArn: p.targetRoleArn,
+    principal,
+    callerPolicies: p.sourcePolicies,
     context: { 'aws:PrincipalArn': principal, ...(externalId ? { 'sts:ExternalId': externalId } : {}) },
   });
 }

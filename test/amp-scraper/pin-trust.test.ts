@@ -1,7 +1,7 @@
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { onEvent } from '../../src/amp-scraper/pin-trust.lambda';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { canonicalPolicy, decodeTrustDocument } from '../../src/amp-scraper/pin-trust/trust-document';
+import { onEvent } from '../../src/amp-scraper/pin-trust.lambda';
 import { accessDenied, FakeIam } from '../harness/fake-iam';
 
 const ROLE = 'amp-scraper-source-prod-0123abcd';
@@ -9,7 +9,9 @@ const SCRAPER = 'arn:aws:aps:us-east-1:222222222222:scraper/s-0123abcd-4567-89ef
 const trust = (sourceArn: Record<string, unknown>) => ({
   Version: '2012-10-17',
   Statement: [{
-    Effect: 'Allow', Principal: { Service: 'scraper.aps.amazonaws.com' }, Action: 'sts:AssumeRole',
+    Effect: 'Allow',
+    Principal: { Service: 'scraper.aps.amazonaws.com' },
+    Action: 'sts:AssumeRole',
     Condition: { StringEquals: { 'aws:SourceAccount': '222222222222' }, ...sourceArn },
   }],
 });
@@ -20,7 +22,11 @@ function event(requestType: 'Create' | 'Update' | 'Delete', roleName = ROLE): Cl
   return {
     RequestType: requestType,
     ServiceToken: 'arn:aws:lambda:us-east-1:222222222222:function:provider',
-    ResponseURL: 'https://example.com', StackId: 'stack', RequestId: 'req', LogicalResourceId: 'Pin', ResourceType: 'Custom::AmpScraperPinTrust',
+    ResponseURL: 'https://example.com',
+    StackId: 'stack',
+    RequestId: 'req',
+    LogicalResourceId: 'Pin',
+    ResourceType: 'Custom::AmpScraperPinTrust',
     ResourceProperties: { ServiceToken: 'x', RoleName: roleName, TrustPolicy: JSON.stringify(PINNED), ScraperArn: SCRAPER },
     ...(requestType === 'Create' ? {} : { PhysicalResourceId: `pin-trust/${roleName}`, OldResourceProperties: {} }),
   } as CloudFormationCustomResourceEvent;

@@ -21,6 +21,12 @@ export interface FakeRole {
 
 type Fault = () => Error;
 
+export interface SeedOptions {
+  path?: string;
+  tags?: Record<string, string>;
+  policies?: Record<string, unknown>;
+}
+
 export class FakeIam {
   readonly roles = new Map<string, FakeRole>();
   /** Every call, as "Command(RoleName)". */
@@ -37,8 +43,12 @@ export class FakeIam {
       if (this.roles.has(i.RoleName.toLowerCase())) throw new EntityAlreadyExistsException({ message: `Role with name ${i.RoleName} already exists.`, $metadata: {} });
       const path = i.Path ?? '/';
       const role: FakeRole = {
-        roleName: i.RoleName, path, arn: `arn:${this.partition}:iam::${this.account}:role${path}${i.RoleName}`,
-        trust: i.AssumeRolePolicyDocument, policies: new Map(), tags: new Map((i.Tags ?? []).map((t: Tag) => [t.Key!, t.Value!])),
+        roleName: i.RoleName,
+        path,
+        arn: `arn:${this.partition}:iam::${this.account}:role${path}${i.RoleName}`,
+        trust: i.AssumeRolePolicyDocument,
+        policies: new Map(),
+        tags: new Map((i.Tags ?? []).map((t: Tag) => [t.Key!, t.Value!])),
       };
       this.roles.set(i.RoleName.toLowerCase(), role);
       return { Role: this.describe(role) };
@@ -72,10 +82,13 @@ export class FakeIam {
   }
 
   /** Adds a role directly (state that existed before the code under test ran). */
-  seedRole(roleName: string, trust: unknown, options: { path?: string; tags?: Record<string, string>; policies?: Record<string, unknown> } = {}): FakeRole {
+  seedRole(roleName: string, trust: unknown, options: SeedOptions = {}): FakeRole {
     const path = options.path ?? '/';
     const role: FakeRole = {
-      roleName, path, arn: `arn:${this.partition}:iam::${this.account}:role${path}${roleName}`, trust: JSON.stringify(trust),
+      roleName,
+      path,
+      arn: `arn:${this.partition}:iam::${this.account}:role${path}${roleName}`,
+      trust: JSON.stringify(trust),
       policies: new Map(Object.entries(options.policies ?? {}).map(([k, v]) => [k, JSON.stringify(v)])),
       tags: new Map(Object.entries(options.tags ?? {})),
     };
@@ -115,7 +128,11 @@ export class FakeIam {
 
   private describe(role: FakeRole, withTrust = true) {
     return {
-      RoleName: role.roleName, Path: role.path, Arn: role.arn, RoleId: `AROA${role.roleName.toUpperCase().slice(0, 12)}`, CreateDate: new Date(0),
+      RoleName: role.roleName,
+      Path: role.path,
+      Arn: role.arn,
+      RoleId: `AROA${role.roleName.toUpperCase().slice(0, 12)}`,
+      CreateDate: new Date(0),
       ...(withTrust ? { AssumeRolePolicyDocument: encodeURIComponent(role.trust) } : {}),
       Tags: [...role.tags].map(([Key, Value]) => ({ Key, Value })),
     };
