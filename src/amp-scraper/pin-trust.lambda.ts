@@ -8,7 +8,7 @@
  */
 import { GetRoleCommand, IAMClient, NoSuchEntityException, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { decodeTrustDocument, sameTrust } from './pin-trust/trust-document';
+import { decodeTrustDocument, sameTrust } from '../core/policy-document';
 
 export interface PinTrustProperties {
   readonly RoleName: string;

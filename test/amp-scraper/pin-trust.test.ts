@@ -1,6 +1,6 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { canonicalPolicy, decodeTrustDocument } from '../../src/amp-scraper/pin-trust/trust-document';
+import { canonicalPolicy, decodeTrustDocument } from '../../src/core/policy-document';
 import { onEvent } from '../../src/amp-scraper/pin-trust.lambda';
 import { accessDenied, FakeIam } from '../harness/fake-iam';
 

@@ -5,7 +5,7 @@
  */
 import {
   CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, EntityAlreadyExistsException, GetRoleCommand, GetRolePolicyCommand,
-  IAMClient, IAMServiceException, ListRolePoliciesCommand, ListRolesCommand, ListRoleTagsCommand, NoSuchEntityException, PutRolePolicyCommand,
+  IAMClient, IAMServiceException, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, ListRolesCommand, ListRoleTagsCommand, NoSuchEntityException, PutRolePolicyCommand,
   Tag, TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
@@ -29,11 +29,15 @@ export interface SeedOptions {
 
 export class FakeIam {
   readonly roles = new Map<string, FakeRole>();
+  /** Registered IAM OIDC provider ARNs. */
+  readonly providers = new Set<string>();
   /** Every call, as "Command(RoleName)". */
   readonly calls: string[] = [];
   readonly stub: AwsStub<any, any, any>;
   /** Page size of ListRoles / ListRolePolicies, small so pagination is exercised. */
   pageSize = 2;
+  /** Simulated latency of every call, for benchmarks (tests keep 0). */
+  latencyMs = 0;
   private readonly faults = new Map<string, Fault[]>();
 
   constructor(private readonly account = '222222222222', private readonly partition = 'aws') {
@@ -77,8 +81,10 @@ export class FakeIam {
     this.on(ListRolesCommand, (i) => {
       const prefix = i.PathPrefix ?? '/';
       const matching = [...this.roles.values()].filter((r) => r.path.startsWith(prefix)).sort((a, b) => a.roleName.localeCompare(b.roleName));
+      // Like IAM, ListRoles returns neither trust documents nor tags: GetRole does.
       return this.page(matching, i.Marker, (roles) => ({ Roles: roles.map((r) => this.describe(r, false)) }));
     });
+    this.on(ListOpenIDConnectProvidersCommand, () => ({ OpenIDConnectProviderList: [...this.providers].map((Arn) => ({ Arn })) }));
   }
 
   /** Adds a role directly (state that existed before the code under test ran). */
@@ -96,14 +102,20 @@ export class FakeIam {
     return role;
   }
 
-  /** Makes the next `times` calls of a command fail with the given error. */
-  failNext(command: string, error: Fault, times = 1): void {
-    this.faults.set(command, [...(this.faults.get(command) ?? []), ...Array(times).fill(error)]);
+  /** Makes the next `times` calls of a command (for one role, if named) fail with the given error. */
+  failNext(command: string, error: Fault, times = 1, roleName?: string): void {
+    const key = roleName ? `${command}:${roleName.toLowerCase()}` : command;
+    this.faults.set(key, [...(this.faults.get(key) ?? []), ...Array(times).fill(error)]);
   }
 
   /** Calls that change state. */
   writes(): string[] {
     return this.calls.filter((c) => !/^(Get|List)/.test(c));
+  }
+
+  /** Registers the IAM OIDC provider for an issuer URL. */
+  addProvider(issuerUrl: string): void {
+    this.providers.add(`arn:${this.partition}:iam::${this.account}:oidc-provider/${issuerUrl.replace('https://', '')}`);
   }
 
   restore(): void {
@@ -114,7 +126,8 @@ export class FakeIam {
     const name = command.name.replace(/Command$/, '');
     this.stub.on(command).callsFake(async (input: any) => {
       this.calls.push(`${name}(${input.RoleName ?? input.PathPrefix ?? ''})`);
-      const fault = this.faults.get(name)?.shift();
+      if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+      const fault = (input.RoleName ? this.faults.get(`${name}:${String(input.RoleName).toLowerCase()}`)?.shift() : undefined) ?? this.faults.get(name)?.shift();
       if (fault) throw fault();
       return fn(input);
     });
@@ -126,15 +139,15 @@ export class FakeIam {
     return role;
   }
 
-  private describe(role: FakeRole, withTrust = true) {
+  private describe(role: FakeRole, full = true) {
     return {
       RoleName: role.roleName,
       Path: role.path,
       Arn: role.arn,
       RoleId: `AROA${role.roleName.toUpperCase().slice(0, 12)}`,
       CreateDate: new Date(0),
-      ...(withTrust ? { AssumeRolePolicyDocument: encodeURIComponent(role.trust) } : {}),
-      Tags: [...role.tags].map(([Key, Value]) => ({ Key, Value })),
+      // Like IAM, ListRoles returns neither trust documents nor tags: GetRole does.
+      ...(full ? { AssumeRolePolicyDocument: encodeURIComponent(role.trust), Tags: [...role.tags].map(([Key, Value]) => ({ Key, Value })) } : {}),
     };
   }
 

@@ -1,5 +1,5 @@
 /**
- * Comparing role trust documents. Pure: shared by the pin-trust handler and its tests.
+ * Comparing IAM policy documents by content. Pure: shared by the Lambda handlers and their tests.
  */
 
 /** IAM's GetRole returns the trust document URL-encoded; this gives the parsed JSON. */

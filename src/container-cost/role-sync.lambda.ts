@@ -1,0 +1,75 @@
+/**
+ * The container-cost role reconciler (Node.js 22, AWS SDK v3 from the Lambda runtime). Invoked by
+ * the custom resource (Create/Update: reconcile; Delete: remove exactly this stack's roles, never
+ * failing) and by the EventBridge schedule (reconcile).
+ */
+import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { Clients, SyncIo } from './role-sync/aws-io';
+import { RetryOptions } from './role-sync/concurrency';
+import { configFromEnv } from './role-sync/config';
+import { reconcile, removeOwnedRoles, SyncSummary } from './role-sync/reconcile';
+
+export interface RoleSyncResponse {
+  readonly PhysicalResourceId?: string;
+  readonly Data?: Record<string, string>;
+  readonly summary?: SyncSummary;
+}
+
+export interface Dependencies {
+  readonly clients: Clients;
+  readonly retry: RetryOptions;
+  readonly env: Record<string, string | undefined>;
+  readonly log: (entry: Record<string, unknown>) => void;
+}
+
+/** The Lambda entry point: real clients, whose own retries are off (ours retry throttling with backoff). */
+export async function handler(event: unknown): Promise<RoleSyncResponse> {
+  const eks = new Map<string, EKSClient>();
+  return onEvent(event, {
+    clients: {
+      iam: new IAMClient({ maxAttempts: 1 }),
+      eks: (region) => eks.get(region) ?? eks.set(region, new EKSClient({ region, maxAttempts: 1 })).get(region)!,
+    },
+    retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 20_000, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random },
+    env: process.env,
+    log: (entry) => console.log(JSON.stringify(entry)),
+  });
+}
+
+export async function onEvent(event: unknown, deps: Dependencies): Promise<RoleSyncResponse> {
+  const io = new SyncIo(deps.clients, deps.retry, deps.log);
+  if (!isCustomResourceEvent(event)) {
+    // The schedule: reconcile, and fail the invocation (for alarms) if anything went wrong.
+    const summary = await reconcile(configFromEnv(deps.env), io, deps.log);
+    failOnErrors(summary);
+    return { summary };
+  }
+  const ownerKey = String(event.ResourceProperties.OwnerKey);
+  const physicalResourceId = `container-cost-roles/${ownerKey}`;
+  switch (event.RequestType) {
+    case 'Create':
+    case 'Update': {
+      const summary = await reconcile(configFromEnv(deps.env), io, deps.log);
+      failOnErrors(summary);
+      return { PhysicalResourceId: physicalResourceId, Data: { Created: String(summary.created), Updated: String(summary.updated), Deleted: String(summary.deleted) } };
+    }
+    case 'Delete': {
+      // The owner key comes from the deleted resource's own properties, never from the current
+      // environment: a replaced resource must remove its roles, not the new owner's.
+      await removeOwnedRoles(ownerKey, io, deps.log);
+      return { PhysicalResourceId: event.PhysicalResourceId };
+    }
+    default:
+      throw new Error(`unknown request type ${(event as { RequestType: string }).RequestType}`);
+  }
+}
+
+function isCustomResourceEvent(event: unknown): event is CloudFormationCustomResourceEvent {
+  return typeof event === 'object' && event !== null && 'RequestType' in event;
+}
+
+function failOnErrors(summary: SyncSummary): void {
+  if (summary.errors.length > 0) throw new Error(`container-cost role sync finished with ${summary.errors.length} error(s): ${summary.errors.join('; ')}`);
+}

@@ -1,0 +1,142 @@
+/**
+ * One reconciliation run: scan the regions, read this stack's roles, plan, apply. Each change is
+ * one JSON log line; the run ends with a summary line.
+ */
+import { EntityAlreadyExistsException } from '@aws-sdk/client-iam';
+import { SyncIo } from './aws-io';
+import { mapWithConcurrency } from './concurrency';
+import { Cluster, desiredRole, DesiredRole, SyncConfig } from './desired';
+import { agentRolePath, WRITE_POLICY_NAME } from './naming';
+import { Action, ActualRole, isOwned, plan } from './plan';
+import { issuerHostPath } from '../../core/irsa';
+
+export interface Concurrency {
+  /** Regions scanned at once. */
+  readonly regions: number;
+  /** DescribeCluster calls at once, per region. */
+  readonly clusters: number;
+  /** Roles read or changed at once. */
+  readonly roles: number;
+}
+
+export const DEFAULT_CONCURRENCY: Concurrency = { regions: 4, clusters: 8, roles: 8 };
+
+export interface SyncSummary {
+  created: number;
+  updated: number;
+  deleted: number;
+  skipped: number;
+  errors: string[];
+}
+
+type Log = (entry: Record<string, unknown>) => void;
+
+/** Brings the agent roles in line with the clusters of the configured regions. */
+export async function reconcile(config: SyncConfig, io: SyncIo, log: Log, concurrency: Concurrency = DEFAULT_CONCURRENCY): Promise<SyncSummary> {
+  const summary: SyncSummary = { created: 0, updated: 0, deleted: 0, skipped: 0, errors: [] };
+  const rolePath = agentRolePath(config.ownerKey);
+
+  const scans = await mapWithConcurrency(config.regions, concurrency.regions, async (region) => {
+    try {
+      const names = await io.listClusterNames(region);
+      return { region, clusters: await mapWithConcurrency(names, concurrency.clusters, (name) => io.describeCluster(region, name)) };
+    } catch (error) {
+      return { region, error: describeError(error) };
+    }
+  });
+  const failedRegions = scans.filter((scan) => 'error' in scan);
+  for (const scan of failedRegions) {
+    summary.errors.push(`scan of ${scan.region} failed: ${(scan as { error: string }).error}`);
+    log({ action: 'scan-failed', region: scan.region, error: (scan as { error: string }).error });
+  }
+  const clusters = scans.flatMap((scan) => ('clusters' in scan ? scan.clusters! : []));
+
+  const providers = await io.oidcProviderHostPaths();
+  const desired: DesiredRole[] = [];
+  for (const cluster of clusters) {
+    const reason = missingIdentity(cluster, providers);
+    if (reason) {
+      summary.skipped++;
+      log({ action: 'skip-cluster', cluster: cluster.arn, reason });
+    } else {
+      desired.push(desiredRole(config, cluster as Cluster & { issuer: string }));
+    }
+  }
+
+  const underPath = await readRoles(io, await io.roleNamesUnder(rolePath), concurrency.roles);
+  const actions = plan({ desired, underPath, ownerKey: config.ownerKey, rolePath, scanComplete: failedRegions.length === 0 });
+  await applyByRole(io, actions, concurrency.roles, summary, log);
+
+  log({ action: 'summary', ...summary, errors: summary.errors.length, clusters: clusters.length, regions: config.regions.length });
+  return summary;
+}
+
+/** Deletes every role this stack owns (stack deletion). Never throws: errors are logged and returned. */
+export async function removeOwnedRoles(ownerKey: string, io: SyncIo, log: Log, concurrency: Concurrency = DEFAULT_CONCURRENCY): Promise<SyncSummary> {
+  const summary: SyncSummary = { created: 0, updated: 0, deleted: 0, skipped: 0, errors: [] };
+  try {
+    const rolePath = agentRolePath(ownerKey);
+    const roles = await readRoles(io, await io.roleNamesUnder(rolePath), concurrency.roles);
+    const actions: Action[] = roles.map((role) => isOwned(role, ownerKey, rolePath)
+      ? { kind: 'delete', roleName: role.roleName, policyNames: Object.keys(role.policies) }
+      : { kind: 'skip', roleName: role.roleName, reason: 'under this stack\'s path but without its owner tag; left untouched' });
+    await applyByRole(io, actions, concurrency.roles, summary, log);
+  } catch (error) {
+    summary.errors.push(describeError(error));
+  }
+  log({ action: 'summary', ...summary, errors: summary.errors.length, mode: 'delete' });
+  return summary;
+}
+
+function missingIdentity(cluster: Cluster, providers: Set<string>): string | undefined {
+  if (!cluster.issuer) return 'the cluster has no OIDC issuer';
+  if (!providers.has(issuerHostPath(cluster.issuer))) return `the cluster's OIDC provider (${issuerHostPath(cluster.issuer)}) is not registered in IAM; register it to give the agent a role`;
+  return undefined;
+}
+
+async function readRoles(io: SyncIo, names: string[], limit: number): Promise<ActualRole[]> {
+  const roles = await mapWithConcurrency(names, limit, (name) => io.readRole(name));
+  return roles.filter((role): role is ActualRole => role !== undefined);
+}
+
+/** Applies each role's actions in order, roles in parallel; counts and logs every outcome. */
+async function applyByRole(io: SyncIo, actions: Action[], limit: number, summary: SyncSummary, log: Log): Promise<void> {
+  const byRole = new Map<string, Action[]>();
+  for (const action of actions) {
+    const name = 'role' in action ? action.role.roleName : action.roleName;
+    byRole.set(name, [...(byRole.get(name) ?? []), action]);
+  }
+  await mapWithConcurrency([...byRole.entries()], limit, async ([roleName, roleActions]) => {
+    let updated = false;
+    for (const action of roleActions) {
+      const entry = { action: action.kind, role: roleName, ...('role' in action ? { cluster: action.role.clusterArn } : {}) };
+      if (action.kind === 'skip') {
+        summary.skipped++;
+        log({ ...entry, reason: action.reason });
+        continue;
+      }
+      try {
+        await io.apply(action, WRITE_POLICY_NAME);
+        log(entry);
+        if (action.kind === 'create') summary.created++;
+        else if (action.kind === 'delete') summary.deleted++;
+        else updated = true;
+      } catch (error) {
+        if (action.kind === 'create' && error instanceof EntityAlreadyExistsException) {
+          summary.skipped++;
+          log({ ...entry, action: 'skip', reason: 'a role with this name exists outside this stack\'s path; it is left untouched' });
+          return;
+        }
+        summary.errors.push(`${action.kind} ${roleName}: ${describeError(error)}`);
+        log({ ...entry, error: describeError(error) });
+        return;
+      }
+    }
+    if (updated) summary.updated++;
+  });
+}
+
+function describeError(error: unknown): string {
+  const e = error as Error;
+  return `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
+}

@@ -1,0 +1,79 @@
+import { isRetryable, mapWithConcurrency, withRetry } from '../../src/container-cost/role-sync/concurrency';
+import { desiredRole, SyncConfig } from '../../src/container-cost/role-sync/desired';
+import { agentRolePath, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
+import { ActualRole, plan } from '../../src/container-cost/role-sync/plan';
+import { issuer } from '../fixtures';
+import { accessDenied, throttling } from '../harness/fake-iam';
+
+const config: SyncConfig = {
+  partition: 'aws', account: '222222222222', bucketName: 'container-cost-222222222222', regions: ['us-east-1'], ownerKey: 'owner1',
+  serviceAccount: { namespace: 'container-cost', name: 'container-cost-agent' },
+};
+const PATH = agentRolePath('owner1');
+const wanted = desiredRole(config, { name: 'prod', region: 'us-east-1', arn: 'arn:aws:eks:us-east-1:222222222222:cluster/prod', issuer: issuer(1) });
+const actual = (over: Partial<ActualRole>): ActualRole => ({
+  roleName: wanted.roleName, path: PATH, trust: wanted.trust, tags: wanted.tags, policies: { [WRITE_POLICY_NAME]: wanted.policy }, ...over,
+});
+
+describe('plan: the safety rules', () => {
+  test('an owned role in line with its cluster needs nothing', () => {
+    expect(plan({ desired: [wanted], underPath: [actual({})], ownerKey: 'owner1', rolePath: PATH, scanComplete: true })).toEqual([]);
+  });
+
+  test('an owned orphan is deleted only when the scan is complete', () => {
+    const orphan = actual({ roleName: 'container-cost-gone-us-east-1' });
+    expect(plan({ desired: [], underPath: [orphan], ownerKey: 'owner1', rolePath: PATH, scanComplete: true }))
+      .toEqual([expect.objectContaining({ kind: 'delete', roleName: 'container-cost-gone-us-east-1', policyNames: [WRITE_POLICY_NAME] })]);
+    expect(plan({ desired: [], underPath: [orphan], ownerKey: 'owner1', rolePath: PATH, scanComplete: false }))
+      .toEqual([expect.objectContaining({ kind: 'skip', reason: expect.stringMatching(/a region scan failed/) })]);
+  });
+
+  test('a role without our owner tag, or under another path, is never changed or deleted', () => {
+    const foreign = [
+      actual({ tags: { ...wanted.tags, [OWNER_TAG]: 'owner2' } }),
+      actual({ roleName: 'container-cost-x-us-east-1', tags: {} }),
+      actual({ roleName: 'container-cost-y-us-east-1', path: agentRolePath('owner2') }),
+    ];
+    const actions = plan({ desired: [wanted], underPath: foreign, ownerKey: 'owner1', rolePath: PATH, scanComplete: true });
+    expect(actions).toEqual([expect.objectContaining({ kind: 'skip', roleName: wanted.roleName, reason: expect.stringMatching(/not this stack's/) })]);
+  });
+
+  test('drift in trust, policy, extra policies and tags each plan their repair', () => {
+    const drifted = actual({ trust: {}, policies: { [WRITE_POLICY_NAME]: {}, extra: {} }, tags: { [OWNER_TAG]: 'owner1' } });
+    expect(plan({ desired: [wanted], underPath: [drifted], ownerKey: 'owner1', rolePath: PATH, scanComplete: true }).map((a) => a.kind))
+      .toEqual(['update-trust', 'update-policy', 'delete-extra-policy', 'tag']);
+  });
+
+  test('the write policy is scoped to the cluster prefix, with KMS when the bucket has a key', () => {
+    const withKey = desiredRole({ ...config, kmsKeyArn: 'arn:aws:kms:us-east-1:222222222222:key/k' }, { name: 'prod', region: 'us-east-1', arn: 'x', issuer: issuer(1) });
+    expect(JSON.stringify(wanted.policy)).toContain('arn:aws:s3:::container-cost-222222222222/us-east-1/prod/*');
+    expect(JSON.stringify(wanted.policy)).not.toContain('kms:');
+    expect((withKey.policy as any).Statement[2]).toEqual({ Sid: 'EncryptWithBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Encrypt'], Resource: 'arn:aws:kms:us-east-1:222222222222:key/k' });
+  });
+});
+
+describe('concurrency and retries', () => {
+  test('mapWithConcurrency keeps order and never exceeds the limit', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const results = await mapWithConcurrency(Array.from({ length: 20 }, (_, i) => i), 3, async (n) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight--;
+      return n * 2;
+    });
+    expect(results).toEqual(Array.from({ length: 20 }, (_, i) => i * 2));
+    expect(peak).toBe(3);
+  });
+
+  test('withRetry does not retry what throttling did not cause', async () => {
+    let calls = 0;
+    const retry = { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined, random: () => 0 };
+    await expect(withRetry(async () => { calls++; throw accessDenied(); }, retry)).rejects.toThrow(/not authorized/);
+    expect(calls).toBe(1);
+    expect(isRetryable(throttling())).toBe(true);
+    expect(isRetryable({ $fault: 'server' })).toBe(true);
+    expect(isRetryable(new Error('boom'))).toBe(false);
+  });
+});

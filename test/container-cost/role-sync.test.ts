@@ -1,0 +1,266 @@
+import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { Dependencies, onEvent } from '../../src/container-cost/role-sync.lambda';
+import { ENV } from '../../src/container-cost/role-sync/config';
+import { agentRoleName, agentRolePath, CLUSTER_TAG, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
+import { hostPath, issuer, OTHER_ACCOUNT, SOURCE_ACCOUNT } from '../fixtures';
+import { eksAccessDenied, eksThrottling, FakeEks } from '../harness/fake-eks';
+import { accessDenied, FakeIam, throttling } from '../harness/fake-iam';
+import { canAssume, isAllowed } from '../harness/iam-proof';
+
+const OWNER = 'a1b2c3d4e5f6';
+const PATH = agentRolePath(OWNER);
+const BUCKET = `container-cost-${SOURCE_ACCOUNT}`;
+const env = {
+  [ENV.PARTITION]: 'aws', [ENV.ACCOUNT]: SOURCE_ACCOUNT, [ENV.BUCKET_NAME]: BUCKET, [ENV.REGIONS]: 'us-east-1,eu-west-1',
+  [ENV.OWNER_KEY]: OWNER, [ENV.SA_NAMESPACE]: 'container-cost', [ENV.SA_NAME]: 'container-cost-agent',
+};
+
+let iam: FakeIam;
+let eks: FakeEks;
+let logs: Array<Record<string, any>>;
+let sleeps: number[];
+let deps: Dependencies;
+
+beforeEach(() => {
+  iam = new FakeIam(SOURCE_ACCOUNT);
+  eks = new FakeEks(SOURCE_ACCOUNT);
+  logs = [];
+  sleeps = [];
+  deps = {
+    clients: { iam: new IAMClient({ region: 'us-east-1' }), eks: (region) => new EKSClient({ region }) },
+    retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1_000, sleep: async (ms) => { sleeps.push(ms); }, random: () => 1 },
+    env,
+    log: (entry) => logs.push(entry),
+  };
+  // Two clusters in us-east-1, one in eu-west-1, all with registered providers.
+  for (const [region, name, n] of [['us-east-1', 'prod', 1], ['us-east-1', 'batch', 2], ['eu-west-1', 'prod', 3]] as const) {
+    eks.addCluster(region, { name, issuer: issuer(n, region) });
+    iam.addProvider(issuer(n, region));
+  }
+});
+afterEach(() => {
+  iam.restore();
+  eks.restore();
+});
+
+const scheduled = () => onEvent({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, deps);
+const customResource = (RequestType: 'Create' | 'Update' | 'Delete', ownerKey = OWNER) => onEvent({
+  RequestType, ServiceToken: 'x', ResponseURL: 'x', StackId: 'x', RequestId: 'x', LogicalResourceId: 'Roles', ResourceType: 'Custom::ContainerCostRoles',
+  ResourceProperties: { ServiceToken: 'x', OwnerKey: ownerKey }, ...(RequestType === 'Create' ? {} : { PhysicalResourceId: `container-cost-roles/${ownerKey}`, OldResourceProperties: {} }),
+} as CloudFormationCustomResourceEvent, deps);
+const role = (cluster: string, region: string) => iam.roles.get(agentRoleName(cluster, region).toLowerCase());
+const summaryLog = () => logs.filter((l) => l.action === 'summary').pop();
+
+describe('first run', () => {
+  test('creates one role per cluster under the stack path, with owner and cluster tags, IRSA trust and the write policy', async () => {
+    const response = await customResource('Create');
+    expect(response).toEqual({ PhysicalResourceId: `container-cost-roles/${OWNER}`, Data: { Created: '3', Updated: '0', Deleted: '0' } });
+    expect([...iam.roles.values()].map((r) => `${r.path}${r.roleName}`).sort()).toEqual([
+      `${PATH}container-cost-batch-us-east-1`, `${PATH}container-cost-prod-eu-west-1`, `${PATH}container-cost-prod-us-east-1`,
+    ]);
+    const prod = role('prod', 'us-east-1')!;
+    expect(Object.fromEntries(prod.tags)).toEqual({
+      [OWNER_TAG]: OWNER, [CLUSTER_TAG]: `arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`, 'container-cost:managed-by': 'cdk-eks-cross-account-observability',
+    });
+    expect([...prod.policies.keys()]).toEqual([WRITE_POLICY_NAME]);
+    expect(summaryLog()).toMatchObject({ created: 3, updated: 0, deleted: 0, skipped: 0, errors: 0, clusters: 3 });
+    expect(logs.filter((l) => l.action === 'create').map((l) => l.role).sort()).toEqual(['container-cost-batch-us-east-1', 'container-cost-prod-eu-west-1', 'container-cost-prod-us-east-1']);
+  });
+
+  test('the trust it writes admits the agent service account of that cluster only, with the right audience (iam-simulate)', async () => {
+    await scheduled();
+    const prod = role('prod', 'us-east-1')!;
+    const trustPolicy = JSON.parse(prod.trust);
+    const hp = hostPath(issuer(1));
+    const ask = (sub: string, aud = 'sts.amazonaws.com', iss = issuer(1)) => canAssume({
+      trustPolicy, roleArn: prod.arn, action: 'sts:AssumeRoleWithWebIdentity',
+      principal: `arn:aws:iam::${SOURCE_ACCOUNT}:oidc-provider/${hostPath(iss)}`,
+      context: { [`${hostPath(iss)}:aud`]: aud, [`${hostPath(iss)}:sub`]: sub },
+    });
+    expect(trustPolicy.Statement[0].Condition.StringEquals[`${hp}:aud`]).toBe('sts.amazonaws.com');
+    expect(ask('system:serviceaccount:container-cost:container-cost-agent')).toBe('Allowed');
+    expect(ask('system:serviceaccount:container-cost:other')).not.toBe('Allowed');
+    expect(ask('system:serviceaccount:default:container-cost-agent')).not.toBe('Allowed');
+    expect(ask('system:serviceaccount:container-cost:container-cost-agent', 'other-audience')).not.toBe('Allowed');
+    expect(ask('system:serviceaccount:container-cost:container-cost-agent', 'sts.amazonaws.com', issuer(2))).not.toBe('Allowed');
+  });
+
+  test('the policy it writes lets the agent write its own cluster\'s prefix and nothing else (iam-simulate)', async () => {
+    await scheduled();
+    const prod = role('prod', 'us-east-1')!;
+    const policies = [JSON.parse(prod.policies.get(WRITE_POLICY_NAME)!)];
+    const can = (action: string, resource: string, context: Record<string, string> = {}) => isAllowed({ policies, principal: prod.arn, action, resource, context });
+    expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/2026/11/23/costs.parquet`)).toBe('Allowed');
+    expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/us-east-1/batch/costs.parquet`)).toBe('ImplicitlyDenied');
+    expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/eu-west-1/prod/costs.parquet`)).toBe('ImplicitlyDenied');
+    expect(can('s3:PutObject', `arn:aws:s3:::other-bucket/us-east-1/prod/costs.parquet`)).toBe('ImplicitlyDenied');
+    expect(can('s3:GetObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/costs.parquet`)).toBe('ImplicitlyDenied');
+    expect(can('s3:DeleteObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/costs.parquet`)).toBe('ImplicitlyDenied');
+    expect(can('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': 'us-east-1/prod/2026/' })).toBe('Allowed');
+    expect(can('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': 'us-east-1/batch/' })).toBe('ImplicitlyDenied');
+  });
+});
+
+test('a second run makes zero writes', async () => {
+  await scheduled();
+  iam.calls.length = 0;
+  logs.length = 0;
+  await scheduled();
+  expect(iam.writes()).toEqual([]);
+  expect(summaryLog()).toMatchObject({ created: 0, updated: 0, deleted: 0, skipped: 0, errors: 0 });
+});
+
+test('drifted trust, policy and tags are repaired, and extra inline policies removed', async () => {
+  await scheduled();
+  const prod = role('prod', 'us-east-1')!;
+  const goodTrust = prod.trust;
+  const goodPolicy = prod.policies.get(WRITE_POLICY_NAME);
+  prod.trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] });
+  prod.policies.set(WRITE_POLICY_NAME, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }));
+  prod.policies.set('added-by-hand', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] }));
+  prod.tags.set(CLUSTER_TAG, 'tampered');
+  iam.calls.length = 0;
+  logs.length = 0;
+  await scheduled();
+  expect(prod.trust).toBe(goodTrust);
+  expect(prod.policies.get(WRITE_POLICY_NAME)).toBe(goodPolicy);
+  expect([...prod.policies.keys()]).toEqual([WRITE_POLICY_NAME]);
+  expect(prod.tags.get(CLUSTER_TAG)).toBe(`arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`);
+  expect(iam.writes().sort()).toEqual([
+    'DeleteRolePolicy(container-cost-prod-us-east-1)', 'PutRolePolicy(container-cost-prod-us-east-1)',
+    'TagRole(container-cost-prod-us-east-1)', 'UpdateAssumeRolePolicy(container-cost-prod-us-east-1)',
+  ]);
+  expect(summaryLog()).toMatchObject({ updated: 1, created: 0, deleted: 0 });
+});
+
+test('a removed cluster\'s role is deleted (its policies first)', async () => {
+  await scheduled();
+  eks.removeCluster('us-east-1', 'batch');
+  iam.calls.length = 0;
+  await scheduled();
+  expect(role('batch', 'us-east-1')).toBeUndefined();
+  expect(iam.writes()).toEqual(['DeleteRolePolicy(container-cost-batch-us-east-1)', 'DeleteRole(container-cost-batch-us-east-1)']);
+  expect(logs).toContainEqual(expect.objectContaining({ action: 'delete', role: 'container-cost-batch-us-east-1' }));
+});
+
+test('a region whose scan fails means nothing is deleted anywhere, and the run fails after doing the rest', async () => {
+  await scheduled();
+  eks.removeCluster('us-east-1', 'batch'); // an orphan in the region that still scans
+  eks.addCluster('us-east-1', { name: 'new', issuer: issuer(4) });
+  iam.addProvider(issuer(4));
+  eks.failNext('ListClusters', 'eu-west-1', eksAccessDenied);
+  iam.calls.length = 0;
+  await expect(scheduled()).rejects.toThrow(/1 error\(s\): scan of eu-west-1 failed: AccessDeniedException/);
+  expect(role('batch', 'us-east-1')).toBeDefined();
+  expect(role('prod', 'eu-west-1')).toBeDefined();
+  expect(role('new', 'us-east-1')).toBeDefined();
+  expect(iam.writes().filter((w) => w.startsWith('Delete'))).toEqual([]);
+  expect(logs).toContainEqual(expect.objectContaining({ action: 'skip', role: 'container-cost-batch-us-east-1', reason: expect.stringMatching(/a region scan failed/) }));
+});
+
+test('roles of another stack, and roles that are not ours, are never touched', async () => {
+  const trust = { Version: '2012-10-17', Statement: [] };
+  const otherStack = iam.seedRole('container-cost-old-us-east-1', trust, { path: agentRolePath('ffffffffffff'), tags: { [OWNER_TAG]: 'ffffffffffff' } });
+  const untaggedInOurPath = iam.seedRole('container-cost-stray-us-east-1', trust, { path: PATH });
+  const wrongOwnerInOurPath = iam.seedRole('container-cost-impostor-us-east-1', trust, { path: PATH, tags: { [OWNER_TAG]: 'someone-else' } });
+  const sameNameElsewhere = iam.seedRole(agentRoleName('batch', 'us-east-1'), trust, { path: '/', policies: { keep: { Version: '2012-10-17', Statement: [] } } });
+  const unrelated = iam.seedRole('container-cost-prefix-lookalike', trust, { path: '/' });
+  const before = JSON.stringify([otherStack, untaggedInOurPath, wrongOwnerInOurPath, sameNameElsewhere, unrelated], (_k, v) => (v instanceof Map ? [...v] : v));
+  await scheduled();
+  expect(JSON.stringify([otherStack, untaggedInOurPath, wrongOwnerInOurPath, sameNameElsewhere, unrelated], (_k, v) => (v instanceof Map ? [...v] : v))).toBe(before);
+  for (const name of ['container-cost-old-us-east-1', 'container-cost-stray-us-east-1', 'container-cost-impostor-us-east-1', 'container-cost-prefix-lookalike']) {
+    expect(iam.writes().filter((w) => w.includes(`(${name})`))).toEqual([]);
+  }
+  expect(iam.writes().filter((w) => w.includes(`(${agentRoleName('batch', 'us-east-1')})`))).toEqual([`CreateRole(${agentRoleName('batch', 'us-east-1')})`]);
+  expect(logs).toContainEqual(expect.objectContaining({ action: 'skip', role: 'container-cost-batch-us-east-1', reason: expect.stringMatching(/exists outside this stack's path/) }));
+  expect(summaryLog()).toMatchObject({ created: 2, skipped: 1, deleted: 0 });
+});
+
+test('Delete removes exactly the stack\'s own roles', async () => {
+  await scheduled();
+  const trust = { Version: '2012-10-17', Statement: [] };
+  iam.seedRole('container-cost-stray-us-east-1', trust, { path: PATH });
+  iam.seedRole('container-cost-other-us-east-1', trust, { path: agentRolePath('ffffffffffff'), tags: { [OWNER_TAG]: 'ffffffffffff' } });
+  await customResource('Delete');
+  expect([...iam.roles.values()].map((r) => r.roleName).sort()).toEqual(['container-cost-other-us-east-1', 'container-cost-stray-us-east-1']);
+});
+
+test('Delete uses the deleted resource\'s owner key, not the environment\'s', async () => {
+  await scheduled();
+  iam.seedRole('container-cost-x-us-east-1', { Version: '2012-10-17', Statement: [] }, { path: agentRolePath('0123456789ab'), tags: { [OWNER_TAG]: '0123456789ab' } });
+  await customResource('Delete', '0123456789ab');
+  expect(iam.roles.has('container-cost-x-us-east-1')).toBe(false);
+  expect(iam.roles.size).toBe(3);
+});
+
+test('Delete never fails the stack, even when IAM refuses', async () => {
+  await scheduled();
+  iam.failNext('ListRoles', accessDenied);
+  await expect(customResource('Delete')).resolves.toEqual({ PhysicalResourceId: `container-cost-roles/${OWNER}` });
+  expect(summaryLog()).toMatchObject({ mode: 'delete', errors: 1 });
+});
+
+test('long cluster names give role names of at most 64 characters, stable from run to run', async () => {
+  const longName = `analytics-${'x'.repeat(80)}`;
+  eks.addCluster('eu-west-1', { name: longName, issuer: issuer(9, 'eu-west-1') });
+  iam.addProvider(issuer(9, 'eu-west-1'));
+  await scheduled();
+  const name = agentRoleName(longName, 'eu-west-1');
+  expect(name).toHaveLength(64);
+  expect(iam.roles.has(name.toLowerCase())).toBe(true);
+  iam.calls.length = 0;
+  await scheduled();
+  expect(iam.writes()).toEqual([]);
+});
+
+test('a cluster whose OIDC provider is not registered (or that has no issuer) is reported and skipped, not failed', async () => {
+  eks.addCluster('us-east-1', { name: 'no-provider', issuer: issuer(7) });
+  eks.addCluster('us-east-1', { name: 'no-issuer' });
+  await expect(scheduled()).resolves.toBeDefined();
+  expect(role('no-provider', 'us-east-1')).toBeUndefined();
+  expect(logs).toContainEqual(expect.objectContaining({ action: 'skip-cluster', cluster: expect.stringMatching(/cluster\/no-provider$/), reason: expect.stringMatching(/not registered in IAM/) }));
+  expect(logs).toContainEqual(expect.objectContaining({ action: 'skip-cluster', cluster: expect.stringMatching(/cluster\/no-issuer$/), reason: 'the cluster has no OIDC issuer' }));
+  expect(summaryLog()).toMatchObject({ created: 3, skipped: 2, errors: 0 });
+});
+
+test('pagination: every page of clusters and roles is read', async () => {
+  for (let n = 10; n < 22; n++) {
+    eks.addCluster('eu-west-1', { name: `c${n}`, issuer: issuer(n, 'eu-west-1') });
+    iam.addProvider(issuer(n, 'eu-west-1'));
+  }
+  await scheduled();
+  expect(iam.roles.size).toBe(15);
+  expect(eks.calls.filter((c) => c === 'ListClusters(eu-west-1)')).toHaveLength(5); // 13 clusters, 3 per page
+  iam.calls.length = 0;
+  await scheduled();
+  expect(iam.calls.filter((c) => c.startsWith('ListRoles'))).toHaveLength(8); // 15 roles, 2 per page
+  expect(iam.writes()).toEqual([]);
+});
+
+test('throttling is retried with capped exponential backoff', async () => {
+  iam.failNext('CreateRole', throttling, 4, 'container-cost-prod-us-east-1');
+  eks.failNext('DescribeCluster', 'eu-west-1', eksThrottling, 2);
+  await scheduled();
+  expect(iam.roles.size).toBe(3);
+  // random() is 1 here, so each wait is the full cap of its attempt: 100, 200, 400, 800, then capped at 1000.
+  expect(sleeps.sort((a, b) => a - b)).toEqual([100, 100, 200, 200, 400, 800]);
+  expect(logs.filter((l) => l.action === 'retry')).toHaveLength(6);
+  expect(summaryLog()).toMatchObject({ created: 3, errors: 0 });
+});
+
+test('a call still throttled after every attempt is an error, and the others go on', async () => {
+  iam.failNext('CreateRole', throttling, 5, 'container-cost-batch-us-east-1');
+  await expect(scheduled()).rejects.toThrow(/create container-cost-batch-us-east-1: Throttling: Rate exceeded/);
+  expect(iam.roles.size).toBe(2);
+});
+
+test('an unknown request type is an error', async () => {
+  await expect(onEvent({ RequestType: 'Replace', ResourceProperties: { OwnerKey: OWNER } }, deps)).rejects.toThrow(/unknown request type Replace/);
+});
+
+test('missing configuration is an error that names the variable', async () => {
+  deps = { ...deps, env: { ...env, [ENV.BUCKET_NAME]: undefined } };
+  await expect(scheduled()).rejects.toThrow(/environment variable BUCKET_NAME is not set/);
+});
