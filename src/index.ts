@@ -2,3 +2,4 @@ export * from './core';
 export * from './irsa-remote-write';
 export * from './container-insights';
 export * from './amp-scraper';
+export * from './container-cost';

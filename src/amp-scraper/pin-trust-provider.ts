@@ -37,8 +37,6 @@ export class PinTrustProvider extends Construct {
     const provider = new cr.Provider(this, 'Provider', { onEventHandler: fn });
     this.serviceToken = provider.serviceToken;
 
-    acknowledgeNagFinding(this.functionRole, `AwsSolutions-IAM5[Resource::${nagResourceName(this, logGroup.logGroupArn)}]`,
-      'The function writes log streams it names itself, inside its own log group only.');
     acknowledgeNagFinding(fn, 'AwsSolutions-L1',
       'The library targets the Node.js 22 Lambda runtime (supported until 2027-04-30) for its handlers; moving to a newer runtime is a deliberate release step.');
     acknowledgeFrameworkFindings(provider, fn);

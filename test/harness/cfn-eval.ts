@@ -75,6 +75,7 @@ function getAtt(id: string, attr: string, template: Template, env: DeployEnv, pa
   if (resource.Type === 'AWS::IAM::Role' && attr === 'Arn') return `arn:${partition}:iam::${env.account}:role${props.Path ?? '/'}${props.RoleName}`;
   if (resource.Type === 'AWS::IAM::OIDCProvider' && attr === 'Arn') return ref(id, template, env, partition);
   if (resource.Type === 'AWS::S3::Bucket' && attr === 'Arn') return `arn:${partition}:s3:::${props.BucketName}`;
+  if (resource.Type === 'AWS::S3::Bucket' && attr === 'RegionalDomainName') return `${props.BucketName}.s3.${env.region}.amazonaws.com`;
   if (resource.Type === 'AWS::Logs::LogGroup' && attr === 'Arn') return `arn:${partition}:logs:${env.region}:${env.account}:log-group:${props.LogGroupName ?? id}:*`;
   if (resource.Type === 'AWS::Lambda::Function' && attr === 'Arn') return `arn:${partition}:lambda:${env.region}:${env.account}:function:${props.FunctionName ?? id}`;
   throw new Error(`cannot predict ${id}.${attr} (${resource.Type}); give it in env.attributes`);

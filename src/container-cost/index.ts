@@ -1,0 +1,2 @@
+export * from './container-cost-bucket';
+export * from './container-cost-agent-chart';
