@@ -66,7 +66,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
     dirs: ['src'],
-    devdirs: ['test', 'examples', 'projenrc', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'],
   },
 
   github: false,
@@ -100,8 +100,20 @@ synth.exec('node test/harness/validate-manifests.mjs dist/manifests');
 // never published for most platforms, so `npm ci` rejects any lock file that includes it. 1.12.2 is whole.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
+// Lambda handler code (bundled with esbuild; the runtime provides the AWS SDK) may import dev dependencies.
+project.eslint?.addOverride({
+  files: ['src/**/*.lambda.ts', 'src/**/role-sync/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+});
+
+// `npm run bench`: the reconciler benchmark (a script that prints figures, never a timed test).
+project.addTask('bench', {
+  description: 'Benchmark the container-cost role reconciler against the in-memory AWS fakes',
+  exec: 'ts-node -P tsconfig.dev.json bench/reconcile-bench.ts',
+});
+
 // Only our sources (not lib/ or cdk.out/) belong to the dev program.
-project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', '.projenrc.ts']);
+project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', '.projenrc.ts']);
 
 // ts-jest compiles test files one by one without type checking; check the whole dev program first.
 const typecheck = project.addTask('typecheck', {

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { addAmpScraper } from './amp-scraper';
+import { addContainerCost } from './container-cost';
 import { addContainerInsights } from './container-insights';
 import { DemoSettings } from './demo-settings';
 import { addRemoteWrite } from './remote-write';
@@ -29,5 +30,6 @@ export function buildExample(app: App, k8s: cdk8s.App, settings: DemoSettings): 
   }
   addContainerInsights(observability, cluster, k8s, settings);
   addAmpScraper(observability, cluster, k8s, settings);
+  addContainerCost(cluster, k8s, settings);
   return { observability, cluster, helmValues };
 }

@@ -9,9 +9,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { RoleSyncFunction } from './role-sync-function';
 import { ENV } from './role-sync/config';
 import { agentRoleName, agentRolePath, OWNER_TAG } from './role-sync/naming';
+import { RoleSyncFunction } from './role-sync-function';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { stableHash } from '../core/naming';
 import { partitionOf } from '../core/partition';
@@ -356,7 +356,9 @@ export class ContainerCostBucket extends Construct {
       properties: {
         OwnerKey: this.ownerKey,
         // Any change of configuration reconciles again at deploy time.
-        ConfigFingerprint: Lazy.string({ produce: () => stableHash(JSON.stringify(Stack.of(this).resolve(fn.node.defaultChild instanceof lambda.CfnFunction ? fn.node.defaultChild.environment : {})), 16) }),
+        ConfigFingerprint: Lazy.string({
+          produce: () => stableHash(JSON.stringify(Stack.of(this).resolve((fn.node.defaultChild as lambda.CfnFunction).environment)), 16),
+        }),
       },
     });
     const rule = new events.Rule(this, 'Schedule', {
@@ -375,7 +377,7 @@ export class ContainerCostBucket extends Construct {
     acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, roleArns)}]`,
       'Agent roles are created per cluster under this stack\'s own IAM path; changes also require the role to carry this stack\'s owner tag.');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::*]', 'iam:ListRoles, iam:ListOpenIDConnectProviders and eks:ListClusters are list actions without resource-level permissions.');
-    acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:cluster/*]`,
+    acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:cluster/*]',
       'The reconciler describes every cluster of the account in the included regions; describing is read-only.');
     acknowledgeNagFinding(fn, 'AwsSolutions-L1',
       'The library targets the Node.js 22 Lambda runtime (supported until 2027-04-30) for its handlers; moving to a newer runtime is a deliberate release step.');
@@ -389,7 +391,9 @@ export class ContainerCostBucket extends Construct {
   }
 }
 
-function validate(owner: string, props: ContainerCostBucketProps, regions: string[], sa: ServiceAccountRef, account: string | undefined, region: string | undefined): void {
+function validate(
+  owner: string, props: ContainerCostBucketProps, regions: string[], sa: ServiceAccountRef, account: string | undefined, region: string | undefined,
+): void {
   const v = new PropsValidator(owner);
   if (regions.length === 0) v.problem('includeRegions', 'is required when the stack has no literal region');
   regions.forEach((r, i) => v.check(`includeRegions[${i}]`, r, REGION));

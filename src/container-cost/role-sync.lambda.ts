@@ -32,7 +32,13 @@ export async function handler(event: unknown): Promise<RoleSyncResponse> {
       iam: new IAMClient({ maxAttempts: 1 }),
       eks: (region) => eks.get(region) ?? eks.set(region, new EKSClient({ region, maxAttempts: 1 })).get(region)!,
     },
-    retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 20_000, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random },
+    retry: {
+      maxAttempts: 8,
+      baseDelayMs: 200,
+      maxDelayMs: 20_000,
+      random: Math.random,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    },
     env: process.env,
     log: (entry) => console.log(JSON.stringify(entry)),
   });
@@ -53,7 +59,8 @@ export async function onEvent(event: unknown, deps: Dependencies): Promise<RoleS
     case 'Update': {
       const summary = await reconcile(configFromEnv(deps.env), io, deps.log);
       failOnErrors(summary);
-      return { PhysicalResourceId: physicalResourceId, Data: { Created: String(summary.created), Updated: String(summary.updated), Deleted: String(summary.deleted) } };
+      const Data = { Created: String(summary.created), Updated: String(summary.updated), Deleted: String(summary.deleted) };
+      return { PhysicalResourceId: physicalResourceId, Data };
     }
     case 'Delete': {
       // The owner key comes from the deleted resource's own properties, never from the current

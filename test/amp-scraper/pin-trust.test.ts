@@ -1,7 +1,7 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { canonicalPolicy, decodeTrustDocument } from '../../src/core/policy-document';
 import { onEvent } from '../../src/amp-scraper/pin-trust.lambda';
+import { canonicalPolicy, decodeTrustDocument } from '../../src/core/policy-document';
 import { accessDenied, FakeIam } from '../harness/fake-iam';
 
 const ROLE = 'amp-scraper-source-prod-0123abcd';

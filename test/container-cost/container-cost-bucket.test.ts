@@ -47,8 +47,12 @@ describe('the bucket', () => {
     const bucketPolicy = evaluate(Object.values<any>(json.Resources).find((r) => r.Type === 'AWS::S3::BucketPolicy').Properties.PolicyDocument, json, ENV);
     const writer = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/*` }] }];
     const put = (secure: string) => isAllowed({
-      policies: writer, principal: `arn:aws:iam::${SOURCE_ACCOUNT}:role/writer`, action: 's3:PutObject', resource: `arn:aws:s3:::${BUCKET}/us-east-1/prod/x.parquet`,
-      resourcePolicy: bucketPolicy, context: { 'aws:SecureTransport': secure },
+      policies: writer,
+      principal: `arn:aws:iam::${SOURCE_ACCOUNT}:role/writer`,
+      action: 's3:PutObject',
+      resource: `arn:aws:s3:::${BUCKET}/us-east-1/prod/x.parquet`,
+      resourcePolicy: bucketPolicy,
+      context: { 'aws:SecureTransport': secure },
     });
     expect(put('true')).toBe('Allowed');
     expect(put('false')).toBe('ExplicitlyDenied');
@@ -60,8 +64,12 @@ describe('options', () => {
     const stack = stackIn(SOURCE_ACCOUNT);
     const logsBucket = s3.Bucket.fromBucketName(stack, 'Logs', 'access-logs');
     const { template, cost } = build({
-      encryption: ContainerCostEncryption.KMS, versioned: true, expiration: Duration.days(400), serverAccessLogsBucket: logsBucket,
-      bucketNamePrefix: 'acme-cost', removalPolicy: RemovalPolicy.DESTROY,
+      encryption: ContainerCostEncryption.KMS,
+      versioned: true,
+      expiration: Duration.days(400),
+      serverAccessLogsBucket: logsBucket,
+      bucketNamePrefix: 'acme-cost',
+      removalPolicy: RemovalPolicy.DESTROY,
     }, stack);
     expect(cost.bucketName).toBe(`acme-cost-${SOURCE_ACCOUNT}`);
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
@@ -69,7 +77,11 @@ describe('options', () => {
       Properties: {
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() }, BucketKeyEnabled: true }] },
         VersioningConfiguration: { Status: 'Enabled' },
-        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 400, NoncurrentVersionExpiration: { NoncurrentDays: 400 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } })] },
+        LifecycleConfiguration: {
+          Rules: [Match.objectLike({
+            ExpirationInDays: 400, NoncurrentVersionExpiration: { NoncurrentDays: 400 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+          })],
+        },
         LoggingConfiguration: { DestinationBucketName: 'access-logs', LogFilePrefix: 'container-cost/' },
       },
       DeletionPolicy: 'Delete',
@@ -116,7 +128,8 @@ describe('IAM user fallback', () => {
     expect(JSON.stringify(json.Outputs)).not.toMatch(/SecretAccessKey/);
     const policy = evaluate(Object.values<any>(json.Resources).find((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Users).Properties.PolicyDocument, json, ENV);
     const principal = `arn:aws:iam::${SOURCE_ACCOUNT}:user/container-cost-s3-writer`;
-    const can = (action: string, resource: string, context: Record<string, string> = {}) => isAllowed({ policies: [policy], principal, action, resource, context });
+    const can = (action: string, resource: string, context: Record<string, string> = {}) =>
+      isAllowed({ policies: [policy], principal, action, resource, context });
     expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/iam-user/cluster-a/x.parquet`)).toBe('Allowed');
     expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/x.parquet`)).toBe('ImplicitlyDenied');
     expect(can('s3:GetObject', `arn:aws:s3:::${BUCKET}/iam-user/x`)).toBe('ImplicitlyDenied');

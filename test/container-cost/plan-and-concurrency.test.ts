@@ -6,7 +6,11 @@ import { issuer } from '../fixtures';
 import { accessDenied, throttling } from '../harness/fake-iam';
 
 const config: SyncConfig = {
-  partition: 'aws', account: '222222222222', bucketName: 'container-cost-222222222222', regions: ['us-east-1'], ownerKey: 'owner1',
+  partition: 'aws',
+  account: '222222222222',
+  bucketName: 'container-cost-222222222222',
+  regions: ['us-east-1'],
+  ownerKey: 'owner1',
   serviceAccount: { namespace: 'container-cost', name: 'container-cost-agent' },
 };
 const PATH = agentRolePath('owner1');

@@ -1,9 +1,9 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { Dependencies, onEvent } from '../../src/container-cost/role-sync.lambda';
 import { ENV } from '../../src/container-cost/role-sync/config';
 import { agentRoleName, agentRolePath, CLUSTER_TAG, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
+import { Dependencies, onEvent } from '../../src/container-cost/role-sync.lambda';
 import { hostPath, issuer, OTHER_ACCOUNT, SOURCE_ACCOUNT } from '../fixtures';
 import { eksAccessDenied, eksThrottling, FakeEks } from '../harness/fake-eks';
 import { accessDenied, FakeIam, throttling } from '../harness/fake-iam';
@@ -13,8 +13,13 @@ const OWNER = 'a1b2c3d4e5f6';
 const PATH = agentRolePath(OWNER);
 const BUCKET = `container-cost-${SOURCE_ACCOUNT}`;
 const env = {
-  [ENV.PARTITION]: 'aws', [ENV.ACCOUNT]: SOURCE_ACCOUNT, [ENV.BUCKET_NAME]: BUCKET, [ENV.REGIONS]: 'us-east-1,eu-west-1',
-  [ENV.OWNER_KEY]: OWNER, [ENV.SA_NAMESPACE]: 'container-cost', [ENV.SA_NAME]: 'container-cost-agent',
+  [ENV.PARTITION]: 'aws',
+  [ENV.ACCOUNT]: SOURCE_ACCOUNT,
+  [ENV.BUCKET_NAME]: BUCKET,
+  [ENV.REGIONS]: 'us-east-1,eu-west-1',
+  [ENV.OWNER_KEY]: OWNER,
+  [ENV.SA_NAMESPACE]: 'container-cost',
+  [ENV.SA_NAME]: 'container-cost-agent',
 };
 
 let iam: FakeIam;
@@ -45,10 +50,17 @@ afterEach(() => {
   eks.restore();
 });
 
-const scheduled = () => onEvent({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, deps);
+const scheduled = () => onEvent({ 'source': 'aws.events', 'detail-type': 'Scheduled Event' }, deps);
 const customResource = (RequestType: 'Create' | 'Update' | 'Delete', ownerKey = OWNER) => onEvent({
-  RequestType, ServiceToken: 'x', ResponseURL: 'x', StackId: 'x', RequestId: 'x', LogicalResourceId: 'Roles', ResourceType: 'Custom::ContainerCostRoles',
-  ResourceProperties: { ServiceToken: 'x', OwnerKey: ownerKey }, ...(RequestType === 'Create' ? {} : { PhysicalResourceId: `container-cost-roles/${ownerKey}`, OldResourceProperties: {} }),
+  RequestType,
+  ServiceToken: 'x',
+  ResponseURL: 'x',
+  StackId: 'x',
+  RequestId: 'x',
+  LogicalResourceId: 'Roles',
+  ResourceType: 'Custom::ContainerCostRoles',
+  ResourceProperties: { ServiceToken: 'x', OwnerKey: ownerKey },
+  ...(RequestType === 'Create' ? {} : { PhysicalResourceId: `container-cost-roles/${ownerKey}`, OldResourceProperties: {} }),
 } as CloudFormationCustomResourceEvent, deps);
 const role = (cluster: string, region: string) => iam.roles.get(agentRoleName(cluster, region).toLowerCase());
 const summaryLog = () => logs.filter((l) => l.action === 'summary').pop();
@@ -75,7 +87,9 @@ describe('first run', () => {
     const trustPolicy = JSON.parse(prod.trust);
     const hp = hostPath(issuer(1));
     const ask = (sub: string, aud = 'sts.amazonaws.com', iss = issuer(1)) => canAssume({
-      trustPolicy, roleArn: prod.arn, action: 'sts:AssumeRoleWithWebIdentity',
+      trustPolicy,
+      roleArn: prod.arn,
+      action: 'sts:AssumeRoleWithWebIdentity',
       principal: `arn:aws:iam::${SOURCE_ACCOUNT}:oidc-provider/${hostPath(iss)}`,
       context: { [`${hostPath(iss)}:aud`]: aud, [`${hostPath(iss)}:sub`]: sub },
     });
@@ -91,11 +105,12 @@ describe('first run', () => {
     await scheduled();
     const prod = role('prod', 'us-east-1')!;
     const policies = [JSON.parse(prod.policies.get(WRITE_POLICY_NAME)!)];
-    const can = (action: string, resource: string, context: Record<string, string> = {}) => isAllowed({ policies, principal: prod.arn, action, resource, context });
+    const can = (action: string, resource: string, context: Record<string, string> = {}) =>
+      isAllowed({ policies, principal: prod.arn, action, resource, context });
     expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/2026/11/23/costs.parquet`)).toBe('Allowed');
     expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/us-east-1/batch/costs.parquet`)).toBe('ImplicitlyDenied');
     expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/eu-west-1/prod/costs.parquet`)).toBe('ImplicitlyDenied');
-    expect(can('s3:PutObject', `arn:aws:s3:::other-bucket/us-east-1/prod/costs.parquet`)).toBe('ImplicitlyDenied');
+    expect(can('s3:PutObject', 'arn:aws:s3:::other-bucket/us-east-1/prod/costs.parquet')).toBe('ImplicitlyDenied');
     expect(can('s3:GetObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/costs.parquet`)).toBe('ImplicitlyDenied');
     expect(can('s3:DeleteObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/costs.parquet`)).toBe('ImplicitlyDenied');
     expect(can('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': 'us-east-1/prod/2026/' })).toBe('Allowed');
@@ -167,9 +182,11 @@ test('roles of another stack, and roles that are not ours, are never touched', a
   const wrongOwnerInOurPath = iam.seedRole('container-cost-impostor-us-east-1', trust, { path: PATH, tags: { [OWNER_TAG]: 'someone-else' } });
   const sameNameElsewhere = iam.seedRole(agentRoleName('batch', 'us-east-1'), trust, { path: '/', policies: { keep: { Version: '2012-10-17', Statement: [] } } });
   const unrelated = iam.seedRole('container-cost-prefix-lookalike', trust, { path: '/' });
-  const before = JSON.stringify([otherStack, untaggedInOurPath, wrongOwnerInOurPath, sameNameElsewhere, unrelated], (_k, v) => (v instanceof Map ? [...v] : v));
+  const seeded = [otherStack, untaggedInOurPath, wrongOwnerInOurPath, sameNameElsewhere, unrelated];
+  const snapshot = () => JSON.stringify(seeded, (_k, v) => (v instanceof Map ? [...v] : v));
+  const before = snapshot();
   await scheduled();
-  expect(JSON.stringify([otherStack, untaggedInOurPath, wrongOwnerInOurPath, sameNameElsewhere, unrelated], (_k, v) => (v instanceof Map ? [...v] : v))).toBe(before);
+  expect(snapshot()).toBe(before);
   for (const name of ['container-cost-old-us-east-1', 'container-cost-stray-us-east-1', 'container-cost-impostor-us-east-1', 'container-cost-prefix-lookalike']) {
     expect(iam.writes().filter((w) => w.includes(`(${name})`))).toEqual([]);
   }

@@ -5,7 +5,8 @@
  */
 import {
   CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, EntityAlreadyExistsException, GetRoleCommand, GetRolePolicyCommand,
-  IAMClient, IAMServiceException, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, ListRolesCommand, ListRoleTagsCommand, NoSuchEntityException, PutRolePolicyCommand,
+  IAMClient, IAMServiceException, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, ListRolesCommand, ListRoleTagsCommand,
+  NoSuchEntityException, PutRolePolicyCommand,
   Tag, TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';

@@ -18,7 +18,11 @@ export interface Clients {
 }
 
 export class SyncIo {
-  constructor(private readonly clients: Clients, private readonly retry: RetryOptions, private readonly log: (entry: Record<string, unknown>) => void) {}
+  constructor(
+    private readonly clients: Clients,
+    private readonly retry: RetryOptions,
+    private readonly log: (entry: Record<string, unknown>) => void,
+  ) {}
 
   /** Every cluster of a region (ListClusters followed to its last page). */
   async listClusterNames(region: string): Promise<string[]> {
@@ -69,7 +73,8 @@ export class SyncIo {
     do {
       const page = await this.call(() => this.clients.iam.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker })));
       for (const policyName of page.PolicyNames ?? []) {
-        const { PolicyDocument } = await this.call(() => this.clients.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })));
+        const request = new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName });
+        const { PolicyDocument } = await this.call(() => this.clients.iam.send(request));
         policies[policyName] = decodeTrustDocument(PolicyDocument!);
       }
       marker = page.IsTruncated ? page.Marker : undefined;
@@ -97,7 +102,10 @@ export class SyncIo {
         await this.putPolicy(action.role, writePolicyName);
         break;
       case 'update-trust':
-        await this.call(() => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: action.role.roleName, PolicyDocument: JSON.stringify(action.role.trust) })));
+        await this.call(() => iam.send(new UpdateAssumeRolePolicyCommand({
+          RoleName: action.role.roleName,
+          PolicyDocument: JSON.stringify(action.role.trust),
+        })));
         break;
       case 'update-policy':
         await this.putPolicy(action.role, writePolicyName);
@@ -120,7 +128,11 @@ export class SyncIo {
   }
 
   private async putPolicy(role: DesiredRole, policyName: string): Promise<void> {
-    await this.call(() => this.clients.iam.send(new PutRolePolicyCommand({ RoleName: role.roleName, PolicyName: policyName, PolicyDocument: JSON.stringify(role.policy) })));
+    await this.call(() => this.clients.iam.send(new PutRolePolicyCommand({
+      RoleName: role.roleName,
+      PolicyName: policyName,
+      PolicyDocument: JSON.stringify(role.policy),
+    })));
   }
 
   private call<T>(fn: () => Promise<T>): Promise<T> {

@@ -7,8 +7,8 @@
  * - orphans are deleted only when every region's scan succeeded in this run (fail closed);
  * - a name taken by a role that is not ours is reported as a conflict and skipped.
  */
-import { CLUSTER_TAG, OWNER_TAG, WRITE_POLICY_NAME } from './naming';
 import { DesiredRole } from './desired';
+import { CLUSTER_TAG, OWNER_TAG, WRITE_POLICY_NAME } from './naming';
 import { canonicalPolicy } from '../../core/policy-document';
 
 /** A role as read from IAM. */

@@ -1,0 +1,105 @@
+/**
+ * Benchmark of the container-cost role reconciler (`npm run bench`): 500 clusters over 10 regions
+ * against the in-memory IAM and EKS fakes, every call taking a fixed latency. Prints the API calls
+ * by kind for the first run (creates everything) and the steady run (nothing to do), and each
+ * run's wall time next to the lower bound its phases allow with that latency and concurrency.
+ * Not a test: timings depend on the machine; the call counts do not.
+ */
+import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { ENV } from '../src/container-cost/role-sync/config';
+import { DEFAULT_CONCURRENCY } from '../src/container-cost/role-sync/reconcile';
+import { onEvent } from '../src/container-cost/role-sync.lambda';
+import { FakeEks } from '../test/harness/fake-eks';
+import { FakeIam } from '../test/harness/fake-iam';
+
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
+const REGIONS = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-central-1', 'ap-south-1', 'ap-southeast-1', 'ap-northeast-1'];
+const CLUSTERS_PER_REGION = 50;
+// The services' default page sizes: EKS ListClusters and IAM ListRoles return up to 100 items.
+const PAGE_SIZE = 100;
+
+const iam = new FakeIam('222222222222');
+const eks = new FakeEks('222222222222');
+iam.pageSize = PAGE_SIZE;
+eks.pageSize = PAGE_SIZE;
+REGIONS.forEach((region, r) => {
+  for (let c = 0; c < CLUSTERS_PER_REGION; c++) {
+    const issuer = `https://oidc.eks.${region}.amazonaws.com/id/${(r * 1000 + c).toString(16).toUpperCase().padStart(32, '0')}`;
+    eks.addCluster(region, { name: `cluster-${String(c).padStart(3, '0')}`, issuer });
+    iam.addProvider(issuer);
+  }
+});
+iam.latencyMs = LATENCY_MS;
+eks.latencyMs = LATENCY_MS;
+
+const deps = {
+  clients: { iam: new IAMClient({ region: 'us-east-1' }), eks: (region: string) => new EKSClient({ region }) },
+  retry: {
+    maxAttempts: 5,
+    baseDelayMs: 100,
+    maxDelayMs: 5_000,
+    random: Math.random,
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  },
+  env: {
+    [ENV.PARTITION]: 'aws',
+    [ENV.ACCOUNT]: '222222222222',
+    [ENV.BUCKET_NAME]: 'container-cost-222222222222',
+    [ENV.REGIONS]: REGIONS.join(','),
+    [ENV.OWNER_KEY]: 'bench0000000',
+    [ENV.SA_NAMESPACE]: 'container-cost',
+    [ENV.SA_NAME]: 'container-cost-agent',
+  },
+  log: () => undefined,
+};
+
+/** The wall time the reconciler's phases need at least, with the latency and its concurrency settings. */
+function lowerBoundMs(rolesUnderPath: number, creates: number): number {
+  const { regions, clusters, roles } = DEFAULT_CONCURRENCY;
+  const pages = (n: number) => Math.max(1, Math.ceil(n / PAGE_SIZE));
+  const perRegion = pages(CLUSTERS_PER_REGION) + Math.ceil(CLUSTERS_PER_REGION / clusters); // ListClusters pages, then DescribeCluster waves
+  const scan = Math.ceil(REGIONS.length / regions) * perRegion;
+  const providers = 1;
+  const listRoles = pages(rolesUnderPath);
+  const read = Math.ceil(rolesUnderPath / roles) * 3; // GetRole, ListRolePolicies, GetRolePolicy per role
+  const apply = Math.ceil(creates / roles) * 2; // CreateRole, PutRolePolicy per new role
+  return (scan + providers + listRoles + read + apply) * LATENCY_MS;
+}
+
+function countByKind(calls: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const call of calls) {
+    const kind = call.replace(/\(.*$/, '');
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+async function run(label: string, rolesBefore: number) {
+  iam.calls.length = 0;
+  eks.calls.length = 0;
+  const start = process.hrtime.bigint();
+  const { summary } = await onEvent({ source: 'bench' }, deps);
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const bound = lowerBoundMs(rolesBefore, summary!.created);
+  const calls = { ...countByKind(eks.calls), ...countByKind(iam.calls) };
+  console.log(`\n${label}: ${JSON.stringify({ created: summary!.created, updated: summary!.updated, deleted: summary!.deleted, errors: summary!.errors.length })}`);
+  console.log(`  API calls (${Object.values(calls).reduce((a, b) => a + b, 0)} in all):`);
+  for (const [kind, count] of Object.entries(calls)) console.log(`    ${kind.padEnd(26)} ${count}`);
+  console.log(`  wall time ${wallMs.toFixed(0)} ms; lower bound ${bound} ms at ${LATENCY_MS} ms per call (${(wallMs / bound).toFixed(2)}x)`);
+}
+
+async function main() {
+  console.log(`Reconciling ${REGIONS.length * CLUSTERS_PER_REGION} clusters over ${REGIONS.length} regions; ${LATENCY_MS} ms per API call; `
+    + `concurrency: ${DEFAULT_CONCURRENCY.regions} regions, ${DEFAULT_CONCURRENCY.clusters} DescribeCluster per region, ${DEFAULT_CONCURRENCY.roles} roles.`);
+  await run('First run', 0);
+  await run('Steady run', iam.roles.size);
+  iam.restore();
+  eks.restore();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
