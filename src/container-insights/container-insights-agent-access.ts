@@ -5,16 +5,14 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { PodIdentityTrust } from './cross-account-container-insights';
 import { agentRoleName, CLOUDWATCH_AGENT_SERVICE_ACCOUNT } from './names';
-import { irsaPrincipal } from '../core/irsa-trust';
 import { acknowledgeNagFinding } from '../core/nag';
-import { oidcProviderFor } from '../core/oidc-providers';
-import { POD_IDENTITY_SERVICE, podIdentitySessionTagConditions } from '../core/pod-identity';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
 import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, K8S_NAME, K8S_NAMESPACE, OIDC_ISSUER_URL } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { literalAccount, literalPartition, literalRegion, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator } from '../core/validation';
+import { irsaRoleTrust, podIdentityRoleTrust } from '../core/workload-identity';
 
 /**
  * How the CloudWatch agent gets the credentials it uses to assume the target role.
@@ -154,21 +152,16 @@ export class ContainerInsightsAgentAccess extends Construct {
         this.grantNodeRoles(props.nodeRoles!, assumeTarget, props.attachAgentServerPolicy ?? true);
         return;
       case AgentIdentityMode.IRSA: {
-        const providerArn = props.oidcProviderArn ?? oidcProviderFor(this, props.oidcIssuerUrl!).oidcProviderArn;
-        const principal = irsaPrincipal(this, 'IrsaTrust', { providerArn, issuerUrl: props.oidcIssuerUrl!, serviceAccounts: [this.serviceAccount] });
         this.roleName = props.roleName ?? agentRoleName(props.clusterName);
-        this.role = this.createAgentRole(this.roleName, [{ principal, actions: ['sts:AssumeRoleWithWebIdentity'] }], assumeTarget);
+        const trust = irsaRoleTrust(this, 'IrsaTrust', props.oidcIssuerUrl!, props.oidcProviderArn, [this.serviceAccount]);
+        this.role = this.createAgentRole(this.roleName, [trust], assumeTarget);
         return;
       }
       case AgentIdentityMode.POD_IDENTITY: {
         const sessionTags = props.sessionTags ?? true;
-        const clusterArn = Stack.of(this).formatArn({ service: 'eks', resource: 'cluster', resourceName: props.clusterName });
         this.roleName = props.roleName ?? agentRoleName(props.clusterName);
-        const role = this.createAgentRole(this.roleName, [{
-          principal: new iam.ServicePrincipal(POD_IDENTITY_SERVICE),
-          actions: ['sts:AssumeRole', 'sts:TagSession'],
-          conditions: sessionTags ? { StringEquals: podIdentitySessionTagConditions(clusterArn, this.serviceAccount) } : undefined,
-        }], new iam.PolicyStatement({ actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [props.targetRoleArn] }));
+        const role = this.createAgentRole(this.roleName, [podIdentityRoleTrust(this, props.clusterName, this.serviceAccount, sessionTags)],
+          new iam.PolicyStatement({ actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [props.targetRoleArn] }));
         this.role = role;
         this.podIdentityAssociation = new eks.CfnPodIdentityAssociation(this, 'Association', {
           clusterName: props.clusterName,
