@@ -3,3 +3,4 @@ export * from './irsa-remote-write';
 export * from './container-insights';
 export * from './amp-scraper';
 export * from './container-cost';
+export * from './cross-account-workload';

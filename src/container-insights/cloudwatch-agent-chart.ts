@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { agentConfig, CloudWatchAgentConfig } from './cloudwatch-agent-config';
 import { AgentIdentityMode } from './container-insights-agent-access';
 import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT } from './names';
-import { IRSA_ROLE_ANNOTATION } from '../core/k8s';
+import { IRSA_ROLE_ANNOTATION, isPinnedImage } from '../core/k8s';
 import { ArnKind, arnRule, EKS_CLUSTER_NAME, REGION } from '../core/rules';
 import { PropsValidator } from '../core/validation';
 
@@ -222,10 +222,3 @@ function validate(owner: string, props: CloudWatchAgentChartProps): void {
   v.throwIfAny();
 }
 
-/** An image reference with a tag other than "latest", or a digest. */
-function isPinnedImage(image: string): boolean {
-  if (/\s/.test(image)) return false;
-  if (/@sha256:[0-9a-f]{64}$/.test(image)) return true;
-  const tag = image.split('/').pop()!.split(':')[1];
-  return tag !== undefined && tag !== '' && tag !== 'latest';
-}

@@ -1,0 +1,52 @@
+/**
+ * The AWS CLI/SDK shared config file a workload mounts, generated from typed profiles (never
+ * concatenated by hand). Pure: no aws-cdk-lib import.
+ */
+
+/** Where EKS mounts the IRSA web-identity token in a pod. */
+export const IRSA_TOKEN_FILE = '/var/run/secrets/eks.amazonaws.com/serviceaccount/token';
+
+export interface ConfigProfile {
+  readonly name: string;
+  readonly settings: Record<string, string | undefined>;
+}
+
+/**
+ * The profiles of seed 001's pod, for a chain from the pod's identity into each target role:
+ * with IRSA, a `source` profile on the web-identity token and each target with `source_profile`;
+ * with Pod Identity, each target with `credential_source = EcsContainer` (the container
+ * credentials endpoint EKS Pod Identity serves).
+ */
+export function chainProfiles(
+  mode: 'IRSA' | 'POD_IDENTITY',
+  sourceRoleArn: string | undefined,
+  targets: Array<{ profile: string; roleArn: string; externalId?: string; region?: string }>,
+  sessionName: string,
+): ConfigProfile[] {
+  const profiles: ConfigProfile[] = [];
+  if (mode === 'IRSA') {
+    profiles.push({ name: 'source', settings: { role_arn: sourceRoleArn, web_identity_token_file: IRSA_TOKEN_FILE, role_session_name: sessionName } });
+  }
+  for (const target of targets) {
+    profiles.push({
+      name: target.profile,
+      settings: {
+        role_arn: target.roleArn,
+        ...(mode === 'IRSA' ? { source_profile: 'source' } : { credential_source: 'EcsContainer' }),
+        role_session_name: sessionName,
+        external_id: target.externalId,
+        region: target.region,
+      },
+    });
+  }
+  return profiles;
+}
+
+/** INI text; `default` is written `[default]`, every other profile `[profile <name>]`. */
+export function renderConfigFile(profiles: ConfigProfile[]): string {
+  return profiles.map((profile) => {
+    const header = profile.name === 'default' ? '[default]' : `[profile ${profile.name}]`;
+    const lines = Object.entries(profile.settings).filter(([, value]) => value !== undefined).map(([key, value]) => `${key} = ${value}`);
+    return [header, ...lines].join('\n');
+  }).join('\n\n') + '\n';
+}

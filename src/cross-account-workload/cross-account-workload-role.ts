@@ -1,0 +1,212 @@
+import { Annotations, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { roleNameFromParts } from '../core/naming';
+import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
+import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
+import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, K8S_NAMESPACE, parseArn } from '../core/rules';
+import { literalAccount, plainRoleArn } from '../core/stack-env';
+import { describeConstruct, PropsValidator } from '../core/validation';
+
+/**
+ * Kubernetes access for the role on an EKS cluster of this (the target) account, through an EKS
+ * access entry: the least-privilege replacement for an aws-auth entry in `system:masters`.
+ */
+export interface WorkloadEksAccess {
+  /** The cluster, in this stack's account and region. */
+  readonly clusterName: string;
+
+  /**
+   * The EKS access policy, by name: `AmazonEKSViewPolicy`, `AmazonEKSEditPolicy`, `AmazonEKSAdminPolicy`
+   * or `AmazonEKSClusterAdminPolicy`.
+   *
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
+   */
+  readonly accessPolicy: string;
+
+  /**
+   * The namespaces the policy applies in.
+   *
+   * @default - required unless `clusterWide` is set
+   */
+  readonly namespaces?: string[];
+
+  /**
+   * Apply the policy to the whole cluster. With an admin policy this is cluster administration,
+   * and synth warns.
+   *
+   * @default false
+   */
+  readonly clusterWide?: boolean;
+
+  /**
+   * Kubernetes groups for the principal, for your own RBAC bindings.
+   *
+   * @default - none
+   */
+  readonly kubernetesGroups?: string[];
+}
+
+/**
+ * Props of {@link CrossAccountWorkloadRole}.
+ */
+export interface CrossAccountWorkloadRoleProps {
+  /** The source role (`WorkloadSourceRole.roleArn`): the only principal this role trusts. */
+  readonly sourceRoleArn: string;
+
+  /**
+   * What the workload may do in this account.
+   *
+   * @default - nothing beyond `managedPolicies` and `eksAccess`
+   */
+  readonly policyStatements?: iam.PolicyStatement[];
+
+  /**
+   * Managed policies to attach.
+   *
+   * @default - none
+   */
+  readonly managedPolicies?: iam.IManagedPolicy[];
+
+  /**
+   * An external ID the source must present (`sts:ExternalId`), for a third-party source account.
+   *
+   * @default - none
+   */
+  readonly externalId?: string;
+
+  /**
+   * Also trust `sts:TagSession` from the source role: needed when the source is an EKS Pod
+   * Identity role, whose session tags are carried into the chained session.
+   *
+   * @default false
+   */
+  readonly allowSessionTags?: boolean;
+
+  /**
+   * The role's name.
+   *
+   * @default 'xacct-<source account>-<source role name>', hashed at 64 characters
+   */
+  readonly roleName?: string;
+
+  /**
+   * The longest session the source may ask for (chained sessions last at most 1 hour anyway).
+   *
+   * @default Duration.hours(1)
+   */
+  readonly maxSessionDuration?: Duration;
+
+  /**
+   * Kubernetes access on a cluster of this account.
+   *
+   * @default - none
+   */
+  readonly eksAccess?: WorkloadEksAccess;
+}
+
+const ADMIN_POLICIES = ['AmazonEKSAdminPolicy', 'AmazonEKSClusterAdminPolicy'];
+
+/**
+ * The target-account side of seed 001's pattern: a role that trusts exactly one source role of
+ * another account (by `aws:PrincipalArn`, so it deploys before that role exists), with the
+ * permissions the workload needs here and, optionally, an EKS access entry scoped to namespaces.
+ */
+export class CrossAccountWorkloadRole extends Construct {
+  /** The role. */
+  public readonly role: iam.IRole;
+
+  /** The role's name. */
+  public readonly roleName: string;
+
+  /** The EKS access entry, when `eksAccess` is given. */
+  public readonly accessEntry?: eks.CfnAccessEntry;
+
+  /**
+   * @param scope a construct in the target account's stack
+   * @param id the construct ID
+   * @param props the source role, the permissions and the optional EKS access
+   */
+  constructor(scope: Construct, id: string, props: CrossAccountWorkloadRoleProps) {
+    super(scope, id);
+    validate(describeConstruct('CrossAccountWorkloadRole', this.node.path), props, literalAccount(this));
+    const source = parseArn(props.sourceRoleArn)!;
+    this.roleName = props.roleName ?? roleNameFromParts(['xacct', source.account, source.resource.split('/').pop()!]);
+
+    const fromSourceRole = {
+      ArnEquals: { 'aws:PrincipalArn': props.sourceRoleArn },
+      ...(props.externalId ? { StringEquals: { 'sts:ExternalId': props.externalId } } : {}),
+    };
+    const statements: TrustStatement[] = [{ principal: new iam.AccountPrincipal(source.account), actions: ['sts:AssumeRole'], conditions: fromSourceRole }];
+    if (props.allowSessionTags) {
+      statements.push({ principal: new iam.AccountPrincipal(source.account), actions: ['sts:TagSession'], conditions: { ArnEquals: { 'aws:PrincipalArn': props.sourceRoleArn } } });
+    }
+    const role = createRoleWithTrust(this, 'Role', {
+      roleName: this.roleName,
+      description: `Cross-account workload role for ${props.sourceRoleArn}`,
+      maxSessionDuration: props.maxSessionDuration ?? Duration.hours(1),
+      managedPolicies: props.managedPolicies,
+      inlinePolicies: props.policyStatements?.length ? { Workload: new iam.PolicyDocument({ statements: props.policyStatements }) } : undefined,
+    }, statements);
+    this.role = role;
+    validateRoleNamesUnique(this, [role.node.defaultChild as iam.CfnRole]);
+    if (props.eksAccess) this.accessEntry = this.addAccessEntry(role, props.eksAccess);
+    new CfnOutput(this, 'RoleArnOutput', { value: role.roleArn, description: 'The target role: a targetRoleArn of WorkloadSourceRole and a hop of the trust probe' });
+  }
+
+  /** The role's ARN as a plain string: a `targetRoleArns` entry of `WorkloadSourceRole`. */
+  public get roleArn(): string {
+    return plainRoleArn(this, describeConstruct('CrossAccountWorkloadRole', this.node.path), this.roleName, '/');
+  }
+
+  private addAccessEntry(role: iam.Role, access: WorkloadEksAccess): eks.CfnAccessEntry {
+    const clusterWide = access.clusterWide ?? false;
+    if (clusterWide && ADMIN_POLICIES.includes(access.accessPolicy)) {
+      Annotations.of(this).addWarningV2('cdk-eks-cross-account-observability:clusterWideAdmin',
+        `The workload gets ${access.accessPolicy} on the whole cluster ${access.clusterName}: cluster administration from another account. Prefer a namespaced or read-only policy.`);
+    }
+    return new eks.CfnAccessEntry(this, 'AccessEntry', {
+      clusterName: access.clusterName,
+      principalArn: role.roleArn,
+      type: 'STANDARD',
+      kubernetesGroups: access.kubernetesGroups,
+      accessPolicies: [{
+        policyArn: `arn:${Stack.of(this).partition}:eks::aws:cluster-access-policy/${access.accessPolicy}`,
+        accessScope: clusterWide ? { type: 'cluster' } : { type: 'namespace', namespaces: access.namespaces! },
+      }],
+    });
+  }
+}
+
+function validate(owner: string, props: CrossAccountWorkloadRoleProps, account: string | undefined): void {
+  const v = new PropsValidator(owner);
+  if (v.required('sourceRoleArn', props.sourceRoleArn)) v.check('sourceRoleArn', props.sourceRoleArn, arnRule(ArnKind.IAM_ROLE));
+  if (!v.isLiteral(props.sourceRoleArn)) v.problem('sourceRoleArn', 'must be a literal: the trust names its account and the default role name is built from it');
+  v.check('roleName', props.roleName, IAM_ROLE_NAME);
+  if (props.externalId !== undefined && v.isLiteral(props.externalId) && !/^[\w+=,.@:/-]{2,1224}$/.test(props.externalId)) {
+    v.problem('externalId', 'expected 2-1224 characters from A-Z a-z 0-9 and +=,.@:/-');
+  }
+  const access = props.eksAccess;
+  if (access) {
+    v.check('eksAccess.clusterName', access.clusterName, EKS_CLUSTER_NAME);
+    if (!/^AmazonEKS[A-Za-z]+Policy$/.test(access.accessPolicy ?? '')) {
+      v.problem('eksAccess.accessPolicy', `got ${JSON.stringify(access.accessPolicy)}; expected an EKS access policy name such as AmazonEKSViewPolicy or AmazonEKSEditPolicy`);
+    }
+    if (access.clusterWide) {
+      if (access.namespaces?.length) v.problem('eksAccess.namespaces', 'must be empty when clusterWide is set');
+    } else {
+      if (!access.namespaces?.length) v.problem('eksAccess.namespaces', 'is required unless clusterWide is set (cluster-wide access must be asked for explicitly)');
+      if (access.accessPolicy === 'AmazonEKSClusterAdminPolicy') v.problem('eksAccess.accessPolicy', 'AmazonEKSClusterAdminPolicy applies only cluster-wide; set clusterWide: true to mean it, or use AmazonEKSAdminPolicy in namespaces');
+    }
+    (access.namespaces ?? []).forEach((ns, i) => v.check(`eksAccess.namespaces[${i}]`, ns, K8S_NAMESPACE));
+    (access.kubernetesGroups ?? []).forEach((group, i) => {
+      if (group.startsWith('system:')) v.problem(`eksAccess.kubernetesGroups[${i}]`, `"${group}" is a reserved group (system:masters is what this replaces); use your own group and bind it with RBAC`);
+    });
+  }
+  const source = v.isLiteral(props.sourceRoleArn) ? parseArn(props.sourceRoleArn) : undefined;
+  if (source && account && source.account === account) {
+    v.problem('sourceRoleArn', `is in this stack's account ${account}; CrossAccountWorkloadRole is for a source in another account`);
+  }
+  v.throwIfAny();
+}

@@ -1,0 +1,136 @@
+import * as cdk8s from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { trustProbeScript } from './trust-probe-script';
+import { WorkloadIdentityMode } from './workload-source-role';
+import { isPinnedImage } from '../core/k8s';
+import { ArnKind, arnRule, K8S_NAME, K8S_NAMESPACE } from '../core/rules';
+import { ServiceAccountRef } from '../core/service-account';
+import { PropsValidator } from '../core/validation';
+
+/**
+ * One role to assume after the pod's own.
+ */
+export interface TrustProbeHop {
+  /** The role. */
+  readonly roleArn: string;
+  /**
+   * The external ID the role requires.
+   *
+   * @default - none
+   */
+  readonly externalId?: string;
+}
+
+/**
+ * Props of {@link TrustProbeChart}.
+ */
+export interface TrustProbeChartProps {
+  /** The service account to run as: the one whose chain is being checked. */
+  readonly serviceAccount: ServiceAccountRef;
+
+  /** The role the pod's own credentials should be (the IRSA role, or the Pod Identity role or target role). */
+  readonly firstRoleArn: string;
+
+  /**
+   * Roles to assume in order after it.
+   *
+   * @default - none: only the pod's own role is checked
+   */
+  readonly hops?: TrustProbeHop[];
+
+  /**
+   * How the pod gets its first credentials.
+   *
+   * @default WorkloadIdentityMode.IRSA
+   */
+  readonly identityMode?: WorkloadIdentityMode;
+
+  /**
+   * The AWS CLI image, pinned to a tag or digest.
+   *
+   * @default 'public.ecr.aws/aws-cli/aws-cli:2.22.0'
+   */
+  readonly image?: string;
+
+  /**
+   * The Job's name.
+   *
+   * @default 'trust-probe'
+   */
+  readonly jobName?: string;
+
+  /**
+   * Labels added to every object of the chart.
+   *
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+const DEFAULT_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:2.22.0';
+
+/**
+ * A one-shot Job that checks a cross-account trust chain from inside the cluster, hop by hop: the
+ * pod's identity (IRSA token or Pod Identity endpoint), `sts get-caller-identity` as the first
+ * role, then each `sts assume-role`. It prints one line per hop (ok, or the failing call with the
+ * AWS error) and fails at the first broken hop. `kubectl logs job/<jobName> -n <namespace>` shows the result.
+ */
+export class TrustProbeChart extends cdk8s.Chart {
+  /** The script the Job runs. */
+  public readonly script: string;
+
+  /**
+   * @param scope the cdk8s app (or a construct in it)
+   * @param id the chart ID, also the manifest file name
+   * @param props the service account, the expected roles and the image
+   */
+  constructor(scope: Construct, id: string, props: TrustProbeChartProps) {
+    super(scope, id, { labels: props.labels });
+    validate(`TrustProbeChart '${this.node.path}'`, props);
+    const sa = props.serviceAccount;
+    this.script = trustProbeScript({
+      identityMode: (props.identityMode ?? WorkloadIdentityMode.IRSA) === WorkloadIdentityMode.IRSA ? 'IRSA' : 'POD_IDENTITY',
+      firstRoleArn: props.firstRoleArn,
+      hops: (props.hops ?? []).map((hop) => ({ roleArn: hop.roleArn, externalId: hop.externalId })),
+    });
+
+    const job = new kplus.Job(this, 'Job', {
+      metadata: { name: props.jobName ?? 'trust-probe', namespace: sa.namespace },
+      serviceAccount: kplus.ServiceAccount.fromServiceAccountName(this, 'ServiceAccount', sa.name, { namespaceName: sa.namespace }),
+      // IRSA and Pod Identity mount their own credentials; the Kubernetes API token is not needed.
+      automountServiceAccountToken: false,
+      backoffLimit: 0,
+      activeDeadline: cdk8s.Duration.minutes(5),
+      ttlAfterFinished: cdk8s.Duration.hours(1),
+      securityContext: { ensureNonRoot: true, user: 1000, group: 1000 },
+    });
+    const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp');
+    job.addContainer({
+      name: 'probe',
+      image: props.image ?? DEFAULT_IMAGE,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: ['/bin/sh', '-c', this.script],
+      envVariables: { HOME: kplus.EnvValue.fromValue('/tmp'), AWS_PAGER: kplus.EnvValue.fromValue('') },
+      resources: { cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(200) }, memory: { request: cdk8s.Size.mebibytes(64), limit: cdk8s.Size.mebibytes(256) } },
+      securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, user: 1000, group: 1000 },
+      volumeMounts: [{ path: '/tmp', volume: tmp }],
+    });
+  }
+}
+
+function validate(owner: string, props: TrustProbeChartProps): void {
+  const v = PropsValidator.forChart(owner);
+  v.check('serviceAccount.namespace', props.serviceAccount?.namespace, K8S_NAMESPACE);
+  v.check('serviceAccount.name', props.serviceAccount?.name, K8S_NAME);
+  if (v.required('firstRoleArn', props.firstRoleArn)) v.check('firstRoleArn', props.firstRoleArn, arnRule(ArnKind.IAM_ROLE));
+  v.check('jobName', props.jobName, K8S_NAME);
+  (props.hops ?? []).forEach((hop, i) => {
+    v.check(`hops[${i}].roleArn`, hop.roleArn, arnRule(ArnKind.IAM_ROLE));
+    if (hop.externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(hop.externalId)) v.problem(`hops[${i}].externalId`, 'expected 2-1224 characters from A-Z a-z 0-9 and +=,.@:/-');
+  });
+  if (props.image !== undefined && !isPinnedImage(props.image)) {
+    v.problem('image', `got ${JSON.stringify(props.image)}; expected an image pinned to a tag or digest, such as ${DEFAULT_IMAGE}`);
+  }
+  v.throwIfAny();
+}

@@ -1,0 +1,172 @@
+import { Annotations, CfnOutput } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { roleNameFromParts } from '../core/naming';
+import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
+import { createRoleWithTrust } from '../core/role-trust';
+import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, K8S_NAME, K8S_NAMESPACE, OIDC_ISSUER_URL, parseArn } from '../core/rules';
+import { ServiceAccountRef } from '../core/service-account';
+import { literalAccount, plainRoleArn } from '../core/stack-env';
+import { describeConstruct, PropsValidator } from '../core/validation';
+import { irsaRoleTrust, podIdentityRoleTrust } from '../core/workload-identity';
+
+/**
+ * How the workload's pods get the source role's credentials.
+ */
+export enum WorkloadIdentityMode {
+  /** IRSA: the service account is annotated with the role; the cluster's OIDC provider is trusted. */
+  IRSA = 'IRSA',
+  /** EKS Pod Identity: an association gives the service account the role (needs the Pod Identity Agent add-on). */
+  POD_IDENTITY = 'POD_IDENTITY',
+}
+
+/**
+ * Props of {@link WorkloadSourceRole}.
+ */
+export interface WorkloadSourceRoleProps {
+  /** IRSA or EKS Pod Identity. */
+  readonly identityMode: WorkloadIdentityMode;
+
+  /** The workload's service account. */
+  readonly serviceAccount: ServiceAccountRef;
+
+  /** The roles in other accounts this role may assume (and nothing else). */
+  readonly targetRoleArns: string[];
+
+  /**
+   * The cluster's OIDC issuer URL (IRSA mode).
+   *
+   * @default - required in IRSA mode
+   */
+  readonly oidcIssuerUrl?: string;
+
+  /**
+   * The cluster's existing IAM OIDC provider in this account (IRSA mode).
+   *
+   * @default - a provider is created in this stack
+   */
+  readonly oidcProviderArn?: string;
+
+  /**
+   * The cluster's name: required in POD_IDENTITY mode (the association is created on it).
+   *
+   * @default - none
+   */
+  readonly clusterName?: string;
+
+  /**
+   * Whether the Pod Identity association passes session tags (POD_IDENTITY mode); with them the
+   * role trusts only this service account of this cluster.
+   *
+   * @default true
+   */
+  readonly sessionTags?: boolean;
+
+  /**
+   * The role's name.
+   *
+   * @default 'workload-<namespace>-<service account>' (with the cluster name in POD_IDENTITY mode), hashed at 64 characters
+   */
+  readonly roleName?: string;
+}
+
+/**
+ * The source-account side of seed 001's pattern: a role that exactly one service account of one
+ * cluster gets (through IRSA or EKS Pod Identity) and whose only permission is to assume the listed
+ * roles in other accounts. Pair it with {@link CrossAccountWorkloadRole} in each target account and
+ * {@link CrossAccountWorkloadChart} in the cluster.
+ */
+export class WorkloadSourceRole extends Construct {
+  /** The role. */
+  public readonly role: iam.IRole;
+
+  /** The role's name. */
+  public readonly roleName: string;
+
+  /** The identity mode. */
+  public readonly identityMode: WorkloadIdentityMode;
+
+  /** The Pod Identity association (POD_IDENTITY mode). */
+  public readonly podIdentityAssociation?: eks.CfnPodIdentityAssociation;
+
+  /**
+   * @param scope a construct in the cluster account's stack
+   * @param id the construct ID
+   * @param props identity mode, service account and target roles
+   */
+  constructor(scope: Construct, id: string, props: WorkloadSourceRoleProps) {
+    super(scope, id);
+    validate(describeConstruct('WorkloadSourceRole', this.node.path), props, literalAccount(this));
+    this.identityMode = props.identityMode;
+    const sa = props.serviceAccount;
+    const podIdentity = props.identityMode === WorkloadIdentityMode.POD_IDENTITY;
+    this.roleName = props.roleName ?? roleNameFromParts(['workload', ...(podIdentity ? [props.clusterName!] : []), sa.namespace, sa.name]);
+
+    const trust = podIdentity
+      ? podIdentityRoleTrust(this, props.clusterName!, sa, props.sessionTags ?? true)
+      : irsaRoleTrust(this, 'IrsaTrust', props.oidcIssuerUrl!, props.oidcProviderArn, [sa]);
+    // A Pod Identity session carries session tags; chaining with them needs sts:TagSession.
+    const actions = podIdentity ? ['sts:AssumeRole', 'sts:TagSession'] : ['sts:AssumeRole'];
+    const role = createRoleWithTrust(this, 'Role', {
+      roleName: this.roleName,
+      description: `Workload ${sa.namespace}/${sa.name}: may assume ${props.targetRoleArns.length} cross-account role(s) only`,
+      inlinePolicies: { AssumeTargetRoles: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions, resources: props.targetRoleArns })] }) },
+    }, [trust]);
+    this.role = role;
+    validateRoleNamesUnique(this, [role.node.defaultChild as iam.CfnRole]);
+
+    if (podIdentity) {
+      this.podIdentityAssociation = new eks.CfnPodIdentityAssociation(this, 'Association', {
+        clusterName: props.clusterName!,
+        namespace: sa.namespace,
+        serviceAccount: sa.name,
+        roleArn: role.roleArn,
+        disableSessionTags: !(props.sessionTags ?? true),
+      });
+      if (props.sessionTags === false) {
+        Annotations.of(this).addWarningV2('cdk-eks-cross-account-observability:podIdentityWithoutSessionTags',
+          'Without session tags the role cannot check which cluster and service account asks for it: any Pod Identity association of this account that names it can use it.');
+      }
+    }
+    new CfnOutput(this, 'RoleArnOutput', { value: role.roleArn, description: `Source role of ${sa.namespace}/${sa.name}: the sourceRoleArn of CrossAccountWorkloadRole` });
+  }
+
+  /** The role's ARN as a plain string: the target accounts' `sourceRoleArn`. */
+  public get roleArn(): string {
+    return plainRoleArn(this, describeConstruct('WorkloadSourceRole', this.node.path), this.roleName, '/');
+  }
+}
+
+function validate(owner: string, props: WorkloadSourceRoleProps, account: string | undefined): void {
+  const v = new PropsValidator(owner);
+  if (v.required('serviceAccount', props.serviceAccount)) {
+    v.check('serviceAccount.namespace', props.serviceAccount.namespace, K8S_NAMESPACE);
+    v.check('serviceAccount.name', props.serviceAccount.name, K8S_NAME);
+  }
+  if (v.required('targetRoleArns', props.targetRoleArns)) {
+    props.targetRoleArns.forEach((arn, i) => {
+      v.check(`targetRoleArns[${i}]`, arn, arnRule(ArnKind.IAM_ROLE));
+      if (arn === '*' || arn.endsWith('/*')) v.problem(`targetRoleArns[${i}]`, 'is a wildcard; list each target role');
+    });
+  }
+  v.check('roleName', props.roleName, IAM_ROLE_NAME);
+  v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
+  switch (props.identityMode) {
+    case WorkloadIdentityMode.IRSA:
+      if (v.required('oidcIssuerUrl', props.oidcIssuerUrl)) v.check('oidcIssuerUrl', props.oidcIssuerUrl, OIDC_ISSUER_URL);
+      v.check('oidcProviderArn', props.oidcProviderArn, arnRule(ArnKind.IAM_OIDC_PROVIDER));
+      if (v.isLiteral(props.oidcProviderArn) && account && parseArn(props.oidcProviderArn)?.account !== account) {
+        v.problem('oidcProviderArn', `is not in this stack's account ${account}; a role can only trust an OIDC provider of its own account`);
+      }
+      if (props.sessionTags !== undefined) v.problem('sessionTags', 'only applies in POD_IDENTITY mode');
+      break;
+    case WorkloadIdentityMode.POD_IDENTITY:
+      v.required('clusterName', props.clusterName);
+      if (props.oidcIssuerUrl || props.oidcProviderArn) v.problem('oidcIssuerUrl', 'and oidcProviderArn only apply in IRSA mode');
+      break;
+    default:
+      v.problem('identityMode', `got ${JSON.stringify(props.identityMode)}; expected IRSA or POD_IDENTITY`);
+  }
+  v.throwIfAny();
+}
