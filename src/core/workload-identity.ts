@@ -11,7 +11,9 @@ import { ServiceAccountRef } from './service-account';
  * The trust statement of a role that one service account of one cluster assumes through IRSA:
  * the cluster's OIDC provider (given, or created once per stack), with `aud` and `sub`.
  */
-export function irsaRoleTrust(scope: Construct, id: string, issuerUrl: string, providerArn: string | undefined, serviceAccounts: ServiceAccountRef[]): TrustStatement {
+export function irsaRoleTrust(
+  scope: Construct, id: string, issuerUrl: string, providerArn: string | undefined, serviceAccounts: ServiceAccountRef[],
+): TrustStatement {
   const provider = providerArn ?? oidcProviderFor(scope, issuerUrl).oidcProviderArn;
   return { principal: irsaPrincipal(scope, id, { providerArn: provider, issuerUrl, serviceAccounts }), actions: ['sts:AssumeRoleWithWebIdentity'] };
 }

@@ -112,8 +112,13 @@ export class TrustProbeChart extends cdk8s.Chart {
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       command: ['/bin/sh', '-c', this.script],
       envVariables: { HOME: kplus.EnvValue.fromValue('/tmp'), AWS_PAGER: kplus.EnvValue.fromValue('') },
-      resources: { cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(200) }, memory: { request: cdk8s.Size.mebibytes(64), limit: cdk8s.Size.mebibytes(256) } },
-      securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, user: 1000, group: 1000 },
+      resources: {
+        cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(200) },
+        memory: { request: cdk8s.Size.mebibytes(64), limit: cdk8s.Size.mebibytes(256) },
+      },
+      securityContext: {
+        ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, user: 1000, group: 1000,
+      },
       volumeMounts: [{ path: '/tmp', volume: tmp }],
     });
   }

@@ -111,7 +111,9 @@ export class WorkloadSourceRole extends Construct {
     const role = createRoleWithTrust(this, 'Role', {
       roleName: this.roleName,
       description: `Workload ${sa.namespace}/${sa.name}: may assume ${props.targetRoleArns.length} cross-account role(s) only`,
-      inlinePolicies: { AssumeTargetRoles: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions, resources: props.targetRoleArns })] }) },
+      inlinePolicies: {
+        AssumeTargetRoles: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions, resources: props.targetRoleArns })] }),
+      },
     }, [trust]);
     this.role = role;
     validateRoleNamesUnique(this, [role.node.defaultChild as iam.CfnRole]);

@@ -35,7 +35,8 @@ function target(props: Partial<CrossAccountWorkloadRoleProps> = {}) {
   const json = Template.fromStack(stack).toJSON();
   const roleId = logicalIdsOfType(json, 'AWS::IAM::Role')[0];
   const env = { account: TARGET, region: REGION };
-  return { stack, role, json, template: Template.fromStack(stack), trustPolicy: trustPolicyOf(json, roleId, env), policies: identityPoliciesOf(json, roleId, env) };
+  const template = Template.fromStack(stack);
+  return { stack, role, json, template, trustPolicy: trustPolicyOf(json, roleId, env), policies: identityPoliciesOf(json, roleId, env) };
 }
 
 const webIdentity = (sub: string, iss = issuer(1), aud = 'sts.amazonaws.com') => ({
