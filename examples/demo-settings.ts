@@ -17,6 +17,9 @@ export interface DemoSettings {
   readonly clusterOidcIssuer: string;
   /** Comma-separated subnets of the cluster's VPC for the AMP collector (1 to 5). */
   readonly scraperSubnetIds: string;
+  /** Seed 001's target account, with a cluster of its own. */
+  readonly targetAccount: string;
+  readonly targetClusterName: string;
 }
 
 const DEFAULTS: DemoSettings = {
@@ -27,6 +30,8 @@ const DEFAULTS: DemoSettings = {
   clusterName: 'prod',
   clusterOidcIssuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
   scraperSubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+  targetAccount: '333333333333',
+  targetClusterName: 'apps',
 };
 
 export function demoSettings(app: App): DemoSettings {

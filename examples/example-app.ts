@@ -5,11 +5,13 @@ import { addContainerCost } from './container-cost';
 import { addContainerInsights } from './container-insights';
 import { DemoSettings } from './demo-settings';
 import { addRemoteWrite } from './remote-write';
+import { addCrossAccountWorkload } from './workload';
 
 /** What the example builds: one stack per account, and the charts for the cluster. */
 export interface ExampleApp {
   readonly observability: Stack;
   readonly cluster: Stack;
+  readonly target: Stack;
   /** Helm values files to write, by file name. */
   readonly helmValues: Record<string, string>;
 }
@@ -24,6 +26,11 @@ export function buildExample(app: App, k8s: cdk8s.App, settings: DemoSettings): 
     description: 'Cluster account: the cluster-side roles and associations (cdk-eks-cross-account-observability example)',
   });
 
+  const target = new Stack(app, 'TargetAccount', {
+    env: { account: settings.targetAccount, region: settings.region },
+    description: 'Target account of the cross-account workload (seed 001) (cdk-eks-cross-account-observability example)',
+  });
+
   const helmValues: Record<string, string> = {};
   for (const chart of addRemoteWrite(observability, k8s, settings)) {
     helmValues[`kube-prometheus-stack-${chart.node.id.replace('prometheus-remote-write-', '')}.yaml`] = chart.helmValuesYaml();
@@ -31,5 +38,6 @@ export function buildExample(app: App, k8s: cdk8s.App, settings: DemoSettings): 
   addContainerInsights(observability, cluster, k8s, settings);
   addAmpScraper(observability, cluster, k8s, settings);
   addContainerCost(cluster, k8s, settings);
-  return { observability, cluster, helmValues };
+  addCrossAccountWorkload(cluster, target, k8s, settings);
+  return { observability, cluster, target, helmValues };
 }

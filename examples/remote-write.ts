@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { DemoSettings, workspaceArn } from './demo-settings';
-import { IrsaRemoteWriteRole, PrometheusRemoteWriteChart } from '../src';
+import { IrsaRemoteWriteRole, PrometheusRemoteWriteChart, TrustProbeChart } from '../src';
 
 /**
  * Prometheus remote write over IRSA (seeds 004 and 001): the observability account registers the
@@ -16,6 +16,13 @@ export function addRemoteWrite(observability: Stack, k8s: cdk8s.App, settings: D
     workspaceArn: workspaceArn(settings),
     clusters: [{ oidcIssuerUrl: settings.clusterOidcIssuer }, { oidcIssuerUrl: stagingIssuer }],
     serviceAccounts: [{ namespace: 'monitoring', name: 'prometheus' }],
+  });
+
+  // The probe checks, from the cluster, that Prometheus' service account really gets the role.
+  new TrustProbeChart(k8s, `trust-probe-remote-write-${settings.clusterName}`, {
+    serviceAccount: { namespace: 'monitoring', name: 'prometheus' },
+    firstRoleArn: remoteWrite.roleArnFor(settings.clusterOidcIssuer),
+    jobName: 'trust-probe-remote-write',
   });
 
   return [[settings.clusterName, settings.clusterOidcIssuer], ['staging', stagingIssuer]].map(([clusterName, issuer]) =>

@@ -17,6 +17,7 @@ const example = buildExample(app, k8s, demoSettings(app));
 test('every stack of the example is cdk-nag clean', () => {
   expectNagClean(example.observability);
   expectNagClean(example.cluster);
+  expectNagClean(example.target);
 });
 
 test('every manifest of the example is schema-valid', () => {
