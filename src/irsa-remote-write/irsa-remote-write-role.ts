@@ -7,6 +7,7 @@ import { roleNameFromParts } from '../core/naming';
 import { oidcProviderFor } from '../core/oidc-providers';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, MAX_TRUST_POLICY_SIZE_LIMIT } from '../core/policy-size';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
+import { createRoleWithTrust } from '../core/role-trust';
 import { ArnKind, arnRule, IAM_PATH, IAM_ROLE_NAME, K8S_NAMESPACE, K8S_SERVICE_ACCOUNT_PATTERN, OIDC_ISSUER_URL, parseArn } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { literalAccount, literalPartition, plainRoleArn } from '../core/stack-env';
@@ -250,24 +251,20 @@ export class IrsaRemoteWriteRole extends Construct {
 
   private createRole(shard: number, roleName: string, sources: IrsaTrustSource[], props: IrsaRemoteWriteRoleProps): iam.Role {
     const suffix = shard === 0 ? '' : String(shard + 1);
-    const [first, ...rest] = sources;
-    const role = new iam.Role(this, `Role${suffix}`, {
+    const role = createRoleWithTrust(this, `Role${suffix}`, {
       roleName,
       path: this.rolePath,
       description: `Prometheus remote write to ${workspaceId(props.workspaceArn)} from ${sources.length} EKS cluster(s) through IRSA`,
-      assumedBy: irsaPrincipal(this, `Role${suffix}Trust0`, first),
       permissionsBoundary: props.permissionsBoundary,
       inlinePolicies: {
         RemoteWrite: new iam.PolicyDocument({
           statements: [new iam.PolicyStatement({ actions: ['aps:RemoteWrite'], resources: [props.workspaceArn] })],
         }),
       },
-    });
-    rest.forEach((source, i) => {
-      role.assumeRolePolicy!.addStatements(
-        new iam.PolicyStatement({ principals: [irsaPrincipal(this, `Role${suffix}Trust${i + 1}`, source)], actions: ['sts:AssumeRoleWithWebIdentity'] }),
-      );
-    });
+    }, sources.map((source, i) => ({
+      principal: irsaPrincipal(this, `Role${suffix}Trust${i}`, source),
+      actions: ['sts:AssumeRoleWithWebIdentity'],
+    })));
     new CfnOutput(this, `RoleArnOutput${suffix}`, {
       value: role.roleArn,
       description: `Remote-write role for ${sources.length} cluster(s): give its ARN to PrometheusRemoteWriteChart`,
