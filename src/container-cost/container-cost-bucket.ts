@@ -335,8 +335,8 @@ export class ContainerCostBucket extends Construct {
       logGroup,
       timeout: Duration.minutes(15),
       memorySize: 512,
-      // One run at a time: the schedule and a deployment never reconcile concurrently.
-      reservedConcurrentExecutions: 1,
+      // No reserved concurrency (it fails in new accounts with the minimum concurrency quota): an
+      // overlapping run is safe, since creates and deletes tolerate a concurrent run's work.
       description: 'Keeps one IRSA role per EKS cluster for the container cost agent (cdk-eks-cross-account-observability)',
       environment: {
         [ENV.PARTITION]: Aws.PARTITION,

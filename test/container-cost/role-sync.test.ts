@@ -1,12 +1,12 @@
 import { EKSClient } from '@aws-sdk/client-eks';
-import { IAMClient } from '@aws-sdk/client-iam';
+import { EntityAlreadyExistsException, IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { ENV } from '../../src/container-cost/role-sync/config';
 import { agentRoleName, agentRolePath, CLUSTER_TAG, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
 import { Dependencies, onEvent } from '../../src/container-cost/role-sync.lambda';
 import { hostPath, issuer, OTHER_ACCOUNT, SOURCE_ACCOUNT } from '../fixtures';
 import { eksAccessDenied, eksThrottling, FakeEks } from '../harness/fake-eks';
-import { accessDenied, FakeIam, throttling } from '../harness/fake-iam';
+import { accessDenied, FakeIam, noSuchEntity, throttling } from '../harness/fake-iam';
 import { canAssume, isAllowed } from '../harness/iam-proof';
 
 const OWNER = 'a1b2c3d4e5f6';
@@ -191,8 +191,25 @@ test('roles of another stack, and roles that are not ours, are never touched', a
     expect(iam.writes().filter((w) => w.includes(`(${name})`))).toEqual([]);
   }
   expect(iam.writes().filter((w) => w.includes(`(${agentRoleName('batch', 'us-east-1')})`))).toEqual([`CreateRole(${agentRoleName('batch', 'us-east-1')})`]);
-  expect(logs).toContainEqual(expect.objectContaining({ action: 'skip', role: 'container-cost-batch-us-east-1', reason: expect.stringMatching(/exists outside this stack's path/) }));
+  expect(logs).toContainEqual(expect.objectContaining({ action: 'skip', role: 'container-cost-batch-us-east-1', reason: expect.stringMatching(/exists and is not this stack's/) }));
   expect(summaryLog()).toMatchObject({ created: 2, skipped: 1, deleted: 0 });
+});
+
+test('overlapping runs: a role another run created first is no conflict, one it deleted first is no error', async () => {
+  await scheduled();
+  // Another run of this stack creates prod in eu-west-1 between our read and our CreateRole.
+  const prodEu = iam.roles.get('container-cost-prod-eu-west-1')!;
+  iam.roles.delete('container-cost-prod-eu-west-1');
+  iam.failNext('CreateRole', () => { iam.roles.set('container-cost-prod-eu-west-1', prodEu); return new EntityAlreadyExistsException({ message: 'exists', $metadata: {} }); }, 1, 'container-cost-prod-eu-west-1');
+  // And deletes batch's policy and role while we are about to.
+  eks.removeCluster('us-east-1', 'batch');
+  iam.failNext('DeleteRolePolicy', () => noSuchEntity('gone'), 1, 'container-cost-batch-us-east-1');
+  iam.failNext('DeleteRole', () => { iam.roles.delete('container-cost-batch-us-east-1'); return noSuchEntity('gone'); }, 1, 'container-cost-batch-us-east-1');
+  logs.length = 0;
+  await expect(scheduled()).resolves.toBeDefined();
+  expect(logs).toContainEqual(expect.objectContaining({ action: 'skip', role: 'container-cost-prod-eu-west-1', reason: 'created by a concurrent run of this stack' }));
+  expect(summaryLog()).toMatchObject({ errors: 0, deleted: 1 });
+  expect(iam.roles.has('container-cost-batch-us-east-1')).toBe(false);
 });
 
 test('Delete removes exactly the stack\'s own roles', async () => {

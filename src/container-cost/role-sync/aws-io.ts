@@ -117,10 +117,11 @@ export class SyncIo {
         await this.call(() => iam.send(new TagRoleCommand({ RoleName: action.role.roleName, Tags: tagList(action.role) })));
         break;
       case 'delete':
+        // Gone already (a concurrent run, or a person) is the outcome we want.
         for (const policyName of action.policyNames) {
-          await this.call(() => iam.send(new DeleteRolePolicyCommand({ RoleName: action.roleName, PolicyName: policyName })));
+          await ignoreMissing(this.call(() => iam.send(new DeleteRolePolicyCommand({ RoleName: action.roleName, PolicyName: policyName }))));
         }
-        await this.call(() => iam.send(new DeleteRoleCommand({ RoleName: action.roleName })));
+        await ignoreMissing(this.call(() => iam.send(new DeleteRoleCommand({ RoleName: action.roleName }))));
         break;
       case 'skip':
         break;
@@ -142,4 +143,12 @@ export class SyncIo {
 
 function tagList(role: DesiredRole) {
   return Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+async function ignoreMissing(call: Promise<unknown>): Promise<void> {
+  try {
+    await call;
+  } catch (error) {
+    if (!(error instanceof NoSuchEntityException)) throw error;
+  }
 }

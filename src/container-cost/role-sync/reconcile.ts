@@ -65,7 +65,7 @@ export async function reconcile(config: SyncConfig, io: SyncIo, log: Log, concur
 
   const underPath = await readRoles(io, await io.roleNamesUnder(rolePath), concurrency.roles);
   const actions = plan({ desired, underPath, ownerKey: config.ownerKey, rolePath, scanComplete: failedRegions.length === 0 });
-  await applyByRole(io, actions, concurrency.roles, summary, log);
+  await applyByRole(io, actions, concurrency.roles, summary, log, (role) => isOwned(role, config.ownerKey, rolePath));
 
   log({ action: 'summary', ...summary, errors: summary.errors.length, clusters: clusters.length, regions: config.regions.length });
   return summary;
@@ -80,7 +80,7 @@ export async function removeOwnedRoles(ownerKey: string, io: SyncIo, log: Log, c
     const actions: Action[] = roles.map((role) => isOwned(role, ownerKey, rolePath)
       ? { kind: 'delete', roleName: role.roleName, policyNames: Object.keys(role.policies) }
       : { kind: 'skip', roleName: role.roleName, reason: 'under this stack\'s path but without its owner tag; left untouched' });
-    await applyByRole(io, actions, concurrency.roles, summary, log);
+    await applyByRole(io, actions, concurrency.roles, summary, log, (role) => isOwned(role, ownerKey, rolePath));
   } catch (error) {
     summary.errors.push(describeError(error));
   }
@@ -99,8 +99,14 @@ async function readRoles(io: SyncIo, names: string[], limit: number): Promise<Ac
   return roles.filter((role): role is ActualRole => role !== undefined);
 }
 
-/** Applies each role's actions in order, roles in parallel; counts and logs every outcome. */
-async function applyByRole(io: SyncIo, actions: Action[], limit: number, summary: SyncSummary, log: Log): Promise<void> {
+/**
+ * Applies each role's actions in order, roles in parallel; counts and logs every outcome. Runs may
+ * overlap (a deployment during a scheduled run): a role another run of this stack created first is
+ * not a conflict, and one it deleted first is not an error (SyncIo ignores NoSuchEntity on delete).
+ */
+async function applyByRole(
+  io: SyncIo, actions: Action[], limit: number, summary: SyncSummary, log: Log, ours: (role: ActualRole) => boolean,
+): Promise<void> {
   const byRole = new Map<string, Action[]>();
   for (const action of actions) {
     const name = 'role' in action ? action.role.roleName : action.roleName;
@@ -123,8 +129,10 @@ async function applyByRole(io: SyncIo, actions: Action[], limit: number, summary
         else updated = true;
       } catch (error) {
         if (action.kind === 'create' && error instanceof EntityAlreadyExistsException) {
+          const existing = await io.readRole(roleName).catch(() => undefined);
+          const concurrent = existing !== undefined && ours(existing);
           summary.skipped++;
-          log({ ...entry, action: 'skip', reason: 'a role with this name exists outside this stack\'s path; it is left untouched' });
+          log({ ...entry, action: 'skip', reason: concurrent ? 'created by a concurrent run of this stack' : 'a role with this name exists and is not this stack\'s; it is left untouched' });
           return;
         }
         summary.errors.push(`${action.kind} ${roleName}: ${describeError(error)}`);
