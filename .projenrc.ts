@@ -73,7 +73,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   sampleCode: false,
   docgen: true,
-  gitignore: ['/cdk.out/', '/examples/cdk.out/', '/bench-results/', '/test/.readme-snippet-*'],
+  gitignore: ['/cdk.out/', '/examples/cdk.out/', '/bench-results/'],
 });
 
 for (const pattern of ['/examples/', '/cdk.out/', '/bench/', '/.ci/']) {

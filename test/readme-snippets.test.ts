@@ -56,11 +56,14 @@ function compilable(code: string): string {
   return [...imports, ...declared.map(([name, type]) => `declare const ${name}: ${type};`), 'export {};', body].join('\n');
 }
 
-// One program for every section: the library's types load once.
-const snippets = sections().map((section, i) => ({ ...section, file: path.join(ROOT, 'test', `.readme-snippet-${process.pid}-${i}.ts`) }));
+// One program for every section: the library's types load once. The files live under
+// node_modules/.cache (ignored by git) so that module resolution finds the project's packages.
+const SNIPPET_DIR = path.join(ROOT, 'node_modules', '.cache', 'readme-snippets');
+const snippets = sections().map((section, i) => ({ ...section, file: path.join(SNIPPET_DIR, `section-${process.pid}-${i}.ts`) }));
 let diagnostics: readonly ts.Diagnostic[] = [];
 
 beforeAll(() => {
+  fs.mkdirSync(SNIPPET_DIR, { recursive: true });
   snippets.forEach((snippet) => fs.writeFileSync(snippet.file, compilable(snippet.code)));
   const program = ts.createProgram(snippets.map((s) => s.file), {
     target: ts.ScriptTarget.ES2022,
