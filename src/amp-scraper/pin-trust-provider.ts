@@ -1,10 +1,9 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { PinTrustFunction } from './pin-trust-function';
-import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
+import { handlerProvider } from '../core/handler-provider';
 
 const PROVIDER_ID = 'AmpScraperPinTrustProvider';
 
@@ -34,12 +33,7 @@ export class PinTrustProvider extends Construct {
       timeout: Duration.minutes(2),
       description: 'Pins an AMP scraper source role\'s trust to the scraper ARN (cdk-eks-cross-account-observability)',
     });
-    const provider = new cr.Provider(this, 'Provider', { onEventHandler: fn });
-    this.serviceToken = provider.serviceToken;
-
-    acknowledgeNagFinding(fn, 'AwsSolutions-L1',
-      'The library targets the Node.js 22 Lambda runtime (supported until 2027-04-30) for its handlers; moving to a newer runtime is a deliberate release step.');
-    acknowledgeFrameworkFindings(provider, fn);
+    this.serviceToken = handlerProvider(this, 'Provider', fn, 'the pin function').serviceToken;
   }
 
   /** Lets the function read and replace the trust of this role (and of no other). */
@@ -55,16 +49,4 @@ export class PinTrustProvider extends Construct {
 export function pinTrustProvider(scope: IConstruct): PinTrustProvider {
   const stack = Stack.of(scope);
   return (stack.node.tryFindChild(PROVIDER_ID) as PinTrustProvider | undefined) ?? new PinTrustProvider(stack, PROVIDER_ID);
-}
-
-/** aws-cdk-lib's Provider framework function: its choices, not ours, each with the reason it is acceptable. */
-function acknowledgeFrameworkFindings(provider: cr.Provider, onEvent: PinTrustFunction): void {
-  const framework = provider.node.tryFindChild('framework-onEvent');
-  if (!framework) return;
-  acknowledgeNagFinding(framework, `AwsSolutions-IAM5[Resource::${nagResourceName(provider, onEvent.functionArn)}:*]`,
-    'The Provider framework may invoke any version of the one pin function it relays to.');
-  acknowledgeNagFinding(framework, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    'aws-cdk-lib\'s custom-resource Provider framework logs with the basic execution role; it only relays CloudFormation events to the pin function.');
-  acknowledgeNagFinding(framework, 'AwsSolutions-L1',
-    'aws-cdk-lib chooses the custom-resource Provider framework\'s runtime; it only relays CloudFormation events.');
 }

@@ -7,11 +7,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { ENV } from './role-sync/config';
 import { agentRoleName, agentRolePath, OWNER_TAG } from './role-sync/naming';
 import { RoleSyncFunction } from './role-sync-function';
+import { handlerProvider } from '../core/handler-provider';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { stableHash } from '../core/naming';
 import { partitionOf } from '../core/partition';
@@ -349,7 +349,7 @@ export class ContainerCostBucket extends Construct {
         [ENV.SA_NAME]: serviceAccount.name,
       },
     });
-    const provider = new cr.Provider(this, 'ReconcilerProvider', { onEventHandler: fn });
+    const provider = handlerProvider(this, 'ReconcilerProvider', fn, 'the reconciler');
     const sync = new CustomResource(this, 'AgentRoles', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::ContainerCostAgentRoles',
@@ -369,25 +369,16 @@ export class ContainerCostBucket extends Construct {
     // On stack deletion the schedule goes first, so no run re-creates roles after Delete removed them.
     rule.node.addDependency(sync);
 
-    this.acknowledgeReconcilerFindings(role, fn, provider, roleArns);
+    this.acknowledgeReconcilerFindings(role, roleArns);
     return fn;
   }
 
-  private acknowledgeReconcilerFindings(role: iam.Role, fn: lambda.Function, provider: cr.Provider, roleArns: string): void {
+  private acknowledgeReconcilerFindings(role: iam.Role, roleArns: string): void {
     acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, roleArns)}]`,
       'Agent roles are created per cluster under this stack\'s own IAM path; changes also require the role to carry this stack\'s owner tag.');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::*]', 'iam:ListRoles, iam:ListOpenIDConnectProviders and eks:ListClusters are list actions without resource-level permissions.');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:cluster/*]',
       'The reconciler describes every cluster of the account in the included regions; describing is read-only.');
-    acknowledgeNagFinding(fn, 'AwsSolutions-L1',
-      'The library targets the Node.js 22 Lambda runtime (supported until 2027-04-30) for its handlers; moving to a newer runtime is a deliberate release step.');
-    const framework = provider.node.tryFindChild('framework-onEvent');
-    if (framework) {
-      acknowledgeNagFinding(framework, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        'aws-cdk-lib\'s custom-resource Provider framework logs with the basic execution role; it only relays CloudFormation events to the reconciler.');
-      acknowledgeNagFinding(framework, 'AwsSolutions-L1', 'aws-cdk-lib chooses the custom-resource Provider framework\'s runtime; it only relays CloudFormation events.');
-      acknowledgeNagFinding(framework, `AwsSolutions-IAM5[Resource::${nagResourceName(this, fn.functionArn)}:*]`, 'The Provider framework may invoke any version of the one reconciler function.');
-    }
   }
 }
 
