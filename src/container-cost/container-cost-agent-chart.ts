@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { agentRoleName, agentRolePath } from './role-sync/naming';
 import { IRSA_ROLE_ANNOTATION } from '../core/k8s';
 import { partitionOf } from '../core/partition';
-import { ACCOUNT_ID, EKS_CLUSTER_NAME, K8S_NAME, K8S_NAMESPACE, REGION } from '../core/rules';
+import { ACCOUNT_ID, EKS_CLUSTER_NAME, REGION } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { PropsValidator } from '../core/validation';
 
@@ -66,8 +66,7 @@ export class ContainerCostAgentChart extends cdk8s.Chart {
     v.check('account', props.account, ACCOUNT_ID);
     v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
     v.check('region', props.region, REGION);
-    v.check('serviceAccount.namespace', sa.namespace, K8S_NAMESPACE);
-    v.check('serviceAccount.name', sa.name, K8S_NAME);
+    v.serviceAccount('serviceAccount', sa);
     if (!/^[a-z0-9-]{4,32}$/.test(props.ownerKey ?? '')) v.problem('ownerKey', `got ${JSON.stringify(props.ownerKey)}; expected ContainerCostBucket.ownerKey (4-32 characters from a-z 0-9 -)`);
     v.throwIfAny();
 

@@ -15,7 +15,7 @@ import { handlerProvider } from '../core/handler-provider';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { stableHash } from '../core/naming';
 import { partitionOf } from '../core/partition';
-import { IAM_ROLE_NAME, K8S_NAME, K8S_NAMESPACE, REGION } from '../core/rules';
+import { IAM_ROLE_NAME, REGION } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { literalAccount, literalRegion } from '../core/stack-env';
 import { describeConstruct, PropsValidator } from '../core/validation';
@@ -390,8 +390,7 @@ function validate(
   regions.forEach((r, i) => v.check(`includeRegions[${i}]`, r, REGION));
   if (new Set(regions).size !== regions.length) v.problem('includeRegions', 'lists a region twice');
   v.check('readerRoleName', props.readerRoleName, IAM_ROLE_NAME);
-  v.check('agentServiceAccount.namespace', sa.namespace, K8S_NAMESPACE);
-  v.check('agentServiceAccount.name', sa.name, K8S_NAME);
+  v.serviceAccount('agentServiceAccount', sa);
   const prefix = props.bucketNamePrefix;
   if (prefix !== undefined && v.isLiteral(prefix) && !/^[a-z0-9][a-z0-9.-]{0,48}[a-z0-9-]$|^[a-z0-9]$/.test(prefix)) {
     v.problem('bucketNamePrefix', `got ${JSON.stringify(prefix)}; expected 1-50 characters from a-z 0-9 . -, starting with a letter or digit (the bucket is named <prefix>-<account>)`);

@@ -8,7 +8,7 @@ import { agentRoleName, CLOUDWATCH_AGENT_SERVICE_ACCOUNT } from './names';
 import { acknowledgeNagFinding } from '../core/nag';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
-import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, K8S_NAME, K8S_NAMESPACE, OIDC_ISSUER_URL } from '../core/rules';
+import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, OIDC_ISSUER_URL } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { literalAccount, literalPartition, literalRegion, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator } from '../core/validation';
@@ -271,8 +271,7 @@ function validate(owner: string, props: ContainerInsightsAgentAccessProps, sa: S
   if (v.required('targetRoleArn', props.targetRoleArn)) v.check('targetRoleArn', props.targetRoleArn, arnRule(ArnKind.IAM_ROLE));
   if (v.required('clusterName', props.clusterName)) v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
   v.check('roleName', props.roleName, IAM_ROLE_NAME);
-  v.check('serviceAccount.namespace', sa.namespace, K8S_NAMESPACE);
-  v.check('serviceAccount.name', sa.name, K8S_NAME);
+  v.serviceAccount('serviceAccount', sa);
   const mode = props.identityMode;
   const only = (prop: keyof ContainerInsightsAgentAccessProps, modes: AgentIdentityMode[]) => {
     if (props[prop] !== undefined && !modes.includes(mode)) v.problem(prop, `only applies in ${modes.join(' or ')} mode, not ${mode}`);

@@ -6,7 +6,7 @@ import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { podIdentityExternalId, podIdentitySessionTagConditions } from '../core/pod-identity';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
-import { ACCOUNT_ID, ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, K8S_NAME, K8S_NAMESPACE, parseArn, REGION } from '../core/rules';
+import { ACCOUNT_ID, ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, parseArn, REGION } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { literalRegion, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator } from '../core/validation';
@@ -240,10 +240,7 @@ function validate(owner: string, props: CrossAccountContainerInsightsProps, mode
     v.check(`${prop}.clusterArn`, trust.clusterArn, clusterArn);
     inSourceAccount(`${prop}.podIdentityRoleArn`, trust.podIdentityRoleArn);
     inSourceAccount(`${prop}.clusterArn`, trust.clusterArn);
-    if (trust.serviceAccount) {
-      v.check(`${prop}.serviceAccount.namespace`, trust.serviceAccount.namespace, K8S_NAMESPACE);
-      v.check(`${prop}.serviceAccount.name`, trust.serviceAccount.name, K8S_NAME);
-    }
+    v.serviceAccount(`${prop}.serviceAccount`, trust.serviceAccount);
     if (trust.sessionTags === false && Token.isUnresolved(trust.clusterArn)) {
       v.problem(`${prop}.clusterArn`, 'must be a literal when sessionTags is false: the external ID is built from it');
     }

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
-import { Rule } from './rules';
+import { K8S_NAME, K8S_NAMESPACE, Rule } from './rules';
+import { ServiceAccountRef } from './service-account';
 
 /**
  * Collects every problem with a construct's props, then throws one error that lists them all.
@@ -31,6 +32,17 @@ export class PropsValidator {
     const present = value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0);
     if (!present) this.problem(prop, 'is required');
     return present;
+  }
+
+  /** Checks a service account's namespace (RFC 1123 label) and name (`nameRule`: a literal name by default). */
+  public serviceAccount(prop: string, sa: ServiceAccountRef | undefined, nameRule: Rule = K8S_NAME): this {
+    return this.check(`${prop}.namespace`, sa?.namespace, K8S_NAMESPACE).check(`${prop}.name`, sa?.name, nameRule);
+  }
+
+  /** Checks an STS external ID (2-1,224 characters of the set STS accepts) unless absent or a token. */
+  public externalId(prop: string, value: string | undefined): this {
+    if (this.isLiteral(value) && !/^[\w+=,.@:/-]{2,1224}$/.test(value)) this.problem(prop, 'expected 2-1224 characters from A-Z a-z 0-9 and +=,.@:/-');
+    return this;
   }
 
   /** Checks that `value` is a whole number in [min, max] unless it is a token. */

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { chainProfiles, renderConfigFile } from './aws-config-file';
 import { WorkloadIdentityMode } from './workload-source-role';
 import { IRSA_ROLE_ANNOTATION } from '../core/k8s';
-import { ArnKind, arnRule, K8S_NAME, K8S_NAMESPACE, REGION } from '../core/rules';
+import { ArnKind, arnRule, K8S_NAME, REGION } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { PropsValidator } from '../core/validation';
 
@@ -117,8 +117,7 @@ export class CrossAccountWorkloadChart extends cdk8s.Chart {
 
 function validate(owner: string, props: CrossAccountWorkloadChartProps): void {
   const v = PropsValidator.forChart(owner);
-  v.check('serviceAccount.namespace', props.serviceAccount?.namespace, K8S_NAMESPACE);
-  v.check('serviceAccount.name', props.serviceAccount?.name, K8S_NAME);
+  v.serviceAccount('serviceAccount', props.serviceAccount);
   v.check('sourceRoleArn', props.sourceRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.check('configMapName', props.configMapName, K8S_NAME);
   if (!Object.values(WorkloadIdentityMode).includes(props.identityMode)) v.problem('identityMode', `got ${JSON.stringify(props.identityMode)}; expected IRSA or POD_IDENTITY`);
@@ -133,7 +132,7 @@ function validate(owner: string, props: CrossAccountWorkloadChartProps): void {
       if (names.has(t.profileName)) v.problem(`targets[${i}].profileName`, `repeats "${t.profileName}"`);
       names.add(t.profileName);
       if (t.roleArn === props.sourceRoleArn) v.problem(`targets[${i}].roleArn`, 'is the source role itself; a role cannot assume itself');
-      if (t.externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(t.externalId)) v.problem(`targets[${i}].externalId`, 'expected 2-1224 characters from A-Z a-z 0-9 and +=,.@:/-');
+      v.externalId(`targets[${i}].externalId`, t.externalId);
     });
   }
   v.throwIfAny();

@@ -184,9 +184,7 @@ function validate(owner: string, props: CrossAccountWorkloadRoleProps, account: 
   if (v.required('sourceRoleArn', props.sourceRoleArn)) v.check('sourceRoleArn', props.sourceRoleArn, arnRule(ArnKind.IAM_ROLE));
   if (!v.isLiteral(props.sourceRoleArn)) v.problem('sourceRoleArn', 'must be a literal: the trust names its account and the default role name is built from it');
   v.check('roleName', props.roleName, IAM_ROLE_NAME);
-  if (props.externalId !== undefined && v.isLiteral(props.externalId) && !/^[\w+=,.@:/-]{2,1224}$/.test(props.externalId)) {
-    v.problem('externalId', 'expected 2-1224 characters from A-Z a-z 0-9 and +=,.@:/-');
-  }
+  v.externalId('externalId', props.externalId);
   const access = props.eksAccess;
   if (access) {
     v.check('eksAccess.clusterName', access.clusterName, EKS_CLUSTER_NAME);

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { trustProbeScript } from './trust-probe-script';
 import { WorkloadIdentityMode } from './workload-source-role';
 import { isPinnedImage } from '../core/k8s';
-import { ArnKind, arnRule, K8S_NAME, K8S_NAMESPACE } from '../core/rules';
+import { ArnKind, arnRule, K8S_NAME } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { PropsValidator } from '../core/validation';
 
@@ -126,13 +126,12 @@ export class TrustProbeChart extends cdk8s.Chart {
 
 function validate(owner: string, props: TrustProbeChartProps): void {
   const v = PropsValidator.forChart(owner);
-  v.check('serviceAccount.namespace', props.serviceAccount?.namespace, K8S_NAMESPACE);
-  v.check('serviceAccount.name', props.serviceAccount?.name, K8S_NAME);
+  v.serviceAccount('serviceAccount', props.serviceAccount);
   if (v.required('firstRoleArn', props.firstRoleArn)) v.check('firstRoleArn', props.firstRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.check('jobName', props.jobName, K8S_NAME);
   (props.hops ?? []).forEach((hop, i) => {
     v.check(`hops[${i}].roleArn`, hop.roleArn, arnRule(ArnKind.IAM_ROLE));
-    if (hop.externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(hop.externalId)) v.problem(`hops[${i}].externalId`, 'expected 2-1224 characters from A-Z a-z 0-9 and +=,.@:/-');
+    v.externalId(`hops[${i}].externalId`, hop.externalId);
   });
   if (props.image !== undefined && !isPinnedImage(props.image)) {
     v.problem('image', `got ${JSON.stringify(props.image)}; expected an image pinned to a tag or digest, such as ${DEFAULT_IMAGE}`);

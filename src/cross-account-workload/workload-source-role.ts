@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { roleNameFromParts } from '../core/naming';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust } from '../core/role-trust';
-import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, K8S_NAME, K8S_NAMESPACE, OIDC_ISSUER_URL, parseArn } from '../core/rules';
+import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, OIDC_ISSUER_URL, parseArn } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { literalAccount, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator } from '../core/validation';
@@ -143,8 +143,7 @@ export class WorkloadSourceRole extends Construct {
 function validate(owner: string, props: WorkloadSourceRoleProps, account: string | undefined): void {
   const v = new PropsValidator(owner);
   if (v.required('serviceAccount', props.serviceAccount)) {
-    v.check('serviceAccount.namespace', props.serviceAccount.namespace, K8S_NAMESPACE);
-    v.check('serviceAccount.name', props.serviceAccount.name, K8S_NAME);
+    v.serviceAccount('serviceAccount', props.serviceAccount);
   }
   if (v.required('targetRoleArns', props.targetRoleArns)) {
     props.targetRoleArns.forEach((arn, i) => {

@@ -8,7 +8,7 @@ import { oidcProviderFor } from '../core/oidc-providers';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, MAX_TRUST_POLICY_SIZE_LIMIT } from '../core/policy-size';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust } from '../core/role-trust';
-import { ArnKind, arnRule, IAM_PATH, IAM_ROLE_NAME, K8S_NAMESPACE, K8S_SERVICE_ACCOUNT_PATTERN, OIDC_ISSUER_URL, parseArn } from '../core/rules';
+import { ArnKind, arnRule, IAM_PATH, IAM_ROLE_NAME, K8S_SERVICE_ACCOUNT_PATTERN, OIDC_ISSUER_URL, parseArn } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { literalAccount, literalPartition, plainRoleArn } from '../core/stack-env';
 import { planTrustShards } from '../core/trust-shards';
@@ -323,8 +323,7 @@ export class IrsaRemoteWriteRole extends Construct {
 function checkServiceAccounts(v: PropsValidator, prop: string, serviceAccounts: ServiceAccountRef[]): void {
   if (!v.required(prop, serviceAccounts)) return;
   serviceAccounts.forEach((sa, i) => {
-    v.check(`${prop}[${i}].namespace`, sa.namespace, K8S_NAMESPACE);
-    v.check(`${prop}[${i}].name`, sa.name, K8S_SERVICE_ACCOUNT_PATTERN);
+    v.serviceAccount(`${prop}[${i}]`, sa, K8S_SERVICE_ACCOUNT_PATTERN);
   });
 }
 

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IRSA_ROLE_ANNOTATION } from '../core/k8s';
 import { partitionOf } from '../core/partition';
-import { ArnKind, arnRule, EKS_CLUSTER_NAME, K8S_NAME, K8S_NAMESPACE, parseArn } from '../core/rules';
+import { ArnKind, arnRule, EKS_CLUSTER_NAME, parseArn } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { PropsValidator } from '../core/validation';
 
@@ -214,8 +214,7 @@ function validate(owner: string, props: PrometheusRemoteWriteChartProps, sa: Ser
   v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
   v.check('roleArn', props.roleArn, arnRule(ArnKind.IAM_ROLE));
   v.check('chainRoleArn', props.chainRoleArn, arnRule(ArnKind.IAM_ROLE));
-  v.check('serviceAccount.namespace', sa.namespace, K8S_NAMESPACE);
-  v.check('serviceAccount.name', sa.name, K8S_NAME);
+  v.serviceAccount('serviceAccount', sa);
   v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
   if (props.chainRoleArn !== undefined && props.chainRoleArn === props.roleArn) {
     v.problem('chainRoleArn', 'is the IRSA role itself; a role cannot assume itself ("not authorized to perform sts:AssumeRole"). Leave it unset to write with the IRSA role, or name a different role to chain into');
