@@ -36,6 +36,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-iam@^3',
     '@aws-sdk/client-eks@^3',
     'esbuild',
+    // JSON-schema validation of emitted configuration (add-on values) in tests.
+    'ajv@^8.17.1',
+    // Property-based inputs for the input-contract suite.
+    'fast-check@^4.3.0',
   ],
 
   // Lambda handlers live next to their construct as `*.lambda.ts`; projen bundles each with esbuild.
