@@ -15,7 +15,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  minNodeVersion: '20.16.0',
+  // Node 22 is the Lambda runtime our handlers target and the oldest Node.js line still supported
+  // (Node 20 reached end of life in April 2026); `.nvmrc` names it for nvm/fnm users and CI.
+  minNodeVersion: '22.0.0',
 
   cdkVersion: CDK_VERSION,
   jsiiVersion: '~6.0.0',
@@ -53,7 +55,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Snapshots change only through `npm run test:update`, never silently in `npm test`.
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    // `npm test` prints what a user needs; `npm run test:coverage` prints the coverage table.
+    coverageText: false,
     jestConfig: {
+      collectCoverage: false,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // The manifest validator spawns a node process per chart; give slow CI machines room.
       testTimeout: 120_000,
@@ -71,6 +76,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
     dirs: ['src'],
     devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'],
+    // `npm test` checks; it never rewrites files. `npm run eslint:fix` fixes.
+    commandOptions: { fix: false },
   },
 
   github: false,
@@ -80,7 +87,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['/cdk.out/', '/examples/cdk.out/', '/bench-results/'],
 });
 
-for (const pattern of ['/examples/', '/cdk.out/', '/bench/', '/.ci/']) {
+for (const pattern of ['/examples/', '/cdk.out/', '/bench/', '/.ci/', '/scripts/', '/.nvmrc']) {
   project.npmignore?.exclude(pattern);
 }
 
@@ -127,5 +134,22 @@ const typecheck = project.addTask('typecheck', {
 project.testTask.prependSpawn(typecheck);
 // Tests synthesize stacks whose Lambda code comes from the bundled assets.
 project.testTask.prependSpawn(project.bundler.bundleTask);
+
+project.addTask('test:coverage', {
+  description: 'Run the test suite with a coverage table',
+  exec: 'jest --ci --coverage --coverageReporters=text',
+});
+project.addTask('eslint:fix', {
+  description: 'Fix what eslint can fix',
+  exec: 'eslint --ext .ts,.tsx --fix --no-error-on-unmatched-pattern src test examples bench projenrc .projenrc.ts',
+  env: { ESLINT_USE_FLAT_CONFIG: 'false' },
+});
+
+// The npm package must be whole on its own: bundle the Lambda handlers and jsii-compile first
+// (a fresh clone has neither), then refuse a tarball without every handler's bundled assets.
+const packageJs = project.tasks.tryFind('package:js')!;
+packageJs.prependSpawn(project.compileTask);
+packageJs.prependSpawn(project.bundler.bundleTask);
+packageJs.exec('node scripts/check-package.mjs dist/js');
 
 project.synth();

@@ -2,6 +2,14 @@ import { Stack } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { DemoSettings } from './demo-settings';
 import { ContainerCostAgentChart, ContainerCostBucket } from '../src';
+import { partitionOf } from '../src/core/partition';
+
+/** The stack's region first, then the extra ones of the same partition, each once (any `-c region=...` works). */
+export function costRegions(settings: DemoSettings): string[] {
+  const partition = partitionOf(settings.region).partition;
+  const extra = settings.extraCostRegions.split(',').map((r) => r.trim()).filter((r) => r && partitionOf(r).partition === partition);
+  return [...new Set([settings.region, ...extra])];
+}
 
 /**
  * Container cost data in the cluster account (seed 003): the hardened bucket, read access for the
@@ -10,7 +18,7 @@ import { ContainerCostAgentChart, ContainerCostBucket } from '../src';
  */
 export function addContainerCost(cluster: Stack, k8s: cdk8s.App, settings: DemoSettings): void {
   const cost = new ContainerCostBucket(cluster, 'ContainerCost', {
-    includeRegions: [settings.region, 'eu-west-1'],
+    includeRegions: costRegions(settings),
     readerRoleName: 'cost-platform-onboarding',
   });
 

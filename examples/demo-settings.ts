@@ -20,6 +20,11 @@ export interface DemoSettings {
   /** Seed 001's target account, with a cluster of its own. */
   readonly targetAccount: string;
   readonly targetClusterName: string;
+  /**
+   * More regions whose clusters get a container-cost agent role, comma-separated. The stack's own
+   * region is always included, once, and a region of another partition is left out.
+   */
+  readonly extraCostRegions: string;
 }
 
 const DEFAULTS: DemoSettings = {
@@ -32,6 +37,7 @@ const DEFAULTS: DemoSettings = {
   scraperSubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
   targetAccount: '333333333333',
   targetClusterName: 'apps',
+  extraCostRegions: 'eu-west-1',
 };
 
 export function demoSettings(app: App): DemoSettings {
