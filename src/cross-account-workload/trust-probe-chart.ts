@@ -54,9 +54,9 @@ export interface TrustProbeChartProps {
   readonly image?: string;
 
   /**
-   * The Job's name.
+   * The Job's name (`kubectl logs -n <namespace> job/<jobName>`).
    *
-   * @default 'trust-probe'
+   * @default - the chart's ID, which is also the manifest's file name
    */
   readonly jobName?: string;
 
@@ -74,7 +74,8 @@ const DEFAULT_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:2.22.0';
  * A one-shot Job that checks a cross-account trust chain from inside the cluster, hop by hop: the
  * pod's identity (IRSA token or Pod Identity endpoint), `sts get-caller-identity` as the first
  * role, then each `sts assume-role`. It prints one line per hop (ok, or the failing call with the
- * AWS error) and fails at the first broken hop. `kubectl logs job/<jobName> -n <namespace>` shows the result.
+ * AWS error) and fails at the first broken hop. `kubectl logs -n <namespace> job/<jobName>` shows the
+ * result; the Job is named after the chart unless `jobName` says otherwise.
  */
 export class TrustProbeChart extends cdk8s.Chart {
   /** The script the Job runs. */
@@ -87,7 +88,7 @@ export class TrustProbeChart extends cdk8s.Chart {
    */
   constructor(scope: Construct, id: string, props: TrustProbeChartProps) {
     super(scope, id, { labels: props.labels });
-    validate(`TrustProbeChart '${this.node.path}'`, props);
+    validate(`TrustProbeChart '${this.node.path}'`, props, id);
     const sa = props.serviceAccount;
     this.script = trustProbeScript({
       identityMode: (props.identityMode ?? WorkloadIdentityMode.IRSA) === WorkloadIdentityMode.IRSA ? 'IRSA' : 'POD_IDENTITY',
@@ -96,7 +97,7 @@ export class TrustProbeChart extends cdk8s.Chart {
     });
 
     const job = new kplus.Job(this, 'Job', {
-      metadata: { name: props.jobName ?? 'trust-probe', namespace: sa.namespace },
+      metadata: { name: props.jobName ?? id, namespace: sa.namespace },
       serviceAccount: kplus.ServiceAccount.fromServiceAccountName(this, 'ServiceAccount', sa.name, { namespaceName: sa.namespace }),
       // IRSA and Pod Identity mount their own credentials; the Kubernetes API token is not needed.
       automountServiceAccountToken: false,
@@ -124,11 +125,12 @@ export class TrustProbeChart extends cdk8s.Chart {
   }
 }
 
-function validate(owner: string, props: TrustProbeChartProps): void {
+function validate(owner: string, props: TrustProbeChartProps, chartId: string): void {
   const v = PropsValidator.forChart(owner);
   v.serviceAccount('serviceAccount', props.serviceAccount);
   if (v.required('firstRoleArn', props.firstRoleArn)) v.check('firstRoleArn', props.firstRoleArn, arnRule(ArnKind.IAM_ROLE));
-  v.check('jobName', props.jobName, K8S_NAME);
+  if (props.jobName !== undefined) v.check('jobName', props.jobName, K8S_NAME);
+  else v.check('jobName (not set, so the chart ID)', chartId, K8S_NAME);
   (props.hops ?? []).forEach((hop, i) => {
     v.check(`hops[${i}].roleArn`, hop.roleArn, arnRule(ArnKind.IAM_ROLE));
     v.externalId(`hops[${i}].externalId`, hop.externalId);

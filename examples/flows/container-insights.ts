@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * Container Insights from a customer's cluster into a vendor's (or the platform team's) account:
+ * the vendor's role per customer, the agent's identity in the customer's account (EKS Pod Identity,
+ * chained by EKS into the vendor's role), and the CloudWatch agent's manifests.
+ * A complete app: `npx ts-node -P tsconfig.dev.json examples/flows/container-insights.ts`.
+ * In your own app, import from 'cdk-eks-cross-account-observability' instead of '../../src'.
+ *
+ * Deploy order: `Vendor` (the role exists first), then `Customer`, then `kubectl apply -f dist/container-insights/`.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import * as cdk8s from 'cdk8s';
+import {
+  AgentIdentityMode, CloudWatchAgentChart, ContainerInsightsAgentAccess, ContainerInsightsPermissionMode, CrossAccountContainerInsights,
+} from '../../src';
+
+const VENDOR_ACCOUNT = '111111111111';
+const CUSTOMER_ACCOUNT = '222222222222';
+const REGION = 'us-east-1';
+const CUSTOMER = 'acme';
+const CLUSTER = 'prod';
+
+export function build(app: App, k8s: cdk8s.App): { stacks: Stack[] } {
+  const vendor = new Stack(app, 'Vendor', { env: { account: VENDOR_ACCOUNT, region: REGION } });
+  const customer = new Stack(app, 'Customer', { env: { account: CUSTOMER_ACCOUNT, region: REGION } });
+
+  // The customer's side names the vendor's role by its deterministic ARN (the two apps share strings only).
+  const targetRoleArn = `arn:aws:iam::${VENDOR_ACCOUNT}:role/containerinsights-${CUSTOMER}`;
+  const agent = new ContainerInsightsAgentAccess(customer, 'ContainerInsightsAgent', {
+    targetRoleArn,
+    clusterName: CLUSTER,
+    identityMode: AgentIdentityMode.POD_IDENTITY,
+  });
+
+  const insights = new CrossAccountContainerInsights(vendor, 'ContainerInsights', {
+    customerName: CUSTOMER,
+    sourceAccountId: CUSTOMER_ACCOUNT,
+    podIdentityTrusts: [agent.podIdentityTrust],
+    permissionMode: ContainerInsightsPermissionMode.LEAST_PRIVILEGE,
+    clusterNames: [CLUSTER],
+  });
+  if (insights.roleArn !== targetRoleArn) throw new Error(`${insights.roleArn} != ${targetRoleArn}`);
+
+  new CloudWatchAgentChart(k8s, `cloudwatch-agent-${CLUSTER}`, {
+    clusterName: CLUSTER,
+    region: REGION,
+    identityMode: AgentIdentityMode.POD_IDENTITY,
+  });
+  return { stacks: [vendor, customer] };
+}
+
+if (require.main === module) {
+  const app = new App();
+  const k8s = new cdk8s.App({ outdir: 'dist/container-insights', outputFileExtension: '.yaml' });
+  build(app, k8s);
+  k8s.synth();
+  app.synth();
+}
