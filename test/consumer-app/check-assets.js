@@ -1,9 +1,18 @@
-// After `cdk synth`: every Lambda asset the consumer's template names is in cdk.out with its code.
+// After `cdk synth`: every Lambda asset the consumer's template names is in cdk.out with code in it,
+// and each handler this library ships (node_modules/<package>/assets/**/index.js) is one of them.
 const fs = require('fs');
 const path = require('path');
+
 const manifest = JSON.parse(fs.readFileSync('cdk.out/ConsumerClusterAccount.assets.json', 'utf8'));
-const dirs = Object.values(manifest.files ?? {}).map((f) => f.source).filter((s) => s.packaging === 'zip').map((s) => s.path);
-const missing = dirs.filter((dir) => !fs.existsSync(path.join('cdk.out', dir, 'index.js')) && !fs.existsSync(path.join('cdk.out', dir, 'index.mjs')));
-if (dirs.length < 3) throw new Error(`expected at least 3 Lambda assets (reconciler, pin, AwsCustomResource), found ${dirs.length}`);
-if (missing.length > 0) throw new Error(`assets without handler code: ${missing.join(', ')}`);
-console.log(`consumer app: ${dirs.length} Lambda assets synthesized with their code`);
+const dirs = Object.values(manifest.files ?? {}).map((f) => f.source).filter((s) => s.packaging === 'zip').map((s) => path.join('cdk.out', s.path));
+const code = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.(c|m)?js$/.test(f)) : []);
+const empty = dirs.filter((dir) => code(dir).length === 0);
+if (empty.length > 0) throw new Error(`assets without handler code: ${empty.join(', ')}`);
+
+const packageAssets = path.join(path.dirname(require.resolve('cdk-eks-cross-account-observability/package.json')), 'assets');
+const shipped = fs.readdirSync(packageAssets, { recursive: true }).filter((f) => f.endsWith('index.js')).map((f) => path.join(packageAssets, f));
+const synthesized = new Set(dirs.filter((dir) => code(dir).includes('index.js')).map((dir) => fs.readFileSync(path.join(dir, 'index.js'), 'utf8')));
+const missing = shipped.filter((file) => !synthesized.has(fs.readFileSync(file, 'utf8')));
+if (shipped.length < 2) throw new Error(`expected this library's handlers in ${packageAssets}, found ${shipped.length}`);
+if (missing.length > 0) throw new Error(`handlers not synthesized into the consumer's cdk.out: ${missing.join(', ')}`);
+console.log(`consumer app: ${dirs.length} Lambda assets with their code, including all ${shipped.length} handlers this library ships`);
