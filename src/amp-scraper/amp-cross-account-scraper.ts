@@ -20,7 +20,11 @@ export interface AmpCrossAccountScraperProps {
   /** The EKS cluster to scrape, in this stack's account and region. Its endpoint needs private access. */
   readonly clusterArn: string;
 
-  /** 1 to 5 subnets of the cluster's VPC where the collector places its network interfaces. */
+  /**
+   * 2 to 5 subnets of the cluster's VPC where the collector places its network interfaces, in at
+   * least two Availability Zones (the AMP user guide asks for that; a subnet ID does not tell its
+   * zone at synth time, so only the count is checked).
+   */
   readonly subnetIds: string[];
 
   /**
@@ -75,7 +79,6 @@ export interface AmpCrossAccountScraperProps {
 
 const SCRAPER_SERVICE = 'scraper.aps.amazonaws.com';
 const ALIAS = /^[0-9A-Za-z][-.0-9A-Z_a-z]{0,99}$/;
-const SERVICE_ROLE_PATH = 'aws-service-role/scraper.aps.amazonaws.com/';
 
 /**
  * The cluster-account side of cross-account AMP scraping (seed 002): an AMP managed collector
@@ -167,8 +170,8 @@ export class AmpCrossAccountScraper extends Construct {
     });
     this.scraperArn = this.scraper.attrArn;
 
-    this.pinSourceTrust(role, trust({ ArnEquals: { 'aws:SourceArn': this.scraperArn } }));
-    this.publish(props);
+    const pin = this.pinSourceTrust(role, trust({ ArnEquals: { 'aws:SourceArn': this.scraperArn } }));
+    this.publish(props, pin);
   }
 
   /** The source role's ARN as a plain string (`AmpScraperTargetRole` computes the same by default). */
@@ -176,21 +179,23 @@ export class AmpCrossAccountScraper extends Construct {
     return plainRoleArn(this, describeConstruct('AmpCrossAccountScraper', this.node.path), this.sourceRoleName, '/');
   }
 
-  private pinSourceTrust(role: iam.Role, pinned: TrustStatement): void {
+  private pinSourceTrust(role: iam.Role, pinned: TrustStatement): CustomResource {
     const stack = Stack.of(this);
     const provider = pinTrustProvider(this);
-    provider.allowPinning(role);
+    provider.allowPinning(role, this.sourceRoleName);
+    const cfnRole = role.node.defaultChild as iam.CfnRole;
+    // The handler derives the pinned document itself (the event carries no policy); this digest of
+    // what it will write only makes CloudFormation run it again when that changes.
     const pinnedDocument = new iam.PolicyDocument({
       statements: [new iam.PolicyStatement({ principals: [pinned.principal], actions: pinned.actions, conditions: pinned.conditions })],
     });
-    const cfnRole = role.node.defaultChild as iam.CfnRole;
-    new CustomResource(this, 'PinSourceTrust', {
+    return new CustomResource(this, 'PinSourceTrust', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::AmpScraperPinTrust',
       properties: {
         RoleName: role.roleName,
-        TrustPolicy: stack.toJsonString(pinnedDocument),
         ScraperArn: this.scraperArn,
+        PinnedTrustDigest: Lazy.string({ produce: () => stableHash(JSON.stringify(stack.resolve(pinnedDocument.toJSON())), 16) }),
         // Any change to the role's CloudFormation properties may make CloudFormation rewrite its
         // trust with the unpinned document; this fingerprint changes with them, so the pin runs again.
         RoleFingerprint: Lazy.string({
@@ -208,17 +213,18 @@ export class AmpCrossAccountScraper extends Construct {
     });
   }
 
-  private publish(props: AmpCrossAccountScraperProps): void {
+  private publish(props: AmpCrossAccountScraperProps, pin: CustomResource): void {
     new CfnOutput(this, 'ScraperArn', { value: this.scraperArn, description: 'The scraper ARN: pin the workspace account\'s AmpScraperTargetRole to it' });
     new CfnOutput(this, 'PinTargetCommand', {
       value: Fn.join('', [`npx cdk deploy ${props.targetStackName ?? '<workspace account stack>'} -c scraperArn=`, this.scraperArn]),
       description: 'Phase 2: redeploy the workspace account\'s stack with the scraper ARN (AmpScraperTargetRole scraperArn)',
     });
     // For clusters in CONFIG_MAP authentication mode: aws-auth wants the scraper's service-linked
-    // role without its path (see AmpScraperRbacChart).
-    const [head, tail] = [0, 1].map((i) => Fn.select(i, Fn.split(SERVICE_ROLE_PATH, this.scraper.attrRoleArn)));
+    // role without its path. The pin handler computes it from AMP's description of the scraper, so
+    // the output cannot fail on an ARN form (a Fn::Select past the end of Fn::Split would fail the
+    // stack during output resolution, after the 20-minute scraper create).
     new CfnOutput(this, 'AwsAuthRoleArn', {
-      value: Fn.join('', [head, tail]),
+      value: pin.getAttString('AwsAuthRoleArn'),
       description: 'CONFIG_MAP authentication mode only: the rolearn of the aws-auth mapRoles entry for user aps-collector-user',
     });
     if (props.scraperArnParameterName) {
@@ -240,10 +246,17 @@ function validate(owner: string, props: AmpCrossAccountScraperProps, account: st
   if (props.roleName === undefined && (Token.isUnresolved(props.clusterArn) || Token.isUnresolved(props.workspaceArn))) {
     v.problem('roleName', 'is required when clusterArn or workspaceArn is a token: the default name is built from them');
   }
-  if (props.subnetIds === undefined || (!Token.isUnresolved(props.subnetIds) && (props.subnetIds.length < 1 || props.subnetIds.length > 5))) {
-    v.problem('subnetIds', `has ${props.subnetIds?.length ?? 0} subnets; a scraper takes 1 to 5`);
+  // AMP user guide, "Set up managed collectors": at least two subnets in at least two Availability
+  // Zones (CreateScraper takes 1 to 5). The AZ of a plain subnet ID cannot be known at synth.
+  const subnets = Array.isArray(props.subnetIds) ? props.subnetIds : undefined;
+  if (props.subnetIds === undefined || (!Token.isUnresolved(props.subnetIds) && (!subnets || subnets.length < 2 || subnets.length > 5))) {
+    const count = subnets?.length ?? 0;
+    v.problem('subnetIds', `has ${count} subnet${count === 1 ? '' : 's'}; a scraper takes 2 to 5 (AMP asks for at least two, in two Availability Zones)`);
   }
-  (props.subnetIds ?? []).forEach((id, i) => {
+  for (const duplicate of new Set((subnets ?? []).filter((id, i, all) => v.isLiteral(id) && all.indexOf(id) !== i))) {
+    v.problem('subnetIds', `lists ${duplicate} twice`);
+  }
+  (subnets ?? []).forEach((id, i) => {
     if (v.isLiteral(id) && !/^subnet-[0-9a-f]{8,17}$/.test(id)) v.problem(`subnetIds[${i}]`, `got ${JSON.stringify(id)}; expected a subnet ID such as subnet-0123456789abcdef0`);
   });
   if (props.securityGroupIds !== undefined && props.securityGroupIds.length > 5) v.problem('securityGroupIds', `has ${props.securityGroupIds.length}; at most 5`);

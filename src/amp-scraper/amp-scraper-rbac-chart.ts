@@ -1,6 +1,7 @@
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { roleArnWithoutPath } from './pin-request';
 import { ArnKind, arnRule } from '../core/rules';
 import { PropsValidator } from '../core/validation';
 
@@ -24,7 +25,6 @@ export interface AmpScraperRbacChartProps {
   readonly labels?: { [key: string]: string };
 }
 
-const SERVICE_ROLE_PATH = 'aws-service-role/scraper.aps.amazonaws.com/';
 const COLLECTOR_USER = 'aps-collector-user';
 const READ = ['describe', 'get', 'list', 'watch'];
 
@@ -39,12 +39,13 @@ const READ = ['describe', 'get', 'list', 'watch'];
  */
 export class AmpScraperRbacChart extends cdk8s.Chart {
   /**
-   * The scraper role as aws-auth must name it: the ARN without its `aws-service-role/scraper.aps.amazonaws.com/` path.
+   * The scraper role as aws-auth must name it: the ARN without any path (AWS's pages show the
+   * service-linked role both with and without `aws-service-role/scraper.aps.amazonaws.com/`).
    *
-   * @param scraperRoleArn the scraper's service-linked role ARN
+   * @param scraperRoleArn the scraper's service-linked role ARN, with or without a path
    */
   public static awsAuthRoleArn(scraperRoleArn: string): string {
-    return scraperRoleArn.replace(SERVICE_ROLE_PATH, '');
+    return roleArnWithoutPath(scraperRoleArn);
   }
 
   /**

@@ -2,6 +2,7 @@ import { Aws, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import { AmpCrossAccountScraper, AmpCrossAccountScraperProps } from '../../src';
+import { pinConfigFromEnv, pinnedTrust } from '../../src/amp-scraper/pin-request';
 import { OTHER_ACCOUNT, REGION, SOURCE_ACCOUNT, stackIn, TARGET_ACCOUNT, WORKSPACE_ARN } from '../fixtures';
 import { evaluate } from '../harness/cfn-eval';
 import { canAssume, identityPoliciesOf, isAllowed, logicalIdsOfType, trustPolicyOf } from '../harness/iam-proof';
@@ -59,24 +60,33 @@ describe('resources', () => {
     expect(json.Resources[scraperId].Properties.ScrapeConfiguration.ConfigurationBlob).toBe(text);
   });
 
-  test('the pin custom resource depends on the scraper ARN and on every property of the role', () => {
-    const { pin, env, json, scraperId } = build();
+  test('the pin custom resource carries no policy: only the role, the scraper ARN and fingerprints', () => {
+    const { pin, scraperId } = build();
+    expect(Object.keys(pin.Properties).sort()).toEqual(['PinnedTrustDigest', 'RoleFingerprint', 'RoleName', 'ScraperArn', 'ServiceToken']);
     expect(pin.Properties.RoleName).toEqual({ Ref: expect.stringMatching(/^ScraperSourceRole/) });
     expect(pin.Properties.ScraperArn).toEqual({ 'Fn::GetAtt': [scraperId, 'Arn'] });
-    expect(evaluate(pin.Properties.TrustPolicy, json, env)).toContain(SCRAPER);
     const fingerprint = (props: Partial<AmpCrossAccountScraperProps>) => build(props).pin.Properties.RoleFingerprint;
     expect(fingerprint({})).toBe(pin.Properties.RoleFingerprint);
     expect(fingerprint({ targetRoleArn: `arn:aws:iam::${TARGET_ACCOUNT}:role/other-target` })).not.toBe(pin.Properties.RoleFingerprint);
   });
 
-  test('outputs: scraper ARN, the pin command, and the aws-auth role ARN without its service-role path', () => {
+  test('the pin function\'s configuration is fixed at deploy time: this account, region, partition and the stack\'s source roles', () => {
+    const { json, env } = build();
+    const fn = Object.values<any>(json.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.PIN_ROLE_NAMES)!;
+    const variables = Object.fromEntries(Object.entries<any>(fn.Properties.Environment.Variables).map(([k, v]) => [k, evaluate(v, json, env)]));
+    expect(pinConfigFromEnv(variables)).toEqual({ partition: 'aws', account: SOURCE_ACCOUNT, region: REGION, roleNames: [SOURCE_ROLE_NAME] });
+  });
+
+  test('outputs: scraper ARN, the pin command, and the aws-auth role ARN from the pin handler (an output that cannot fail)', () => {
     const { json, env } = build({ targetStackName: 'ObservabilityAccount' });
-    const outputs = Object.fromEntries(Object.entries<any>(json.Outputs).map(([id, o]) => [id.replace(/^Scraper/, '').replace(/[A-F0-9]{8}$/, ''), evaluate(o.Value, json, env)]));
-    expect(outputs).toEqual({
-      ScraperArn: SCRAPER,
-      PinTargetCommand: `npx cdk deploy ObservabilityAccount -c scraperArn=${SCRAPER}`,
-      AwsAuthRoleArn: `arn:aws:iam::${SOURCE_ACCOUNT}:role/AWSServiceRoleForAmazonPrometheusScraperInternal_cc319052-41a3-4`,
-    });
+    const pinId = logicalIdsOfType(json, 'Custom::AmpScraperPinTrust')[0];
+    const outputs = Object.fromEntries(Object.entries<any>(json.Outputs).map(([id, o]) => [id.replace(/^Scraper/, '').replace(/[A-F0-9]{8}$/, ''), o.Value]));
+    expect(evaluate(outputs.ScraperArn, json, env)).toBe(SCRAPER);
+    expect(evaluate(outputs.PinTargetCommand, json, env)).toBe(`npx cdk deploy ObservabilityAccount -c scraperArn=${SCRAPER}`);
+    // No Fn::Select over a Fn::Split of the service-linked role ARN: its form varies, and a missing
+    // index fails the stack during output resolution, after the scraper's 20-minute create.
+    expect(outputs.AwsAuthRoleArn).toEqual({ 'Fn::GetAtt': [pinId, 'AwsAuthRoleArn'] });
+    expect(JSON.stringify(json.Outputs)).not.toMatch(/Fn::Select|Fn::Split/);
   });
 
   test('the scraper ARN can be published to SSM', () => {
@@ -86,9 +96,10 @@ describe('resources', () => {
 
   test('one provider per stack; its function may pin exactly the source roles of the stack', () => {
     const stack = stackIn(SOURCE_ACCOUNT);
-    new AmpCrossAccountScraper(stack, 'Scraper', { clusterArn: CLUSTER_ARN, subnetIds: ['subnet-0123456789abcdef0'], workspaceArn: WORKSPACE_ARN, targetRoleArn: TARGET_ROLE });
+    const subnetIds = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'];
+    new AmpCrossAccountScraper(stack, 'Scraper', { clusterArn: CLUSTER_ARN, subnetIds, workspaceArn: WORKSPACE_ARN, targetRoleArn: TARGET_ROLE });
     new AmpCrossAccountScraper(stack, 'Staging', {
-      clusterArn: `arn:aws:eks:${REGION}:${SOURCE_ACCOUNT}:cluster/staging`, subnetIds: ['subnet-0123456789abcdef2'], workspaceArn: WORKSPACE_ARN, targetRoleArn: TARGET_ROLE,
+      clusterArn: `arn:aws:eks:${REGION}:${SOURCE_ACCOUNT}:cluster/staging`, subnetIds, workspaceArn: WORKSPACE_ARN, targetRoleArn: TARGET_ROLE,
     });
     const json = Template.fromStack(stack).toJSON();
     expect(logicalIdsOfType(json, 'AWS::Lambda::Function').filter((id) => id.startsWith('AmpScraperPinTrustProviderFunction'))).toHaveLength(1);
@@ -104,13 +115,18 @@ describe('resources', () => {
     expect(can('iam:PutRolePolicy', SOURCE_ROLE)).toBe('ImplicitlyDenied');
     expect(can('iam:CreateRole', `arn:aws:iam::${SOURCE_ACCOUNT}:role/x`)).toBe('ImplicitlyDenied');
     expect(can('iam:AttachRolePolicy', SOURCE_ROLE)).toBe('ImplicitlyDenied');
+    expect(can('aps:DescribeScraper', SCRAPER)).toBe('Allowed');
+    expect(can('aps:DescribeScraper', `arn:aws:aps:eu-west-1:${SOURCE_ACCOUNT}:scraper/s-1`)).toBe('ImplicitlyDenied');
+    expect(can('aps:DescribeScraper', `arn:aws:aps:${REGION}:${OTHER_ACCOUNT}:scraper/s-1`)).toBe('ImplicitlyDenied');
+    expect(can('aps:UpdateScraper', SCRAPER)).toBe('ImplicitlyDenied');
   });
 });
 
 describe('source role trust (iam-simulate)', () => {
-  const { json, env, sourceRoleId, pin } = build();
+  const { json, env, sourceRoleId } = build();
   const unpinned = trustPolicyOf(json, sourceRoleId, env);
-  const pinned = JSON.parse(evaluate(pin.Properties.TrustPolicy, json, env));
+  // What the pin handler writes (derived from its deploy-time configuration and the scraper ARN).
+  const pinned: any = pinnedTrust({ partition: 'aws', account: SOURCE_ACCOUNT, region: REGION, roleNames: [SOURCE_ROLE_NAME] }, SCRAPER);
 
   test('at creation: the scraper service, for scrapers of this account and region', () => {
     expect(scraperAssumes(unpinned, fromScraper(SCRAPER))).toBe('Allowed');
@@ -154,7 +170,9 @@ test('cdk-nag: every finding of the provider machinery acknowledged with a reaso
 
 describe('bad input', () => {
   test.each([
-    ['no subnets', { subnetIds: [] }, /subnetIds: has 0 subnets; a scraper takes 1 to 5/],
+    ['no subnets', { subnetIds: [] }, /subnetIds: has 0 subnets; a scraper takes 2 to 5/],
+    ['one subnet (AMP asks for two, in two Availability Zones)', { subnetIds: ['subnet-0123456789abcdef0'] }, /subnetIds: has 1 subnet; a scraper takes 2 to 5 .*two Availability Zones/],
+    ['the same subnet twice', { subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef0'] }, /subnetIds: lists subnet-0123456789abcdef0 twice/],
     ['six subnets', { subnetIds: Array.from({ length: 6 }, (_, i) => `subnet-0123456789abcdef${i}`) }, /has 6 subnets/],
     ['subnet ID', { subnetIds: ['subnet-xyz'] }, /subnetIds\[0\]: got "subnet-xyz"/],
     ['security group ID', { securityGroupIds: ['default'] }, /securityGroupIds\[0\]: got "default"/],
@@ -171,7 +189,7 @@ describe('bad input', () => {
 
   test('tokens pass (with an explicit role name)', () => {
     const stack = new Stack(undefined, 'Agnostic');
-    expect(() => build({ clusterArn: `arn:aws:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/prod`, subnetIds: [Aws.NO_VALUE], roleName: 'scraper-source' }, stack)).not.toThrow();
+    expect(() => build({ clusterArn: `arn:aws:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/prod`, subnetIds: [Aws.NO_VALUE, Aws.NO_VALUE], roleName: 'scraper-source' }, stack)).not.toThrow();
     expect(() => build({ clusterArn: `arn:aws:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/prod` }, new Stack(undefined, 'Agnostic2'))).toThrow(/roleName: is required when clusterArn or workspaceArn is a token/);
   });
 });

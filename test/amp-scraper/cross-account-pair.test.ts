@@ -18,7 +18,7 @@ function pair(scraperArn?: string) {
   const clusterAccount = new Stack(app, 'Cluster', { env: { account: SOURCE_ACCOUNT, region: REGION } });
   const target = new AmpScraperTargetRole(workspaceAccount, 'Target', { sourceAccountId: SOURCE_ACCOUNT, clusterName: 'prod', workspaceArn: WORKSPACE_ARN, scraperArn });
   const source = new AmpCrossAccountScraper(clusterAccount, 'Scraper', {
-    clusterArn: `arn:aws:eks:${REGION}:${SOURCE_ACCOUNT}:cluster/prod`, subnetIds: ['subnet-0123456789abcdef0'], workspaceArn: WORKSPACE_ARN, targetRoleArn: target.roleArn,
+    clusterArn: `arn:aws:eks:${REGION}:${SOURCE_ACCOUNT}:cluster/prod`, subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], workspaceArn: WORKSPACE_ARN, targetRoleArn: target.roleArn,
   });
   const targetJson = Template.fromStack(workspaceAccount).toJSON();
   const sourceJson = Template.fromStack(clusterAccount).toJSON();
