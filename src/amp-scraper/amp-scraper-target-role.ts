@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Token } from 'aws-cdk-lib';
+import { CfnOutput, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { scraperSourceRoleName, scraperTargetRoleName } from './names';
@@ -7,15 +7,22 @@ import { createRoleWithTrust } from '../core/role-trust';
 import { ACCOUNT_ID, ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, parseArn } from '../core/rules';
 import { literalAccount, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator } from '../core/validation';
+import { warn } from '../core/warnings';
 
 /**
  * Props of {@link AmpScraperTargetRole}.
  */
 export interface AmpScraperTargetRoleProps {
-  /** The account of the cluster and its scraper. */
+  /**
+   * The account of the cluster and its scraper. A deploy-time value (token) is supported when
+   * `roleName` is given (the default name is built from it).
+   */
   readonly sourceAccountId: string;
 
-  /** The name of the cluster the scraper collects from. */
+  /**
+   * The name of the cluster the scraper collects from. A deploy-time value (token) is supported
+   * when `roleName` and `sourceRoleName` are given (both default names are built from it).
+   */
   readonly clusterName: string;
 
   /** The AMP workspace in this account the scraper writes to. */
@@ -110,9 +117,9 @@ export class AmpScraperTargetRole extends Construct {
     new CfnOutput(this, 'RoleArnOutput', { value: role.roleArn, description: 'targetRoleArn for AmpCrossAccountScraper in the cluster account' });
 
     if (!this.pinned) {
-      Annotations.of(this).addWarningV2(
-        'cdk-eks-cross-account-observability:scraperTrustNotPinned',
-        `Phase 1: the role accepts any AMP scraper of account ${props.sourceAccountId} in ${workspace!.region} (external ID pattern). `
+      const sourceAccount = Token.isUnresolved(props.sourceAccountId) ? 'the source account (a deploy-time value)' : `account ${props.sourceAccountId}`;
+      warn(this, 'scraperTrustNotPinned',
+        `Phase 1: the role accepts any AMP scraper of ${sourceAccount} in ${workspace!.region} (external ID pattern). `
         + 'After deploying AmpCrossAccountScraper, redeploy this stack with its ScraperArn output as scraperArn (for example -c scraperArn=arn:...:scraper/s-...) to pin the trust to that scraper.',
       );
     }
@@ -130,6 +137,16 @@ function validate(owner: string, props: AmpScraperTargetRoleProps, account: stri
   if (v.required('clusterName', props.clusterName)) v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
   if (v.required('workspaceArn', props.workspaceArn)) v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
   if (Token.isUnresolved(props.workspaceArn)) v.problem('workspaceArn', 'must be a literal: the external-ID pattern and the default role names are built from it');
+  // A token inside a default name would become literal "${Token[...]}" text: a role name that can
+  // never match. Deploy-time values are supported only where no name is built from them.
+  if (props.roleName === undefined) {
+    for (const prop of ['sourceAccountId', 'clusterName'] as const) {
+      if (Token.isUnresolved(props[prop])) v.problem(prop, 'is a deploy-time value (token), but the default roleName is built from it; give roleName (and sourceRoleName), or pass a literal');
+    }
+  }
+  if (props.sourceRoleName === undefined && props.roleName !== undefined && Token.isUnresolved(props.clusterName)) {
+    v.problem('clusterName', 'is a deploy-time value (token), but the default sourceRoleName is built from it; give sourceRoleName, or pass a literal');
+  }
   v.check('scraperArn', props.scraperArn, arnRule(ArnKind.APS_SCRAPER));
   v.check('roleName', props.roleName, IAM_ROLE_NAME);
   v.check('sourceRoleName', props.sourceRoleName, IAM_ROLE_NAME);

@@ -1,14 +1,12 @@
 /**
  * Scrape configurations for AMP managed collectors: the built-in default for EKS, built from a
- * typed object, and the checks AMP applies to a user's configuration. Pure: no aws-cdk-lib import.
- *
- * AMP user guide, "Scraper configuration": the scrape interval must be at least 30 seconds, and
- * static targets must be IP addresses (the collector cannot resolve DNS names).
+ * typed object and written as plain YAML. The checks of a user's configuration are in
+ * collector-config-check.ts. Pure: no aws-cdk-lib import.
  */
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { SERVICE_ACCOUNT_TOKEN } from './collector-config-rules';
 
-const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-const MIN_INTERVAL_SECONDS = 30;
+export { scrapeConfigProblems } from './collector-config-check';
 
 /** The Prometheus configuration fields this library writes (a subset of Prometheus' own). */
 export interface ScrapeConfigDocument {
@@ -70,51 +68,12 @@ export function defaultScrapeConfig(clusterArn?: string): ScrapeConfigDocument {
   };
 }
 
-/** YAML text of a configuration document. */
+/**
+ * YAML text of a configuration document: plain YAML, every object written out in full. The default
+ * reuses objects (the API-server endpoints), which a YAML writer would otherwise turn into anchors
+ * and aliases (`&a1` / `*a1`); Prometheus reads those, but whether AMP's validator does is unknown.
+ */
 export function scrapeConfigYaml(document: ScrapeConfigDocument): string {
-  return stringify(document);
+  return stringify(document, { aliasDuplicateObjects: false });
 }
 
-/** Seconds in a Prometheus duration ("1m30s" is 90), or undefined when it is not one. */
-export function durationSeconds(duration: string): number | undefined {
-  const unitSeconds: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
-  if (!/^(\d+(ms|s|m|h|d|w|y))+$/.test(duration)) return undefined;
-  return [...duration.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)].reduce((total, [, n, unit]) => total + Number(n) * unitSeconds[unit], 0);
-}
-
-/** Every reason AMP would reject this configuration text (empty when it is acceptable). */
-export function scrapeConfigProblems(text: string): string[] {
-  let document: any;
-  try {
-    document = parse(text);
-  } catch (error) {
-    return [`is not valid YAML: ${(error as Error).message.split('\n')[0]}`];
-  }
-  if (document === null || typeof document !== 'object') return ['is not a YAML mapping'];
-  const problems: string[] = [];
-  const checkInterval = (where: string, value: unknown) => {
-    if (value === undefined) return;
-    const seconds = typeof value === 'string' ? durationSeconds(value) : undefined;
-    if (seconds === undefined) problems.push(`${where} ${JSON.stringify(value)} is not a Prometheus duration`);
-    else if (seconds < MIN_INTERVAL_SECONDS) problems.push(`${where} is ${value}; AMP collectors scrape at most every ${MIN_INTERVAL_SECONDS}s`);
-  };
-  checkInterval('global.scrape_interval', document.global?.scrape_interval);
-  const jobs = document.scrape_configs;
-  if (!Array.isArray(jobs) || jobs.length === 0) problems.push('has no scrape_configs');
-  (Array.isArray(jobs) ? jobs : []).forEach((job: any, i: number) => {
-    const where = `scrape_configs[${i}]${job?.job_name ? ` (${job.job_name})` : ''}`;
-    if (!job?.job_name) problems.push(`${where} has no job_name`);
-    checkInterval(`${where}.scrape_interval`, job?.scrape_interval);
-    (job?.static_configs ?? []).forEach((sc: any) => (sc?.targets ?? []).forEach((target: string) => {
-      if (!isIpTarget(String(target))) problems.push(`${where} static target ${JSON.stringify(target)} is not an IP address (AMP collectors cannot resolve DNS names)`);
-    }));
-  });
-  return problems;
-}
-
-/** "10.0.0.1:9100", "10.0.0.1" or "[fd00::1]:9100". */
-function isIpTarget(target: string): boolean {
-  const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(:\d{1,5})?$/.exec(target);
-  if (ipv4) return ipv4.slice(1, 5).every((octet) => Number(octet) <= 255);
-  return /^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(target) || /^[0-9a-fA-F]*:[0-9a-fA-F:]+$/.test(target);
-}

@@ -1,4 +1,4 @@
-import { Aws } from 'aws-cdk-lib';
+import { Aws, CfnParameter } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AmpScraperTargetRole, AmpScraperTargetRoleProps } from '../../src';
 import { OTHER_ACCOUNT, OTHER_WORKSPACE_ARN, REGION, SOURCE_ACCOUNT, stackIn, TARGET_ACCOUNT, WORKSPACE_ARN } from '../fixtures';
@@ -112,6 +112,35 @@ describe('bad input', () => {
 
   test('a token scraper ARN passes', () => {
     expect(() => build({ scraperArn: Aws.STACK_NAME })).not.toThrow();
+  });
+});
+
+describe('deploy-time values (tokens) in name-building props', () => {
+  test('a token source account or cluster name with the default role name is refused by name (it would become ${Token[...]} text)', () => {
+    expect(() => build({ sourceAccountId: Aws.ACCOUNT_ID })).toThrow(/sourceAccountId: is a deploy-time value \(token\), but the default roleName is built from it/);
+    expect(() => build({ clusterName: Aws.STACK_NAME })).toThrow(/clusterName: is a deploy-time value \(token\), but the default roleName is built from it/);
+    expect(() => build({ clusterName: Aws.STACK_NAME, roleName: 'scraper-target' })).toThrow(/clusterName: .*the default sourceRoleName is built from it/);
+  });
+
+  test('with explicit names they are supported end to end: no token text in any name, and the trust names the source role through the token', () => {
+    const stack = stackIn();
+    const sourceAccountId = new CfnParameter(stack, 'SourceAccount').valueAsString;
+    const target = new AmpScraperTargetRole(stack, 'ScraperTarget', {
+      sourceAccountId, clusterName: new CfnParameter(stack, 'Cluster').valueAsString, workspaceArn: WORKSPACE_ARN,
+      roleName: 'scraper-target', sourceRoleName: 'scraper-source',
+    });
+    expect(target.roleArn).toBe(`arn:aws:iam::${TARGET_ACCOUNT}:role/scraper-target`);
+    const json = Template.fromStack(stack).toJSON();
+    const role = Object.values<any>(json.Resources).find((r) => r.Type === 'AWS::IAM::Role');
+    expect(role.Properties.RoleName).toBe('scraper-target');
+    const env = { ...ENV, attributes: { SourceAccount: { Ref: SOURCE_ACCOUNT }, Cluster: { Ref: 'prod' } } };
+    const trust = trustPolicyOf(json, logicalIdsOfType(json, 'AWS::IAM::Role')[0], env);
+    expect(JSON.stringify(trust)).toContain(`arn:aws:iam::${SOURCE_ACCOUNT}:role/scraper-source`);
+    expect(JSON.stringify(json)).not.toMatch(/\$\{Token\[/);
+    // The phase-1 warning never prints a token.
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+    expect(warnings.map((w) => String(w.entry.data)).join('\n')).toMatch(/the source account \(a deploy-time value\)/);
+    expect(warnings.map((w) => String(w.entry.data)).join('\n')).not.toMatch(/Token\[/);
   });
 });
 

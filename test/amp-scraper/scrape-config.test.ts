@@ -1,6 +1,6 @@
-import { parse } from 'yaml';
+import { parse, parseDocument, visit } from 'yaml';
 import { AmpCrossAccountScraper } from '../../src';
-import { durationSeconds, scrapeConfigProblems } from '../../src/amp-scraper/scrape-config';
+import { scrapeConfigProblems } from '../../src/amp-scraper/scrape-config';
 
 const CLUSTER_ARN = 'arn:aws:eks:us-east-1:222222222222:cluster/prod';
 
@@ -11,6 +11,17 @@ describe('the built-in EKS configuration', () => {
   test('parses as YAML and satisfies AMP\'s rules', () => {
     expect(scrapeConfigProblems(text)).toEqual([]);
     expect(document.global).toEqual({ scrape_interval: '30s', external_labels: { clusterArn: CLUSTER_ARN } });
+  });
+
+  test('is plain YAML: no anchors, no aliases (the API-server job objects are written out each time)', () => {
+    let aliases = 0;
+    let anchors = 0;
+    visit(parseDocument(text), {
+      Alias: () => void aliases++,
+      Node: (_key, node) => void (anchors += (node as { anchor?: string }).anchor ? 1 : 0),
+    });
+    expect({ aliases, anchors }).toEqual({ aliases: 0, anchors: 0 });
+    expect(text).not.toMatch(/[&*]a\d/);
   });
 
   test('has the default jobs: pods, cAdvisor through the node proxy, API server, kube-proxy, EKS control plane', () => {
@@ -29,29 +40,72 @@ describe('the built-in EKS configuration', () => {
   });
 });
 
-describe('checks on a user configuration', () => {
+describe('configurations AMP\'s collector rejects, each named', () => {
   test.each([
     ['an interval under 30 s', 'global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: a\n', /global.scrape_interval is 15s; AMP collectors scrape at most every 30s/],
     ['a job interval under 30 s', 'scrape_configs:\n  - job_name: a\n    scrape_interval: 10s\n', /scrape_configs\[0\] \(a\)\.scrape_interval is 10s/],
+    ['units out of order (Prometheus\' grammar)', 'global:\n  scrape_interval: 30s1m\nscrape_configs:\n  - job_name: a\n', /global.scrape_interval "30s1m" is not a Prometheus duration/],
     ['a DNS static target', 'scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ["node-exporter.monitoring.svc:9100"]\n', /static target "node-exporter.monitoring.svc:9100" is not an IP address/],
     ['an unparseable duration', 'global:\n  scrape_interval: soon\nscrape_configs:\n  - job_name: a\n', /"soon" is not a Prometheus duration/],
     ['no jobs', 'global:\n  scrape_interval: 30s\n', /has no scrape_configs/],
     ['a job without a name', 'scrape_configs:\n  - static_configs: []\n', /has no job_name/],
     ['invalid YAML', 'scrape_configs: [\n', /is not valid YAML/],
     ['a scalar', '42', /is not a YAML mapping/],
+    ['remote_write', 'remote_write:\n  - url: https://example.com\nscrape_configs:\n  - job_name: a\n', /remote_write is not accepted: a managed collector writes to its destination workspace/],
+    ['file_sd_configs', 'scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - files: [/etc/targets.json]\n', /file_sd_configs is not accepted/],
+    ['another service discovery', 'scrape_configs:\n  - job_name: a\n    ec2_sd_configs:\n      - region: us-east-1\n', /ec2 service discovery is not available to a managed collector/],
+    ['basic_auth', 'scrape_configs:\n  - job_name: a\n    basic_auth:\n      username: u\n      password: p\n', /basic_auth is not accepted/],
+    ['a credentials file other than the service-account token', 'scrape_configs:\n  - job_name: a\n    authorization:\n      credentials_file: /etc/secret/token\n', /authorization.credentials_file "\/etc\/secret\/token": a managed collector has only its service-account token/],
+    ['inline credentials', 'scrape_configs:\n  - job_name: a\n    authorization:\n      credentials: s3cr3t\n', /authorization.credentials is not accepted: inline secrets/],
+    ['__address__ relabelled to a DNS name', 'scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - target_label: __address__\n        replacement: metrics.example.com:9100\n', /sets __address__ to "metrics.example.com:9100", a DNS name/],
+    ['scrape_timeout over scrape_interval', 'scrape_configs:\n  - job_name: a\n    scrape_interval: 30s\n    scrape_timeout: 45s\n', /scrape_configs\[0\] \(a\): scrape_timeout \(45s\) is longer than scrape_interval \(30s\)/],
+    ['a global timeout over the global interval', 'global:\n  scrape_interval: 30s\n  scrape_timeout: 1m\nscrape_configs:\n  - job_name: a\n', /global: scrape_timeout \(60s\) is longer than scrape_interval \(30s\)/],
+    ['an invalid regex', 'scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: keep\n        source_labels: [x]\n        regex: "([a-z"\n', /regex "\(\[a-z" is not a valid regular expression/],
+    ['a regex RE2 cannot compile', 'scrape_configs:\n  - job_name: a\n    metric_relabel_configs:\n      - action: drop\n        source_labels: [__name__]\n        regex: "go_(?!gc).*"\n', /uses lookaround, which RE2 \(Prometheus\) does not support/],
+    ['duplicate job names', 'scrape_configs:\n  - job_name: a\n  - job_name: a\n', /job_name "a" is used twice/],
+    ['an unknown service-discovery role', 'scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs:\n      - role: deployment\n', /role "deployment" is not one of node, pod, service, endpoints, endpointslice, ingress/],
+    ['a misspelt field', 'scrape_configs:\n  - job_name: a\n    scrape_intervall: 60s\n', /scrape_intervall is not a field AMP's collector accepts here/],
+    ['a misspelt global field', 'global:\n  scrape_interval: 60s\n  externel_labels: {}\nscrape_configs:\n  - job_name: a\n', /global.externel_labels is not a field/],
+    ['an unknown relabel action', 'scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: rename\n', /action "rename" is not one of/],
   ])('%s', (_name, text, message) => {
     expect(scrapeConfigProblems(text).join('\n')).toMatch(message);
   });
 
-  test('IP static targets and long intervals pass', () => {
-    const text = 'global:\n  scrape_interval: 1m\nscrape_configs:\n  - job_name: a\n    scrape_interval: 1m30s\n    static_configs:\n      - targets: ["10.0.1.15:9100", "10.0.1.16", "[fd00::1]:9100"]\n';
+  test('one configuration with all of these gets one list naming every problem', () => {
+    const text = [
+      'global:', '  scrape_interval: 30s1m',
+      'remote_write:', '  - url: https://example.com',
+      'scrape_configs:',
+      '  - job_name: a', '    basic_auth: { username: u }', '    file_sd_configs: [{ files: [x] }]',
+      '  - job_name: a', '    scrape_intervall: 1m', '    kubernetes_sd_configs: [{ role: deployment }]',
+      '    relabel_configs: [{ target_label: __address__, replacement: "svc.example.com" }, { action: keep, source_labels: [x], regex: "([" }]',
+    ].join('\n');
+    const problems = scrapeConfigProblems(text);
+    expect(problems).toHaveLength(9);
+  });
+});
+
+describe('configurations AMP documents are accepted', () => {
+  test('IP static targets, long intervals, labels and relabelling (the guide\'s example shape)', () => {
+    const text = [
+      'global:', '  scrape_interval: 60s', '  scrape_timeout: 10s', '  external_labels:', '    environment: production',
+      'scrape_configs:',
+      '  - job_name: my-service', '    metrics_path: /metrics', '    scheme: http', '    scrape_interval: 1m30s',
+      '    static_configs:', '      - targets: ["10.0.1.10:9090", "10.0.1.11", "[fd00::1]:9100"]', '        labels:', '          team: platform',
+      '    relabel_configs:', '      - source_labels: [__address__]', '        target_label: instance',
+      '    metric_relabel_configs:', '      - source_labels: [__name__]', '        regex: "go_.*"', '        action: drop',
+    ].join('\n');
     expect(scrapeConfigProblems(text)).toEqual([]);
   });
 
-  test('durations', () => {
-    expect(durationSeconds('30s')).toBe(30);
-    expect(durationSeconds('1m30s')).toBe(90);
-    expect(durationSeconds('500ms')).toBe(0.5);
-    expect(durationSeconds('30')).toBeUndefined();
+  test('Kubernetes discovery with the service-account token and CA over https', () => {
+    const text = [
+      'global:', '  scrape_interval: 30s',
+      'scrape_configs:',
+      '  - job_name: apiserver', '    scheme: https', '    bearer_token_file: /var/run/secrets/kubernetes.io/serviceaccount/token',
+      '    tls_config:', '      ca_file: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt', '      insecure_skip_verify: false',
+      '    kubernetes_sd_configs:', '      - role: endpoints', '        namespaces:', '          names: [default]',
+    ].join('\n');
+    expect(scrapeConfigProblems(text)).toEqual([]);
   });
 });
