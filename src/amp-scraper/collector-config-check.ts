@@ -66,8 +66,7 @@ function checkJob(problems: Problems, where: string, job: Record<string, any>, g
 
   if (job.authorization !== undefined) {
     const auth = job.authorization;
-    if (!isMapping(auth)) problems.push(`${where}.authorization is not a mapping`);
-    else {
+    if (!isMapping(auth)) {problems.push(`${where}.authorization is not a mapping`);} else {
       fields(problems, `${where}.authorization.`, auth, AUTHORIZATION_FIELDS, { credentials: 'inline secrets are not supported; use credentials_file with the service-account token' });
       if (auth.type !== undefined && auth.type !== 'Bearer') problems.push(`${where}.authorization.type ${JSON.stringify(auth.type)}: only Bearer with the service-account token`);
       tokenFile(problems, `${where}.authorization.credentials_file`, auth.credentials_file);
@@ -75,8 +74,7 @@ function checkJob(problems: Problems, where: string, job: Record<string, any>, g
   }
   tokenFile(problems, `${where}.bearer_token_file`, job.bearer_token_file);
   if (job.tls_config !== undefined) {
-    if (!isMapping(job.tls_config)) problems.push(`${where}.tls_config is not a mapping`);
-    else {
+    if (!isMapping(job.tls_config)) {problems.push(`${where}.tls_config is not a mapping`);} else {
       fields(problems, `${where}.tls_config.`, job.tls_config, TLS_FIELDS);
       const ca = job.tls_config.ca_file;
       if (ca !== undefined && ca !== SERVICE_ACCOUNT_CA) problems.push(`${where}.tls_config.ca_file ${JSON.stringify(ca)}: a managed collector has only ${SERVICE_ACCOUNT_CA}`);
@@ -167,7 +165,10 @@ function tokenFile(problems: Problems, where: string, value: unknown): void {
 }
 
 /** Unknown fields (Prometheus unmarshals strictly) and refused ones, each with its reason. */
-function fields(problems: Problems, prefix: string, value: Record<string, unknown>, known: string[], refused: Record<string, string> = {}, refusedBy?: (key: string) => string | undefined): void {
+function fields(
+  problems: Problems, prefix: string, value: Record<string, unknown>, known: string[],
+  refused: Record<string, string> = {}, refusedBy?: (key: string) => string | undefined,
+): void {
   for (const key of Object.keys(value)) {
     const reason = refused[key] ?? refusedBy?.(key);
     if (reason) problems.push(`${prefix}${key} is not accepted: ${reason}`);

@@ -126,8 +126,11 @@ describe('deploy-time values (tokens) in name-building props', () => {
     const stack = stackIn();
     const sourceAccountId = new CfnParameter(stack, 'SourceAccount').valueAsString;
     const target = new AmpScraperTargetRole(stack, 'ScraperTarget', {
-      sourceAccountId, clusterName: new CfnParameter(stack, 'Cluster').valueAsString, workspaceArn: WORKSPACE_ARN,
-      roleName: 'scraper-target', sourceRoleName: 'scraper-source',
+      sourceAccountId,
+      clusterName: new CfnParameter(stack, 'Cluster').valueAsString,
+      workspaceArn: WORKSPACE_ARN,
+      roleName: 'scraper-target',
+      sourceRoleName: 'scraper-source',
     });
     expect(target.roleArn).toBe(`arn:aws:iam::${TARGET_ACCOUNT}:role/scraper-target`);
     const json = Template.fromStack(stack).toJSON();
