@@ -2,7 +2,7 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { EntityAlreadyExistsException, IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { ENV } from '../../src/container-cost/role-sync/config';
-import { agentRoleName, agentRolePath, CLUSTER_TAG, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
+import { acceptingRolesTag, agentRoleName, agentRolePath, CLUSTER_TAG, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
 import { Dependencies, onEvent } from '../../src/container-cost/role-sync.lambda';
 import { hostPath, issuer, OTHER_ACCOUNT, SOURCE_ACCOUNT } from '../fixtures';
 import { eksAccessDenied, eksThrottling, FakeEks } from '../harness/fake-eks';
@@ -12,6 +12,8 @@ import { canAssume, isAllowed } from '../harness/iam-proof';
 const OWNER = 'a1b2c3d4e5f6';
 const PATH = agentRolePath(OWNER);
 const BUCKET = `container-cost-${SOURCE_ACCOUNT}`;
+const BOUNDARY = `arn:aws:iam::${SOURCE_ACCOUNT}:policy/CostAgentBoundary`;
+const RECONCILER = 'Stack-CostReconcilerRole';
 const env = {
   [ENV.PARTITION]: 'aws',
   [ENV.ACCOUNT]: SOURCE_ACCOUNT,
@@ -20,6 +22,8 @@ const env = {
   [ENV.OWNER_KEY]: OWNER,
   [ENV.SA_NAMESPACE]: 'container-cost',
   [ENV.SA_NAME]: 'container-cost-agent',
+  [ENV.BOUNDARY_ARN]: BOUNDARY,
+  [ENV.RECONCILER_ROLE]: RECONCILER,
 };
 
 let iam: FakeIam;
@@ -39,6 +43,8 @@ beforeEach(() => {
     env,
     log: (entry) => logs.push(entry),
   };
+  // The reconciler's own role, carrying the tag that lets runs create roles.
+  iam.seedRole(RECONCILER, {}, { tags: { [acceptingRolesTag(OWNER)]: 'true' } });
   // Two clusters in us-east-1, one in eu-west-1, all with registered providers.
   for (const [region, name, n] of [['us-east-1', 'prod', 1], ['us-east-1', 'batch', 2], ['eu-west-1', 'prod', 3]] as const) {
     eks.addCluster(region, { name, issuer: issuer(n, region) });
@@ -59,23 +65,26 @@ const customResource = (RequestType: 'Create' | 'Update' | 'Delete', ownerKey = 
   RequestId: 'x',
   LogicalResourceId: 'Roles',
   ResourceType: 'Custom::ContainerCostRoles',
-  ResourceProperties: { ServiceToken: 'x', OwnerKey: ownerKey },
+  ResourceProperties: { ServiceToken: 'x', OwnerKey: ownerKey, BoundaryArn: BOUNDARY, ReconcilerRoleName: RECONCILER },
   ...(RequestType === 'Create' ? {} : { PhysicalResourceId: `container-cost-roles/${ownerKey}`, OldResourceProperties: {} }),
 } as CloudFormationCustomResourceEvent, deps);
 const role = (cluster: string, region: string) => iam.roles.get(agentRoleName(cluster, region).toLowerCase());
+const agentRoles = () => [...iam.roles.values()].filter((r) => r.roleName !== RECONCILER);
 const summaryLog = () => logs.filter((l) => l.action === 'summary').pop();
 
 describe('first run', () => {
   test('creates one role per cluster under the stack path, with owner and cluster tags, IRSA trust and the write policy', async () => {
     const response = await customResource('Create');
     expect(response).toEqual({ PhysicalResourceId: `container-cost-roles/${OWNER}`, Data: { Created: '3', Updated: '0', Deleted: '0' } });
-    expect([...iam.roles.values()].map((r) => `${r.path}${r.roleName}`).sort()).toEqual([
+    expect(agentRoles().map((r) => `${r.path}${r.roleName}`).sort()).toEqual([
       `${PATH}container-cost-batch-us-east-1`, `${PATH}container-cost-prod-eu-west-1`, `${PATH}container-cost-prod-us-east-1`,
     ]);
     const prod = role('prod', 'us-east-1')!;
     expect(Object.fromEntries(prod.tags)).toEqual({
       [OWNER_TAG]: OWNER, [CLUSTER_TAG]: `arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`, 'container-cost:managed-by': 'cdk-eks-cross-account-observability',
+      'container-cost:prefix': 'us-east-1/prod/',
     });
+    expect(prod.boundary).toBe(BOUNDARY);
     expect([...prod.policies.keys()]).toEqual([WRITE_POLICY_NAME]);
     expect(summaryLog()).toMatchObject({ created: 3, updated: 0, deleted: 0, skipped: 0, errors: 0, clusters: 3 });
     expect(logs.filter((l) => l.action === 'create').map((l) => l.role).sort()).toEqual(['container-cost-batch-us-east-1', 'container-cost-prod-eu-west-1', 'container-cost-prod-us-east-1']);
@@ -127,7 +136,7 @@ test('a second run makes zero writes', async () => {
   expect(summaryLog()).toMatchObject({ created: 0, updated: 0, deleted: 0, skipped: 0, errors: 0 });
 });
 
-test('drifted trust, policy and tags are repaired, and extra inline policies removed', async () => {
+test('drifted trust and policy are repaired, and extra inline policies removed', async () => {
   await scheduled();
   const prod = role('prod', 'us-east-1')!;
   const goodTrust = prod.trust;
@@ -135,19 +144,29 @@ test('drifted trust, policy and tags are repaired, and extra inline policies rem
   prod.trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] });
   prod.policies.set(WRITE_POLICY_NAME, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }));
   prod.policies.set('added-by-hand', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] }));
-  prod.tags.set(CLUSTER_TAG, 'tampered');
   iam.calls.length = 0;
   logs.length = 0;
   await scheduled();
   expect(prod.trust).toBe(goodTrust);
   expect(prod.policies.get(WRITE_POLICY_NAME)).toBe(goodPolicy);
   expect([...prod.policies.keys()]).toEqual([WRITE_POLICY_NAME]);
-  expect(prod.tags.get(CLUSTER_TAG)).toBe(`arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`);
   expect(iam.writes().sort()).toEqual([
-    'DeleteRolePolicy(container-cost-prod-us-east-1)', 'PutRolePolicy(container-cost-prod-us-east-1)',
-    'TagRole(container-cost-prod-us-east-1)', 'UpdateAssumeRolePolicy(container-cost-prod-us-east-1)',
+    'DeleteRolePolicy(container-cost-prod-us-east-1)', 'PutRolePolicy(container-cost-prod-us-east-1)', 'UpdateAssumeRolePolicy(container-cost-prod-us-east-1)',
   ]);
   expect(summaryLog()).toMatchObject({ updated: 1, created: 0, deleted: 0 });
+});
+
+test('tampered tags replace the role: the reconciler never retags (tags are set only at creation)', async () => {
+  await scheduled();
+  role('prod', 'us-east-1')!.tags.set(CLUSTER_TAG, 'tampered');
+  iam.calls.length = 0;
+  await scheduled();
+  expect(role('prod', 'us-east-1')!.tags.get(CLUSTER_TAG)).toBe(`arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`);
+  expect(iam.writes()).toEqual([
+    'DeleteRolePolicy(container-cost-prod-us-east-1)', 'DeleteRole(container-cost-prod-us-east-1)',
+    'CreateRole(container-cost-prod-us-east-1)', 'PutRolePolicy(container-cost-prod-us-east-1)',
+  ]);
+  expect(iam.writes().filter((w) => w.startsWith('TagRole'))).toEqual([]);
 });
 
 test('a removed cluster\'s role is deleted (its policies first)', async () => {
@@ -218,7 +237,7 @@ test('Delete removes exactly the stack\'s own roles', async () => {
   iam.seedRole('container-cost-stray-us-east-1', trust, { path: PATH });
   iam.seedRole('container-cost-other-us-east-1', trust, { path: agentRolePath('ffffffffffff'), tags: { [OWNER_TAG]: 'ffffffffffff' } });
   await customResource('Delete');
-  expect([...iam.roles.values()].map((r) => r.roleName).sort()).toEqual(['container-cost-other-us-east-1', 'container-cost-stray-us-east-1']);
+  expect(agentRoles().map((r) => r.roleName).sort()).toEqual(['container-cost-other-us-east-1', 'container-cost-stray-us-east-1']);
 });
 
 test('Delete uses the deleted resource\'s owner key, not the environment\'s', async () => {
@@ -226,7 +245,7 @@ test('Delete uses the deleted resource\'s owner key, not the environment\'s', as
   iam.seedRole('container-cost-x-us-east-1', { Version: '2012-10-17', Statement: [] }, { path: agentRolePath('0123456789ab'), tags: { [OWNER_TAG]: '0123456789ab' } });
   await customResource('Delete', '0123456789ab');
   expect(iam.roles.has('container-cost-x-us-east-1')).toBe(false);
-  expect(iam.roles.size).toBe(3);
+  expect(agentRoles()).toHaveLength(3);
 });
 
 test('Delete never fails the stack, even when IAM refuses', async () => {
@@ -265,7 +284,7 @@ test('pagination: every page of clusters and roles is read', async () => {
     iam.addProvider(issuer(n, 'eu-west-1'));
   }
   await scheduled();
-  expect(iam.roles.size).toBe(15);
+  expect(agentRoles()).toHaveLength(15);
   expect(eks.calls.filter((c) => c === 'ListClusters(eu-west-1)')).toHaveLength(5); // 13 clusters, 3 per page
   iam.calls.length = 0;
   await scheduled();
@@ -277,7 +296,7 @@ test('throttling is retried with capped exponential backoff', async () => {
   iam.failNext('CreateRole', throttling, 4, 'container-cost-prod-us-east-1');
   eks.failNext('DescribeCluster', 'eu-west-1', eksThrottling, 2);
   await scheduled();
-  expect(iam.roles.size).toBe(3);
+  expect(agentRoles()).toHaveLength(3);
   // random() is 1 here, so each wait is the full cap of its attempt: 100, 200, 400, 800, then capped at 1000.
   expect(sleeps.sort((a, b) => a - b)).toEqual([100, 100, 200, 200, 400, 800]);
   expect(logs.filter((l) => l.action === 'retry')).toHaveLength(6);
@@ -287,7 +306,7 @@ test('throttling is retried with capped exponential backoff', async () => {
 test('a call still throttled after every attempt is an error, and the others go on', async () => {
   iam.failNext('CreateRole', throttling, 5, 'container-cost-batch-us-east-1');
   await expect(scheduled()).rejects.toThrow(/create container-cost-batch-us-east-1: Throttling: Rate exceeded/);
-  expect(iam.roles.size).toBe(2);
+  expect(agentRoles()).toHaveLength(2);
 });
 
 test('an unknown request type is an error', async () => {
