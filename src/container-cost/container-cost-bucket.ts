@@ -10,7 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { agentRoleArns, acceptingRolesStatements, agentBoundaryStatements, reconcilerRoleStatements } from './reconciler-policy';
 import { ENV } from './role-sync/config';
-import { acceptingRolesTag, agentRoleName, agentRolePath, userClusterPrefix } from './role-sync/naming';
+import { acceptingRolesTag, agentRoleName, agentRolePath, userClusterPrefix, userCredentialsSecretName } from './role-sync/naming';
 import { RoleSyncFunction } from './role-sync-function';
 import { validateBucketNamesUnique } from './bucket-name-uniqueness';
 import { validateContainerCostProps } from './container-cost-validation';
@@ -291,14 +291,19 @@ export class ContainerCostBucket extends Construct {
     this.user = this.users[0];
     this.userCredentials = this.userCredentialSecrets[0];
     if (roles) {
+      // A deterministic name, so its ARN is a plain string in every fence (readable, lintable).
+      const boundaryName = `container-cost-agent-boundary-${this.ownerKey}`;
       const boundary = new iam.ManagedPolicy(this, 'AgentBoundary', {
+        managedPolicyName: boundaryName,
+        path: this.rolePath,
         description: `Permissions boundary of the container-cost agent roles under ${this.rolePath}: writes under the role's own prefix tag`,
         statements: agentBoundaryStatements(bucket.bucketArn, this.encryptionKey?.keyArn),
       });
       acknowledgeNagFinding(boundary, `AwsSolutions-IAM5[Resource::${nagResourceName(this, bucket.bucketArn)}/<aws:PrincipalTag/container-cost:prefix>*]`,
         'A boundary caps every agent role at the objects under the prefix its own tag names (set at creation only).');
       this.agentBoundary = boundary;
-      this.reconciler = this.createReconciler(serviceAccount, props.schedule ?? events.Schedule.rate(Duration.hours(2)), boundary);
+      const boundaryArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy${this.rolePath}${boundaryName}`;
+      this.reconciler = this.createReconciler(serviceAccount, props.schedule ?? events.Schedule.rate(Duration.hours(2)), boundary, boundaryArn);
     }
 
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: 'The container cost data bucket' });
@@ -386,7 +391,7 @@ export class ContainerCostBucket extends Construct {
     return [user, secret];
   }
 
-  private createReconciler(serviceAccount: ServiceAccountRef, schedule: events.Schedule, boundary: iam.IManagedPolicy): lambda.IFunction {
+  private createReconciler(serviceAccount: ServiceAccountRef, schedule: events.Schedule, boundary: iam.ManagedPolicy, boundaryArn: string): lambda.IFunction {
     const roleArns = agentRoleArns(this.rolePath);
     const markerTag = acceptingRolesTag(this.ownerKey);
     const logGroup = new logs.LogGroup(this, 'ReconcilerLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
@@ -397,7 +402,7 @@ export class ContainerCostBucket extends Construct {
         Reconcile: new iam.PolicyDocument({
           statements: [
             new iam.PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-            ...reconcilerRoleStatements({ rolePath: this.rolePath, ownerKey: this.ownerKey, boundaryArn: boundary.managedPolicyArn }),
+            ...reconcilerRoleStatements({ rolePath: this.rolePath, ownerKey: this.ownerKey, boundaryArn }),
             new iam.PolicyStatement({ sid: 'ListRolesAndProviders', actions: ['iam:ListRoles', 'iam:ListOpenIDConnectProviders'], resources: ['*'] }),
             new iam.PolicyStatement({ sid: 'ListClusters', actions: ['eks:ListClusters'], resources: ['*'] }),
             new iam.PolicyStatement({ sid: 'DescribeClusters', actions: ['eks:DescribeCluster'], resources: [`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:cluster/*`] }),
@@ -425,7 +430,7 @@ export class ContainerCostBucket extends Construct {
         [ENV.OWNER_KEY]: this.ownerKey,
         [ENV.SA_NAMESPACE]: serviceAccount.namespace,
         [ENV.SA_NAME]: serviceAccount.name,
-        [ENV.BOUNDARY_ARN]: boundary.managedPolicyArn,
+        [ENV.BOUNDARY_ARN]: boundaryArn,
         [ENV.RECONCILER_ROLE]: role.roleName,
       },
     });
@@ -436,7 +441,7 @@ export class ContainerCostBucket extends Construct {
       properties: {
         OwnerKey: this.ownerKey,
         // What a Delete needs, from the deleted resource's own properties.
-        BoundaryArn: boundary.managedPolicyArn,
+        BoundaryArn: boundaryArn,
         ReconcilerRoleName: role.roleName,
         // Any change of configuration reconciles again at deploy time.
         ConfigFingerprint: Lazy.string({
@@ -444,6 +449,8 @@ export class ContainerCostBucket extends Construct {
         }),
       },
     });
+    // The boundary outlives the roles: created before the first run, deleted after the last Delete.
+    sync.node.addDependency(boundary);
     const rule = new events.Rule(this, 'Schedule', {
       schedule,
       description: 'Reconciles the container-cost agent roles with the EKS clusters',
@@ -464,9 +471,4 @@ export class ContainerCostBucket extends Construct {
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:cluster/*]',
       'The reconciler describes every cluster of the account in the included regions; describing is read-only.');
   }
-}
-
-/** `container-cost/<ownerKey>/<user name>`: the secret of a fallback cluster's access key. */
-export function userCredentialsSecretName(ownerKey: string, clusterName: string, region: string): string {
-  return `container-cost/${ownerKey}/${agentRoleName(clusterName, region)}`;
 }

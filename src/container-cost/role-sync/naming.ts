@@ -50,3 +50,8 @@ export function userClusterPrefix(clusterName: string, region: string): string {
 export function acceptingRolesTag(ownerKey: string): string {
   return `container-cost:accepting-roles/${ownerKey}`;
 }
+
+/** `container-cost/<ownerKey>/<user name>`: the Secrets Manager secret of a fallback cluster's access key. */
+export function userCredentialsSecretName(ownerKey: string, clusterName: string, region: string): string {
+  return `container-cost/${ownerKey}/${agentRoleName(clusterName, region)}`;
+}
