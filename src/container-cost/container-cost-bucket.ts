@@ -240,7 +240,8 @@ export class ContainerCostBucket extends Construct {
    */
   constructor(scope: Construct, id: string, propsOrNull: ContainerCostBucketProps = {}) {
     super(scope, id);
-    const props: ContainerCostBucketProps = propsOrNull ?? {};
+    // null (from JavaScript) means "not given", as undefined does.
+    const props: ContainerCostBucketProps = Object.fromEntries(Object.entries(propsOrNull ?? {}).filter(([, value]) => value !== null));
     const owner = describeConstruct('ContainerCostBucket', this.node.path);
     const stack = Stack.of(this);
     const region = literalRegion(this);

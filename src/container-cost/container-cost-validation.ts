@@ -85,7 +85,8 @@ function identityOf(v: PropsValidator, props: ContainerCostBucketProps): Contain
     }
     return ContainerCostAgentIdentity.ROLES_AND_IAM_USER;
   }
-  return props.agentIdentity ?? ContainerCostAgentIdentity.ROLES;
+  const valid = Object.values(ContainerCostAgentIdentity).includes(props.agentIdentity as ContainerCostAgentIdentity);
+  return valid ? props.agentIdentity! : ContainerCostAgentIdentity.ROLES;
 }
 
 function checkUserClusters(v: PropsValidator, props: ContainerCostBucketProps, identity: ContainerCostAgentIdentity, stackRegion: string | undefined): void {

@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -329,6 +329,61 @@ describe('bad input', () => {
     ['expiration under a day', { expiration: Duration.hours(3) }, /expiration: must be at least one day/],
   ])('%s', (_name, props, message) => {
     expect(() => build(props as ContainerCostBucketProps)).toThrow(message);
+  });
+
+  test.each([
+    ['null props', null, /./, 0],
+    ['null everywhere', { includeRegions: null, agentServiceAccount: null, ownerId: null, bucketNamePrefix: null, schedule: null }, /./, 0],
+    ['wrong types', { includeRegions: 'us-east-1', readerRoleName: 42, versioned: 'yes', expiration: 30, schedule: 'rate(1 hour)', agentIdentity: 'OIDC' },
+      /includeRegions: got string[\s\S]*readerRoleName: got number 42[\s\S]*expiration: got number 30[\s\S]*schedule: got string[\s\S]*versioned: got string[\s\S]*agentIdentity: got string "OIDC"; expected one of ROLES, IAM_USER, ROLES_AND_IAM_USER/, 6],
+    ['partial service account', { agentServiceAccount: { namespace: 'container-cost' } }, /agentServiceAccount: got an object; expected \{ namespace, name \}/, 1],
+    ['a region of another partition', { includeRegions: ['us-east-1', 'cn-north-1'] }, /includeRegions\[1\]: got "cn-north-1" in partition aws-cn; expected a region of the stack's partition aws/, 1],
+    ['S3-reserved prefix xn--', { bucketNamePrefix: 'xn--cost' }, /bucketNamePrefix: got "xn--cost"; S3 reserves bucket names that start with "xn--"/, 1],
+    ['S3-reserved prefix sthree-', { bucketNamePrefix: 'sthree-cost' }, /S3 reserves bucket names that start with "sthree-"/, 1],
+    ['adjacent periods', { bucketNamePrefix: 'cost..data' }, /bucketNamePrefix: got "cost..data"/, 1],
+    ['user mode without clusters', { agentIdentity: 'IAM_USER' }, /iamUserClusters: is required with agentIdentity IAM_USER/, 1],
+    ['user clusters with roles only', { iamUserClusters: [{ clusterName: 'a', region: 'us-east-1' }] }, /iamUserClusters: only applies with agentIdentity IAM_USER or ROLES_AND_IAM_USER/, 1],
+    ['bad user cluster', { agentIdentity: 'IAM_USER', iamUserClusters: [null, { clusterName: 'a', region: 'cn-north-1' }, { clusterName: '-a', region: 'us-east-1' }] },
+      /iamUserClusters\[0\]: got null[\s\S]*iamUserClusters\[1\]\.region: got "cn-north-1" in partition aws-cn[\s\S]*iamUserClusters\[2\]\.clusterName/, 3],
+    ['createIamUser against agentIdentity', { createIamUser: true, agentIdentity: 'ROLES', iamUserClusters: [{ clusterName: 'a', region: 'us-east-1' }] }, /createIamUser: contradicts agentIdentity ROLES/, 1],
+  ])('%s: one error naming every problem, never a TypeError', (_name, props, message, count) => {
+    let error: any;
+    try {
+      build(props as any);
+    } catch (e) {
+      error = e;
+    }
+    if (count === 0) {
+      expect(error).toBeUndefined(); // null means "not given": the defaults
+      return;
+    }
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(TypeError);
+    expect(error.message).toMatch(message);
+    expect(error.message).toContain(count === 1 ? '(1 problem)' : `(${count} problems)`);
+  });
+
+  test('ownerId as a CDK token is refused by name; bucketNamePrefix as a token works end to end', () => {
+    const stack = stackIn(SOURCE_ACCOUNT);
+    expect(() => new ContainerCostBucket(stack, 'Cost', { ownerId: Token.asString({ Ref: 'Owner' }) })).toThrow(/ownerId: is a CDK token; pass a literal/);
+    const withParameter = stackIn(SOURCE_ACCOUNT);
+    const prefix = new CfnParameter(withParameter, 'Prefix').valueAsString;
+    const { template } = build({ bucketNamePrefix: prefix }, withParameter);
+    template.hasResourceProperties('AWS::S3::Bucket', { BucketName: { 'Fn::Join': ['', [{ Ref: 'Prefix' }, `-${SOURCE_ACCOUNT}`]] } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ BUCKET_NAME: { Ref: Match.stringLikeRegexp('^CostBucket') } }) } });
+  });
+
+  test('two buckets of one name in the app (one stack per region, same account) fail at synth, naming both', () => {
+    const app = new App();
+    const east = new Stack(app, 'CostEast', { env: { account: SOURCE_ACCOUNT, region: 'us-east-1' } });
+    const west = new Stack(app, 'CostWest', { env: { account: SOURCE_ACCOUNT, region: 'eu-west-1' } });
+    new ContainerCostBucket(east, 'Cost');
+    new ContainerCostBucket(west, 'Cost');
+    expect(() => app.synth()).toThrow(/Bucket name "container-cost-222222222222" is also used by CostWest\/Cost\/Bucket[\s\S]*bucketNamePrefix/);
+    const ok = new App();
+    new ContainerCostBucket(new Stack(ok, 'CostEast', { env: { account: SOURCE_ACCOUNT, region: 'us-east-1' } }), 'Cost');
+    new ContainerCostBucket(new Stack(ok, 'CostWest', { env: { account: SOURCE_ACCOUNT, region: 'eu-west-1' } }), 'Cost', { bucketNamePrefix: 'container-cost-eu' });
+    expect(() => ok.synth()).not.toThrow();
   });
 
   test('an environment-agnostic stack needs an owner ID and regions', () => {

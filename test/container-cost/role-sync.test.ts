@@ -2,10 +2,10 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { EntityAlreadyExistsException, IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { ENV } from '../../src/container-cost/role-sync/config';
-import { acceptingRolesTag, agentRoleName, agentRolePath, CLUSTER_TAG, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
+import { agentRoleName, agentRolePath, CLUSTER_TAG, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
 import { Dependencies, onEvent } from '../../src/container-cost/role-sync.lambda';
 import { hostPath, issuer, OTHER_ACCOUNT, SOURCE_ACCOUNT } from '../fixtures';
-import { eksAccessDenied, eksThrottling, FakeEks } from '../harness/fake-eks';
+import { eksAccessDenied, eksClusterNotFound, eksThrottling, FakeEks } from '../harness/fake-eks';
 import { accessDenied, FakeIam, noSuchEntity, throttling } from '../harness/fake-iam';
 import { canAssume, isAllowed } from '../harness/iam-proof';
 
@@ -14,6 +14,8 @@ const PATH = agentRolePath(OWNER);
 const BUCKET = `container-cost-${SOURCE_ACCOUNT}`;
 const BOUNDARY = `arn:aws:iam::${SOURCE_ACCOUNT}:policy/CostAgentBoundary`;
 const RECONCILER = 'Stack-CostReconcilerRole';
+/** The tag on the reconciler's own role that lets runs create roles (spelled out: it is a contract with the construct). */
+const MARKER = `container-cost:accepting-roles/${OWNER}`;
 const env = {
   [ENV.PARTITION]: 'aws',
   [ENV.ACCOUNT]: SOURCE_ACCOUNT,
@@ -44,7 +46,7 @@ beforeEach(() => {
     log: (entry) => logs.push(entry),
   };
   // The reconciler's own role, carrying the tag that lets runs create roles.
-  iam.seedRole(RECONCILER, {}, { tags: { [acceptingRolesTag(OWNER)]: 'true' } });
+  iam.seedRole(RECONCILER, {}, { tags: { [MARKER]: 'true' } });
   // Two clusters in us-east-1, one in eu-west-1, all with registered providers.
   for (const [region, name, n] of [['us-east-1', 'prod', 1], ['us-east-1', 'batch', 2], ['eu-west-1', 'prod', 3]] as const) {
     eks.addCluster(region, { name, issuer: issuer(n, region) });
@@ -316,4 +318,123 @@ test('an unknown request type is an error', async () => {
 test('missing configuration is an error that names the variable', async () => {
   deps = { ...deps, env: { ...env, [ENV.BUCKET_NAME]: undefined } };
   await expect(scheduled()).rejects.toThrow(/environment variable BUCKET_NAME is not set/);
+});
+
+describe('faults found in review (each reproduced against the fakes)', () => {
+  test('clusters Prod and prod get one role each, and a second run changes nothing (no role handed back and forth)', async () => {
+    eks.addCluster('us-east-1', { name: 'Prod', issuer: issuer(5) });
+    iam.addProvider(issuer(5));
+    await expect(scheduled()).resolves.toBeDefined();
+    const lower = role('prod', 'us-east-1')!;
+    const upper = role('Prod', 'us-east-1')!;
+    expect(upper).toBeDefined();
+    expect(upper).not.toBe(lower);
+    expect(JSON.stringify(upper.trust)).toContain(hostPath(issuer(5)).split('/').pop());
+    expect(JSON.stringify(lower.trust)).toContain(hostPath(issuer(1)).split('/').pop());
+    expect(logs).not.toContainEqual(expect.objectContaining({ reason: 'created by a concurrent run of this stack' }));
+    iam.calls.length = 0;
+    await scheduled();
+    expect(iam.writes()).toEqual([]);
+  });
+
+  test('a role deleted between GetRole and ListRolePolicies (a concurrent run removing an orphan) is treated as gone', async () => {
+    await scheduled();
+    eks.removeCluster('us-east-1', 'batch');
+    iam.beforeNext('ListRolePolicies', () => {
+      const batch = role('batch', 'us-east-1')!;
+      batch.policies.clear();
+      iam.roles.delete(batch.roleName.toLowerCase());
+    }, agentRoleName('batch', 'us-east-1'));
+    logs.length = 0;
+    await expect(scheduled()).resolves.toBeDefined();
+    expect(summaryLog()).toMatchObject({ errors: 0 });
+    expect(role('batch', 'us-east-1')).toBeUndefined();
+  });
+
+  test('a cluster deleted between ListClusters and DescribeCluster is not a failed scan: the region still creates and deletes', async () => {
+    await scheduled();
+    eks.addCluster('us-east-1', { name: 'new', issuer: issuer(4) });
+    iam.addProvider(issuer(4));
+    // 'batch' is listed, then gone when described; eu-west-1 lost its cluster.
+    eks.failNext('DescribeCluster', 'us-east-1', () => eksClusterNotFound('batch'));
+    eks.removeCluster('eu-west-1', 'prod');
+    logs.length = 0;
+    await expect(scheduled()).resolves.toBeDefined();
+    expect(logs.filter((l) => l.action === 'scan-failed')).toEqual([]);
+    expect(role('new', 'us-east-1')).toBeDefined();
+    expect(role('prod', 'eu-west-1')).toBeUndefined();
+    expect(role('batch', 'us-east-1')).toBeUndefined();
+  });
+
+  test('a managed policy attached by hand is drift: detached on the next run, and Delete still removes the role', async () => {
+    await scheduled();
+    const admin = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    role('prod', 'us-east-1')!.attached!.add(admin);
+    iam.calls.length = 0;
+    await scheduled();
+    expect([...role('prod', 'us-east-1')!.attached!]).toEqual([]);
+    expect(iam.writes()).toEqual([`DetachRolePolicy(${agentRoleName('prod', 'us-east-1')})`]);
+    role('batch', 'us-east-1')!.attached!.add(admin);
+    await customResource('Delete');
+    expect(agentRoles()).toEqual([]);
+    expect(summaryLog()).toMatchObject({ mode: 'delete', errors: 0, deleted: 3 });
+  });
+
+  test('every role it creates carries the stack\'s boundary; an owned role without it (an older version\'s) gets it first', async () => {
+    await scheduled();
+    expect(agentRoles().map((r) => r.boundary)).toEqual([BOUNDARY, BOUNDARY, BOUNDARY]);
+    const prod = role('prod', 'us-east-1')!;
+    prod.boundary = undefined;
+    prod.trust = JSON.stringify({ Version: '2012-10-17', Statement: [] });
+    iam.calls.length = 0;
+    await scheduled();
+    expect(prod.boundary).toBe(BOUNDARY);
+    expect(iam.writes()).toEqual([`PutRolePermissionsBoundary(${prod.roleName})`, `UpdateAssumeRolePolicy(${prod.roleName})`]);
+  });
+
+  test('a role planted one path segment deeper is reported as an error, not silently kept', async () => {
+    iam.seedRole('planted', { Version: '2012-10-17', Statement: [] }, { path: `${PATH}hidden/`, tags: { [OWNER_TAG]: OWNER } });
+    await expect(scheduled()).rejects.toThrow(new RegExp(`role ${PATH}hidden/planted is nested below ${PATH}`));
+  });
+
+  test('with SSE-KMS the agent may do a multipart upload: kms:GenerateDataKey and kms:Decrypt on the bucket key (iam-simulate)', async () => {
+    const keyArn = `arn:aws:kms:us-east-1:${SOURCE_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    deps = { ...deps, env: { ...env, [ENV.KMS_KEY_ARN]: keyArn } };
+    await scheduled();
+    const prod = role('prod', 'us-east-1')!;
+    const keyPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SOURCE_ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] };
+    const can = (action: string) => isAllowed({ policies: [JSON.parse(prod.policies.get(WRITE_POLICY_NAME)!)], principal: prod.arn, action, resource: keyArn, resourcePolicy: keyPolicy });
+    expect(can('kms:GenerateDataKey')).toBe('Allowed');
+    expect(can('kms:Decrypt')).toBe('Allowed');
+  });
+});
+
+describe('stack deletion while a scheduled run is in flight', () => {
+  test('a run that finds deletion begun creates nothing', async () => {
+    await customResource('Delete');
+    iam.calls.length = 0;
+    await scheduled();
+    expect(agentRoles()).toEqual([]);
+    expect(iam.writes().filter((w) => w.startsWith('CreateRole'))).toEqual([]);
+  });
+
+  test('a run whose create races the Delete handler deletes its role again: nothing survives the stack', async () => {
+    // Just before our run creates batch, the Delete handler runs: it removes the marker, then
+    // deletes every role it lists (batch does not exist yet). Our CreateRole then goes through.
+    iam.beforeNext('CreateRole', () => {
+      iam.roles.get(RECONCILER.toLowerCase())!.tags.delete(MARKER);
+      for (const r of agentRoles()) iam.roles.delete(r.roleName.toLowerCase());
+    }, agentRoleName('batch', 'us-east-1'));
+    await scheduled().catch(() => undefined);
+    expect(agentRoles()).toEqual([]);
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'skip', role: agentRoleName('batch', 'us-east-1'), reason: expect.stringMatching(/began deletion during the create/) }));
+  });
+
+  test('Delete removes the marker before anything else', async () => {
+    await scheduled();
+    iam.calls.length = 0;
+    await customResource('Delete');
+    expect(iam.writes()[0]).toBe(`UntagRole(${RECONCILER})`);
+    expect(iam.roles.get(RECONCILER.toLowerCase())!.tags.has(MARKER)).toBe(false);
+  });
 });
