@@ -8,12 +8,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { validateBucketNamesUnique } from './bucket-name-uniqueness';
+import { validateContainerCostProps } from './container-cost-validation';
 import { agentRoleArns, acceptingRolesStatements, agentBoundaryStatements, reconcilerRoleStatements } from './reconciler-policy';
 import { ENV } from './role-sync/config';
 import { acceptingRolesTag, agentRoleName, agentRolePath, userClusterPrefix, userCredentialsSecretName } from './role-sync/naming';
 import { RoleSyncFunction } from './role-sync-function';
-import { validateBucketNamesUnique } from './bucket-name-uniqueness';
-import { validateContainerCostProps } from './container-cost-validation';
 import { handlerProvider } from '../core/handler-provider';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { stableHash } from '../core/naming';
@@ -392,7 +392,9 @@ export class ContainerCostBucket extends Construct {
     return [user, secret];
   }
 
-  private createReconciler(serviceAccount: ServiceAccountRef, schedule: events.Schedule, boundary: iam.ManagedPolicy, boundaryArn: string): lambda.IFunction {
+  private createReconciler(
+    serviceAccount: ServiceAccountRef, schedule: events.Schedule, boundary: iam.ManagedPolicy, boundaryArn: string,
+  ): lambda.IFunction {
     const roleArns = agentRoleArns(this.rolePath);
     const markerTag = acceptingRolesTag(this.ownerKey);
     const logGroup = new logs.LogGroup(this, 'ReconcilerLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });

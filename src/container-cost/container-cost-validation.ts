@@ -53,8 +53,7 @@ export function validateContainerCostProps(
   enumProp(v, 'encryption', props.encryption, ContainerCostEncryption);
   if (props.encryptionKey !== undefined && props.encryption !== ContainerCostEncryption.KMS) v.problem('encryptionKey', 'only applies with encryption KMS');
   if (props.expiration !== undefined) {
-    if (typeof (props.expiration as any)?.toDays !== 'function') v.problem('expiration', `got ${describe(props.expiration)}; expected a Duration`);
-    else if (!Token.isUnresolved(props.expiration.toSeconds()) && props.expiration.toDays({ integral: false }) < 1) {
+    if (typeof (props.expiration as any)?.toDays !== 'function') {v.problem('expiration', `got ${describe(props.expiration)}; expected a Duration`);} else if (!Token.isUnresolved(props.expiration.toSeconds()) && props.expiration.toDays({ integral: false }) < 1) {
       v.problem('expiration', 'must be at least one day (S3 lifecycle rules count in days)');
     }
   }
@@ -89,7 +88,9 @@ function identityOf(v: PropsValidator, props: ContainerCostBucketProps): Contain
   return valid ? props.agentIdentity! : ContainerCostAgentIdentity.ROLES;
 }
 
-function checkUserClusters(v: PropsValidator, props: ContainerCostBucketProps, identity: ContainerCostAgentIdentity, stackRegion: string | undefined): void {
+function checkUserClusters(
+  v: PropsValidator, props: ContainerCostBucketProps, identity: ContainerCostAgentIdentity, stackRegion: string | undefined,
+): void {
   const clusters = props.iamUserClusters as unknown;
   const wantsUsers = identity !== ContainerCostAgentIdentity.ROLES;
   if (clusters === undefined || clusters === null) {

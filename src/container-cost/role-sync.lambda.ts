@@ -67,7 +67,8 @@ export async function onEvent(event: unknown, deps: Dependencies): Promise<RoleS
       // properties, never from the current environment: a replaced resource must remove its
       // roles, not the new owner's.
       const props = event.ResourceProperties;
-      await removeOwnedRoles({ ownerKey, boundaryArn: String(props.BoundaryArn), reconcilerRoleName: String(props.ReconcilerRoleName) }, io, deps.log);
+      const target = { ownerKey, boundaryArn: String(props.BoundaryArn), reconcilerRoleName: String(props.ReconcilerRoleName) };
+      await removeOwnedRoles(target, io, deps.log);
       return { PhysicalResourceId: event.PhysicalResourceId };
     }
     default:

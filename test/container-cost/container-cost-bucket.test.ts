@@ -5,10 +5,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ContainerCostAgentIdentity, ContainerCostBucket, ContainerCostBucketProps, ContainerCostEncryption } from '../../src';
 import { OWNER_TAG, PREFIX_TAG } from '../../src/container-cost/role-sync/naming';
+import { policySize } from '../../src/core/policy-size';
 import { OTHER_ACCOUNT, REGION, SOURCE_ACCOUNT, stackIn } from '../fixtures';
 import { evaluate } from '../harness/cfn-eval';
 import { identityPoliciesOf, isAllowed, isAllowedWithinBoundary, logicalIdsOfType } from '../harness/iam-proof';
-import { policySize } from '../../src/core/policy-size';
 import { expectNagClean } from '../harness/nag';
 import { templateForSnapshot } from '../harness/snapshot';
 
@@ -120,7 +120,9 @@ describe('read access', () => {
 
 describe('IAM user fallback', () => {
   const clusters = [{ clusterName: 'legacy', region: 'us-east-1' }, { clusterName: 'edge', region: 'us-east-1' }];
-  const { template, json, cost } = build({ agentIdentity: ContainerCostAgentIdentity.IAM_USER, iamUserClusters: clusters, encryption: ContainerCostEncryption.KMS });
+  const { template, json, cost } = build({
+    agentIdentity: ContainerCostAgentIdentity.IAM_USER, iamUserClusters: clusters, encryption: ContainerCostEncryption.KMS,
+  });
   const keyId = logicalIdsOfType(json, 'AWS::KMS::Key')[0];
   const keyArn = `arn:aws:kms:${REGION}:${SOURCE_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
   const KENV = { ...ENV, attributes: { [keyId]: { Arn: keyArn } } };
@@ -205,7 +207,8 @@ describe('the reconciler', () => {
   const createContext = (over: Record<string, string | string[]> = {}) => ({
     'iam:PermissionsBoundary': boundaryArn, [`aws:RequestTag/${OWNER_TAG}`]: cost.ownerKey, [`aws:RequestTag/${PREFIX_TAG}`]: 'us-east-1/prod/', 'aws:TagKeys': TAGS, ...over,
   });
-  const ask = (action: string, resource: string, context: Record<string, string | string[]> = {}) => isAllowed({ policies, principal, action, resource, context });
+  const ask = (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
+    isAllowed({ policies, principal, action, resource, context });
 
   test('it may create roles at exactly its path, only with this stack\'s boundary, owner tag and a prefix tag', () => {
     const create = (resource: string, context: Record<string, string | string[]>) => ask('iam:CreateRole', resource, context);

@@ -18,7 +18,14 @@ const config: SyncConfig = {
 const PATH = agentRolePath('owner1');
 const wanted = desiredRole(config, { name: 'prod', region: 'us-east-1', arn: 'arn:aws:eks:us-east-1:222222222222:cluster/prod', issuer: issuer(1) });
 const actual = (over: Partial<ActualRole>): ActualRole => ({
-  roleName: wanted.roleName, path: PATH, trust: wanted.trust, tags: wanted.tags, policies: { [WRITE_POLICY_NAME]: wanted.policy }, attachedPolicies: [], boundaryArn: config.boundaryArn, ...over,
+  roleName: wanted.roleName,
+  path: PATH,
+  trust: wanted.trust,
+  tags: wanted.tags,
+  policies: { [WRITE_POLICY_NAME]: wanted.policy },
+  attachedPolicies: [],
+  boundaryArn: config.boundaryArn,
+  ...over,
 });
 
 describe('plan: the safety rules', () => {

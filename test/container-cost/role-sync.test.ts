@@ -83,7 +83,9 @@ describe('first run', () => {
     ]);
     const prod = role('prod', 'us-east-1')!;
     expect(Object.fromEntries(prod.tags)).toEqual({
-      [OWNER_TAG]: OWNER, [CLUSTER_TAG]: `arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`, 'container-cost:managed-by': 'cdk-eks-cross-account-observability',
+      [OWNER_TAG]: OWNER,
+      [CLUSTER_TAG]: `arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`,
+      'container-cost:managed-by': 'cdk-eks-cross-account-observability',
       'container-cost:prefix': 'us-east-1/prod/',
     });
     expect(prod.boundary).toBe(BOUNDARY);
@@ -403,7 +405,8 @@ describe('faults found in review (each reproduced against the fakes)', () => {
     await scheduled();
     const prod = role('prod', 'us-east-1')!;
     const keyPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SOURCE_ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] };
-    const can = (action: string) => isAllowed({ policies: [JSON.parse(prod.policies.get(WRITE_POLICY_NAME)!)], principal: prod.arn, action, resource: keyArn, resourcePolicy: keyPolicy });
+    const policies = [JSON.parse(prod.policies.get(WRITE_POLICY_NAME)!)];
+    const can = (action: string) => isAllowed({ policies, principal: prod.arn, action, resource: keyArn, resourcePolicy: keyPolicy });
     expect(can('kms:GenerateDataKey')).toBe('Allowed');
     expect(can('kms:Decrypt')).toBe('Allowed');
   });

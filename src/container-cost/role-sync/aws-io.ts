@@ -139,7 +139,7 @@ export class SyncIo {
         await this.putPolicy(action.role, writePolicyName);
         break;
       case 'set-boundary':
-        await this.call(() => iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: action.roleName, PermissionsBoundary: action.boundaryArn })));
+        await this.putBoundary(action.roleName, action.boundaryArn);
         break;
       case 'detach-policy':
         await ignoreMissing(this.call(() => iam.send(new DetachRolePolicyCommand({ RoleName: action.roleName, PolicyArn: action.policyArn }))));
@@ -159,7 +159,7 @@ export class SyncIo {
       case 'delete':
         // Gone already (a concurrent run, or a person) is the outcome we want.
         if (action.boundaryArn) {
-          await ignoreMissing(this.call(() => iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: action.roleName, PermissionsBoundary: action.boundaryArn }))));
+          await ignoreMissing(this.putBoundary(action.roleName, action.boundaryArn));
         }
         for (const policyArn of action.attachedPolicies) {
           await ignoreMissing(this.call(() => iam.send(new DetachRolePolicyCommand({ RoleName: action.roleName, PolicyArn: policyArn }))));
@@ -173,6 +173,10 @@ export class SyncIo {
       case 'conflict':
         break;
     }
+  }
+
+  private putBoundary(roleName: string, boundaryArn: string): Promise<unknown> {
+    return this.call(() => this.clients.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: roleName, PermissionsBoundary: boundaryArn })));
   }
 
   private async putPolicy(role: DesiredRole, policyName: string): Promise<void> {

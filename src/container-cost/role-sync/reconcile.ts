@@ -72,7 +72,8 @@ export async function reconcile(config: SyncConfig, io: SyncIo, log: Log, concur
     log({ action: 'nested-role', role: nested });
   }
   const underPath = await readRoles(io, listed.atPath, concurrency.roles);
-  const actions = plan({ desired, underPath, ownerKey: config.ownerKey, rolePath, boundaryArn: config.boundaryArn, scanComplete: failedRegions.length === 0 });
+  const scanComplete = failedRegions.length === 0;
+  const actions = plan({ desired, underPath, ownerKey: config.ownerKey, rolePath, boundaryArn: config.boundaryArn, scanComplete });
   const fence = await creationFence(config, io, actions);
   await applyByRole(io, actions, concurrency.roles, summary, log, (role) => isOwned(role, config.ownerKey, rolePath), fence);
 
@@ -93,7 +94,9 @@ export interface RemovalTarget {
  * created a role just before deletes it again, see `creationFence`). Never throws: errors are
  * logged and returned.
  */
-export async function removeOwnedRoles(target: RemovalTarget, io: SyncIo, log: Log, concurrency: Concurrency = DEFAULT_CONCURRENCY): Promise<SyncSummary> {
+export async function removeOwnedRoles(
+  target: RemovalTarget, io: SyncIo, log: Log, concurrency: Concurrency = DEFAULT_CONCURRENCY,
+): Promise<SyncSummary> {
   const summary: SyncSummary = { created: 0, updated: 0, deleted: 0, skipped: 0, errors: [] };
   const { ownerKey, boundaryArn } = target;
   try {
