@@ -317,6 +317,7 @@ test('the owner key differs between stacks of different regions, and is stable',
 
 describe('cdk-nag', () => {
   test('default', () => expectNagClean(build().stack));
+  test('user mode', () => expectNagClean(build({ agentIdentity: ContainerCostAgentIdentity.IAM_USER, iamUserClusters: [{ clusterName: 'legacy', region: 'us-east-1' }] }).stack));
   test('every option', () => expectNagClean(build({ readerRoleName: 'reader', agentIdentity: ContainerCostAgentIdentity.ROLES_AND_IAM_USER, iamUserClusters: [{ clusterName: 'legacy', region: 'us-east-1' }], encryption: ContainerCostEncryption.KMS, versioned: true }).stack));
 });
 

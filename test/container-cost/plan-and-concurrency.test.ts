@@ -2,6 +2,7 @@ import { isRetryable, mapWithConcurrency, withRetry } from '../../src/container-
 import { desiredRole, SyncConfig } from '../../src/container-cost/role-sync/desired';
 import { agentRolePath, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
 import { ActualRole, plan } from '../../src/container-cost/role-sync/plan';
+import { policySize } from '../../src/core/policy-size';
 import { issuer } from '../fixtures';
 import { accessDenied, throttling } from '../harness/fake-iam';
 
@@ -69,6 +70,17 @@ describe('plan: the safety rules', () => {
     expect(JSON.stringify(wanted.policy)).not.toContain('kms:');
     expect((withKey.policy as any).Statement[2]).toEqual({ Sid: 'UploadWithBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: 'arn:aws:kms:us-east-1:222222222222:key/k' });
   });
+});
+
+test('what the reconciler writes stays inside IAM\'s quotas at the longest names (trust 2,048; inline policies 10,240)', () => {
+  const longest = desiredRole({
+    ...config,
+    bucketName: `${'b'.repeat(50)}-222222222222`,
+    kmsKeyArn: 'arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    serviceAccount: { namespace: 'n'.repeat(63), name: 's'.repeat(253) },
+  }, { name: 'c'.repeat(100), region: 'ap-southeast-1', arn: 'x', issuer: issuer(1, 'ap-southeast-1') });
+  expect(policySize(longest.trust)).toBeLessThan(2048);
+  expect(policySize(longest.policy)).toBeLessThan(10_240);
 });
 
 describe('concurrency and retries', () => {
