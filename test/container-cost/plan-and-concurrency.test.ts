@@ -58,6 +58,12 @@ describe('plan: the safety rules', () => {
       .toEqual(['set-boundary', 'detach-policy', 'update-trust', 'update-policy', 'delete-extra-policy']);
   });
 
+  test('two clusters whose role names differ only in case are a conflict, never a shared role', () => {
+    const twin = { ...wanted, roleName: wanted.roleName.toUpperCase(), clusterArn: 'arn:aws:eks:us-east-1:222222222222:cluster/twin' };
+    const actions = plan({ desired: [wanted, twin], underPath: [actual({})], ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: true });
+    expect(actions).toEqual([expect.objectContaining({ kind: 'conflict', reason: expect.stringMatching(/map to one role name/) })]);
+  });
+
   test('drifted tags replace the role (tags are set only at creation)', () => {
     const retagged = actual({ tags: { ...wanted.tags, 'container-cost:cluster-arn': 'tampered' } });
     expect(plan({ desired: [wanted], underPath: [retagged], ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: true }).map((a) => a.kind))

@@ -413,6 +413,12 @@ describe('faults found in review (each reproduced against the fakes)', () => {
 });
 
 describe('stack deletion while a scheduled run is in flight', () => {
+  test('a run that cannot read the marker creates nothing and fails (fail closed)', async () => {
+    iam.failNext('GetRole', accessDenied, 1, RECONCILER);
+    await expect(scheduled()).rejects.toThrow(/check whether the stack accepts new roles: AccessDenied/);
+    expect(agentRoles()).toEqual([]);
+  });
+
   test('a run that finds deletion begun creates nothing', async () => {
     await customResource('Delete');
     iam.calls.length = 0;

@@ -64,7 +64,10 @@ export class SyncIo {
     let marker: string | undefined;
     do {
       const page = await this.call(() => this.clients.iam.send(new ListRolesCommand({ PathPrefix: path, Marker: marker })));
-      for (const r of page.Roles ?? []) (r.Path === path ? atPath : nested).push(r.Path === path ? r.RoleName! : `${r.Path}${r.RoleName}`);
+      for (const r of page.Roles ?? []) {
+        if (r.Path === path) atPath.push(r.RoleName!);
+        else nested.push(`${r.Path}${r.RoleName}`);
+      }
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
     return { atPath, nested };

@@ -74,7 +74,11 @@ export async function reconcile(config: SyncConfig, io: SyncIo, log: Log, concur
   const underPath = await readRoles(io, listed.atPath, concurrency.roles);
   const scanComplete = failedRegions.length === 0;
   const actions = plan({ desired, underPath, ownerKey: config.ownerKey, rolePath, boundaryArn: config.boundaryArn, scanComplete });
-  const fence = await creationFence(config, io, actions);
+  const fence = await creationFence(config, io, actions).catch((error) => {
+    // Fail closed: without knowing whether deletion began, create nothing this run.
+    summary.errors.push(`check whether the stack accepts new roles: ${describeError(error)}`);
+    return { open: false, check: async () => false };
+  });
   await applyByRole(io, actions, concurrency.roles, summary, log, (role) => isOwned(role, config.ownerKey, rolePath), fence);
 
   log({ action: 'summary', ...summary, errors: summary.errors.length, clusters: clusters.length, regions: config.regions.length });
