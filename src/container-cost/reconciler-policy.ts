@@ -11,7 +11,7 @@
  * - change (trust, inline policy, detach, delete) only roles there that carry both the owner tag and
  *   the boundary; set the boundary to this one and no other; never delete a boundary, attach a
  *   managed policy, pass a role, edit or delete any managed policy (the boundary included), or retag
- *   a role that already has an owner;
+ *   a role that already has an owner, or assume an agent role itself;
  * - so every role it can create or change can do at most what the boundary allows: write objects
  *   (and list) under the prefix its own tag names, in this bucket, with this bucket's key.
  * Residual: the boundary caps permissions, not trust. A replaced function can write a trust policy
@@ -87,6 +87,8 @@ export function reconcilerRoleStatements(f: ReconcilerFences): iam.PolicyStateme
       resources: [roles],
       conditions: { Null: { [`aws:ResourceTag/${OWNER_TAG}`]: 'false' } },
     }),
+    // A role it creates could trust the reconciler itself (same account: the trust alone would do).
+    new iam.PolicyStatement({ sid: 'DenyAssumingAgentRoles', effect: iam.Effect.DENY, actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [roles] }),
     new iam.PolicyStatement({
       sid: 'DenyEscalation',
       effect: iam.Effect.DENY,

@@ -247,6 +247,9 @@ describe('the reconciler', () => {
     expect(ask('iam:TagRole', ourRole('x'), { ...createContext(), [`aws:ResourceTag/${OWNER_TAG}`]: cost.ownerKey })).toBe('ExplicitlyDenied');
     expect(ask('iam:UntagRole', ourRole('x'), { [`aws:ResourceTag/${OWNER_TAG}`]: cost.ownerKey, 'aws:TagKeys': [PREFIX_TAG] })).toBe('ExplicitlyDenied');
     for (const action of ['eks:DeleteCluster', 's3:PutObject', 'iam:CreatePolicy']) expect(ask(action, ourRole('x'), owned)).not.toBe('Allowed');
+    // Attack: a role created to trust the reconciler itself, then assumed (same account: the trust alone would allow it).
+    const trustsReconciler = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: reconcilerRoleArn }, Action: 'sts:AssumeRole' }] };
+    expect(isAllowed({ policies, principal, action: 'sts:AssumeRole', resource: ourRole('x'), resourcePolicy: trustsReconciler })).toBe('ExplicitlyDenied');
   });
 
   test('it cannot edit, replace or delete the boundary policy itself', () => {
