@@ -394,6 +394,24 @@ describe('faults found in review (each reproduced against the fakes)', () => {
     expect(iam.writes()).toEqual([`PutRolePermissionsBoundary(${prod.roleName})`, `UpdateAssumeRolePolicy(${prod.roleName})`]);
   });
 
+  test('upgrade: a role of the previous version (no boundary, no prefix tag) is replaced once, its boundary put first so IAM lets it go', async () => {
+    await scheduled();
+    const prod = role('prod', 'us-east-1')!;
+    prod.boundary = undefined;
+    prod.tags.delete('container-cost:prefix');
+    iam.calls.length = 0;
+    await scheduled();
+    const name = prod.roleName;
+    expect(iam.writes()).toEqual([
+      `PutRolePermissionsBoundary(${name})`, `DeleteRolePolicy(${name})`, `DeleteRole(${name})`, `CreateRole(${name})`, `PutRolePolicy(${name})`,
+    ]);
+    expect(role('prod', 'us-east-1')).toMatchObject({ boundary: BOUNDARY });
+    expect(role('prod', 'us-east-1')!.tags.get('container-cost:prefix')).toBe('us-east-1/prod/');
+    iam.calls.length = 0;
+    await scheduled();
+    expect(iam.writes()).toEqual([]);
+  });
+
   test('a role planted one path segment deeper is reported as an error, not silently kept', async () => {
     iam.seedRole('planted', { Version: '2012-10-17', Statement: [] }, { path: `${PATH}hidden/`, tags: { [OWNER_TAG]: OWNER } });
     await expect(scheduled()).rejects.toThrow(new RegExp(`role ${PATH}hidden/planted is nested below ${PATH}`));
