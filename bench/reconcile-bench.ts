@@ -8,6 +8,7 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { ENV } from '../src/container-cost/role-sync/config';
+import { acceptingRolesTag } from '../src/container-cost/role-sync/naming';
 import { DEFAULT_CONCURRENCY } from '../src/container-cost/role-sync/reconcile';
 import { onEvent } from '../src/container-cost/role-sync.lambda';
 import { FakeEks } from '../test/harness/fake-eks';
@@ -30,6 +31,8 @@ REGIONS.forEach((region, r) => {
     iam.addProvider(issuer);
   }
 });
+// The reconciler's own role, with the tag that lets runs create roles (the stack is not being deleted).
+iam.seedRole('bench-reconciler', {}, { tags: { [acceptingRolesTag('bench0000000')]: 'true' } });
 iam.latencyMs = LATENCY_MS;
 eks.latencyMs = LATENCY_MS;
 
@@ -50,6 +53,8 @@ const deps = {
     [ENV.OWNER_KEY]: 'bench0000000',
     [ENV.SA_NAMESPACE]: 'container-cost',
     [ENV.SA_NAME]: 'container-cost-agent',
+    [ENV.BOUNDARY_ARN]: 'arn:aws:iam::222222222222:policy/container-cost/bench0000000/container-cost-agent-boundary-bench0000000',
+    [ENV.RECONCILER_ROLE]: 'bench-reconciler',
   },
   log: () => undefined,
 };
@@ -62,9 +67,10 @@ function lowerBoundMs(rolesUnderPath: number, creates: number): number {
   const scan = Math.ceil(REGIONS.length / regions) * perRegion;
   const providers = 1;
   const listRoles = pages(rolesUnderPath);
-  const read = Math.ceil(rolesUnderPath / roles) * 3; // GetRole, ListRolePolicies, GetRolePolicy per role
-  const apply = Math.ceil(creates / roles) * 2; // CreateRole, PutRolePolicy per new role
-  return (scan + providers + listRoles + read + apply) * LATENCY_MS;
+  const read = Math.ceil(rolesUnderPath / roles) * 4; // GetRole, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies per role
+  const fence = creates > 0 ? 1 : 0; // one GetRole of the reconciler's own role (is the stack being deleted?) before creating
+  const apply = Math.ceil(creates / roles) * 3; // CreateRole, PutRolePolicy, then the deletion fence's GetRole per new role
+  return (scan + providers + listRoles + read + fence + apply) * LATENCY_MS;
 }
 
 function countByKind(calls: string[]): Record<string, number> {

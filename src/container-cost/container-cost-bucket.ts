@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, CustomResource, Duration, Lazy, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CustomResource, Duration, Lazy, RemovalPolicy, SecretValue, Stack, Tags } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,17 +8,19 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { validateBucketNamesUnique } from './bucket-name-uniqueness';
+import { validateContainerCostProps } from './container-cost-validation';
+import { agentRoleArns, acceptingRolesStatements, agentBoundaryStatements, reconcilerRoleStatements } from './reconciler-policy';
 import { ENV } from './role-sync/config';
-import { agentRoleName, agentRolePath, OWNER_TAG } from './role-sync/naming';
+import { acceptingRolesTag, agentRoleName, agentRolePath, userClusterPrefix, userCredentialsSecretName } from './role-sync/naming';
 import { RoleSyncFunction } from './role-sync-function';
 import { handlerProvider } from '../core/handler-provider';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { stableHash } from '../core/naming';
 import { partitionOf } from '../core/partition';
-import { IAM_ROLE_NAME, REGION } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { literalAccount, literalRegion } from '../core/stack-env';
-import { describeConstruct, PropsValidator } from '../core/validation';
+import { describeConstruct } from '../core/validation';
 
 /**
  * How the cost bucket encrypts objects.
@@ -28,6 +30,28 @@ export enum ContainerCostEncryption {
   S3_MANAGED = 'S3_MANAGED',
   /** SSE-KMS with a customer managed key (`encryptionKey`, or a new one with rotation). */
   KMS = 'KMS',
+}
+
+/**
+ * How cost agents get credentials to write the bucket.
+ */
+export enum ContainerCostAgentIdentity {
+  /** One IRSA role per EKS cluster, kept by the reconciler (needs the cluster's OIDC provider in IAM). */
+  ROLES = 'ROLES',
+  /** One IAM user per cluster listed in `iamUserClusters`, with an access key in Secrets Manager; no reconciler. */
+  IAM_USER = 'IAM_USER',
+  /** Both: roles for clusters with OIDC, users for the clusters listed in `iamUserClusters`. */
+  ROLES_AND_IAM_USER = 'ROLES_AND_IAM_USER',
+}
+
+/**
+ * A cluster that uses the IAM-user fallback.
+ */
+export interface ContainerCostClusterRef {
+  /** The EKS cluster's name. */
+  readonly clusterName: string;
+  /** The cluster's region. */
+  readonly region: string;
 }
 
 /**
@@ -56,10 +80,26 @@ export interface ContainerCostBucketProps {
   readonly agentServiceAccount?: ServiceAccountRef;
 
   /**
-   * Also create an IAM user for clusters without an OIDC provider. Weaker than the per-cluster
-   * roles: a long-lived access key (kept in Secrets Manager, never in an output) that can write
-   * the `iam-user/` prefix of the bucket.
+   * How agents get credentials: per-cluster roles (the reconciler), per-cluster IAM users (for
+   * clusters without an OIDC provider; no reconciler is deployed), or both.
    *
+   * @default ContainerCostAgentIdentity.ROLES
+   */
+  readonly agentIdentity?: ContainerCostAgentIdentity;
+
+  /**
+   * The clusters that get an IAM user (with `agentIdentity` IAM_USER or ROLES_AND_IAM_USER): one user
+   * each, with a long-lived access key kept in Secrets Manager (never in an output), that may write
+   * only `iam-user/<region>/<cluster>/` of the bucket. Weaker than the per-cluster roles.
+   *
+   * @default - none (required with the user modes)
+   */
+  readonly iamUserClusters?: ContainerCostClusterRef[];
+
+  /**
+   * Same as `agentIdentity: ROLES_AND_IAM_USER` (it needs `iamUserClusters`).
+   *
+   * @deprecated use `agentIdentity`
    * @default false
    */
   readonly createIamUser?: boolean;
@@ -72,7 +112,9 @@ export interface ContainerCostBucketProps {
   readonly schedule?: events.Schedule;
 
   /**
-   * The bucket name is `<bucketNamePrefix>-<account>`.
+   * The bucket name is `<bucketNamePrefix>-<account>`. Two ContainerCostBuckets in one account (for
+   * example one per region's stack) need different prefixes: synth fails when two buckets of the app
+   * get one name. A CDK token works end to end (the name is then checked by S3 at deploy time only).
    *
    * @default 'container-cost'
    */
@@ -129,7 +171,8 @@ export interface ContainerCostBucketProps {
 
   /**
    * The stack-unique key that marks this construct's agent roles: their path is
-   * `/container-cost/<ownerId>/` and their tag `container-cost:owner` carries it.
+   * `/container-cost/<ownerId>/` and their tag `container-cost:owner` carries it. Must be a literal
+   * (a CDK token is refused): it names IAM paths and tag keys and is passed to charts.
    *
    * @default - a hash of the account, region, stack name and construct path (needs a literal account and region)
    */
@@ -137,7 +180,6 @@ export interface ContainerCostBucketProps {
 }
 
 const DEFAULT_SERVICE_ACCOUNT: ServiceAccountRef = { namespace: 'container-cost', name: 'container-cost-agent' };
-const USER_PREFIX = 'iam-user/';
 
 /**
  * The cluster-account side of container cost data (seed 003), hardened: an S3 bucket for the cost
@@ -167,14 +209,26 @@ export class ContainerCostBucket extends Construct {
   /** The regions the reconciler scans. */
   public readonly includeRegions: string[];
 
-  /** The reconciler. */
-  public readonly reconciler: lambda.IFunction;
+  /** How agents get credentials. */
+  public readonly agentIdentity: ContainerCostAgentIdentity;
 
-  /** The IAM user, when `createIamUser` is set. */
+  /** The reconciler (absent with `agentIdentity` IAM_USER). */
+  public readonly reconciler?: lambda.IFunction;
+
+  /** The permissions boundary of every agent role (absent with `agentIdentity` IAM_USER). */
+  public readonly agentBoundary?: iam.IManagedPolicy;
+
+  /** The first fallback user, when there is one. */
   public readonly user?: iam.IUser;
 
-  /** The secret holding the user's access key, when `createIamUser` is set. */
+  /** The secret holding the first fallback user's access key, when there is one. */
   public readonly userCredentials?: secretsmanager.ISecret;
+
+  /** The fallback users, one per `iamUserClusters` entry, in that order. */
+  public readonly users: iam.IUser[] = [];
+
+  /** The secrets of the fallback users' access keys, in the order of `iamUserClusters`. */
+  public readonly userCredentialSecrets: secretsmanager.ISecret[] = [];
 
   private readonly bucketNameValue: string;
   private readonly encryptionKey?: kms.IKey;
@@ -184,14 +238,17 @@ export class ContainerCostBucket extends Construct {
    * @param id the construct ID
    * @param props regions, reader, agent service account and bucket options
    */
-  constructor(scope: Construct, id: string, props: ContainerCostBucketProps = {}) {
+  constructor(scope: Construct, id: string, propsOrNull: ContainerCostBucketProps = {}) {
     super(scope, id);
+    // null (from JavaScript) means "not given", as undefined does.
+    const props: ContainerCostBucketProps = Object.fromEntries(Object.entries(propsOrNull ?? {}).filter(([, value]) => value !== null));
     const owner = describeConstruct('ContainerCostBucket', this.node.path);
     const stack = Stack.of(this);
     const region = literalRegion(this);
     this.includeRegions = props.includeRegions ?? (region ? [region] : []);
     const serviceAccount = props.agentServiceAccount ?? DEFAULT_SERVICE_ACCOUNT;
-    validate(owner, props, this.includeRegions, serviceAccount, literalAccount(this), region);
+    this.agentIdentity = validateContainerCostProps(owner, props, this.includeRegions, serviceAccount, literalAccount(this), region);
+    const roles = this.agentIdentity !== ContainerCostAgentIdentity.IAM_USER;
 
     this.ownerKey = props.ownerId ?? stableHash(`${stack.account}/${region}/${stack.stackName}/${this.node.path}`, 12);
     this.rolePath = agentRolePath(this.ownerKey);
@@ -220,14 +277,35 @@ export class ContainerCostBucket extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     this.bucket = bucket;
+    validateBucketNamesUnique(this, bucket.node.defaultChild as s3.CfnBucket);
     if (!props.serverAccessLogsBucket) {
       acknowledgeNagFinding(bucket, 'AwsSolutions-S1',
         'Server access logs are optional (serverAccessLogsBucket); the bucket only takes writes from per-cluster agent roles and reads from the named reader.');
     }
 
     if (props.readerRoleName) this.addReaderPolicy(props.readerRoleName);
-    if (props.createIamUser) [this.user, this.userCredentials] = this.createUser(prefix);
-    this.reconciler = this.createReconciler(serviceAccount, props.schedule ?? events.Schedule.rate(Duration.hours(2)));
+    (props.iamUserClusters ?? []).forEach((cluster, i) => {
+      const [user, secret] = this.createUser(cluster, i);
+      this.users.push(user);
+      this.userCredentialSecrets.push(secret);
+    });
+    this.user = this.users[0];
+    this.userCredentials = this.userCredentialSecrets[0];
+    if (roles) {
+      // A deterministic name, so its ARN is a plain string in every fence (readable, lintable).
+      const boundaryName = `container-cost-agent-boundary-${this.ownerKey}`;
+      const boundary = new iam.ManagedPolicy(this, 'AgentBoundary', {
+        managedPolicyName: boundaryName,
+        path: this.rolePath,
+        description: `Permissions boundary of the container-cost agent roles under ${this.rolePath}: writes under the role's own prefix tag`,
+        statements: agentBoundaryStatements(bucket.bucketArn, this.encryptionKey?.keyArn),
+      });
+      acknowledgeNagFinding(boundary, `AwsSolutions-IAM5[Resource::${nagResourceName(this, bucket.bucketArn)}/<aws:PrincipalTag/container-cost:prefix>*]`,
+        'A boundary caps every agent role at the objects under the prefix its own tag names (set at creation only).');
+      this.agentBoundary = boundary;
+      const boundaryArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy${this.rolePath}${boundaryName}`;
+      this.reconciler = this.createReconciler(serviceAccount, props.schedule ?? events.Schedule.rate(Duration.hours(2)), boundary, boundaryArn);
+    }
 
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: 'The container cost data bucket' });
     new CfnOutput(this, 'S3BucketSecureURL', { value: `https://${bucket.bucketRegionalDomainName}`, description: 'The bucket\'s HTTPS endpoint' });
@@ -275,33 +353,50 @@ export class ContainerCostBucket extends Construct {
       'The cost platform reads every object of this bucket, and nothing outside it.');
   }
 
-  private createUser(prefix: string): [iam.IUser, secretsmanager.ISecret] {
-    const user = new iam.User(this, 'User', { userName: `${prefix}-s3-writer` });
-    const objects = this.bucket.arnForObjects(`${USER_PREFIX}*`);
-    const policy = new iam.Policy(this, 'UserPolicy', {
+  /**
+   * The name of the Secrets Manager secret that holds a fallback cluster's access key
+   * (`container-cost/<ownerKey>/<user name>`): what `ContainerCostAgentChart`'s user mode references.
+   *
+   * @param clusterName the EKS cluster's name
+   * @param region the cluster's region
+   */
+  public userCredentialsSecretName(clusterName: string, region: string): string {
+    return userCredentialsSecretName(this.ownerKey, clusterName, region);
+  }
+
+  private createUser(cluster: ContainerCostClusterRef, index: number): [iam.IUser, secretsmanager.ISecret] {
+    const id = index === 0 ? '' : String(index);
+    const userName = agentRoleName(cluster.clusterName, cluster.region);
+    const prefix = userClusterPrefix(cluster.clusterName, cluster.region);
+    const user = new iam.User(this, `User${id}`, { userName, path: this.rolePath });
+    const objects = this.bucket.arnForObjects(`${prefix}*`);
+    const policy = new iam.Policy(this, `UserPolicy${id}`, {
       users: [user],
       statements: [
-        new iam.PolicyStatement({ sid: 'WriteUserPrefix', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [objects] }),
-        new iam.PolicyStatement({ sid: 'ListUserPrefix', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': `${USER_PREFIX}*` } } }),
-        ...(this.encryptionKey ? [new iam.PolicyStatement({ sid: 'EncryptWithBucketKey', actions: ['kms:GenerateDataKey', 'kms:Encrypt'], resources: [this.encryptionKey.keyArn] })] : []),
+        new iam.PolicyStatement({ sid: 'WriteClusterPrefix', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [objects] }),
+        new iam.PolicyStatement({ sid: 'ListClusterPrefix', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': `${prefix}*` } } }),
+        ...(this.encryptionKey ? [new iam.PolicyStatement({ sid: 'UploadWithBucketKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.encryptionKey.keyArn] })] : []),
       ],
     });
-    const key = new iam.AccessKey(this, 'UserAccessKey', { user });
-    const secret = new secretsmanager.Secret(this, 'UserCredentials', {
-      description: `Access key of ${prefix}-s3-writer (container cost agent on clusters without OIDC)`,
+    const key = new iam.AccessKey(this, `UserAccessKey${id}`, { user });
+    const secret = new secretsmanager.Secret(this, `UserCredentials${id}`, {
+      secretName: userCredentialsSecretName(this.ownerKey, cluster.clusterName, cluster.region),
+      description: `Access key of ${userName} (container cost agent of cluster ${cluster.clusterName} in ${cluster.region}, which has no OIDC provider)`,
       secretObjectValue: { accessKeyId: SecretValue.unsafePlainText(key.accessKeyId), secretAccessKey: key.secretAccessKey },
     });
     acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::${nagResourceName(this, objects)}]`,
-      `The fallback user writes objects it names itself, under the ${USER_PREFIX} prefix only.`);
+      `The fallback user writes objects it names itself, under its cluster's ${prefix} prefix only.`);
     acknowledgeNagFinding(secret, 'AwsSolutions-SMG4',
       'An IAM access key cannot be rotated by Secrets Manager without a custom rotation function; rotate it by replacing the UserAccessKey resource. The per-cluster roles need no keys.');
-    new CfnOutput(this, 'UserCredentialsSecretArn', { value: secret.secretArn, description: 'Secrets Manager secret with the fallback user\'s access key (the key itself is never an output)' });
+    new CfnOutput(this, `UserCredentialsSecretArn${id}`, { value: secret.secretArn, description: `Secrets Manager secret with the access key of ${userName} (the key itself is never an output)` });
     return [user, secret];
   }
 
-  private createReconciler(serviceAccount: ServiceAccountRef, schedule: events.Schedule): lambda.IFunction {
-    const roleArns = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${this.rolePath}*`;
-    const ownedByUs = { StringEquals: { [`iam:ResourceTag/${OWNER_TAG}`]: this.ownerKey } };
+  private createReconciler(
+    serviceAccount: ServiceAccountRef, schedule: events.Schedule, boundary: iam.ManagedPolicy, boundaryArn: string,
+  ): lambda.IFunction {
+    const roleArns = agentRoleArns(this.rolePath);
+    const markerTag = acceptingRolesTag(this.ownerKey);
     const logGroup = new logs.LogGroup(this, 'ReconcilerLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
     const role = new iam.Role(this, 'ReconcilerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -310,19 +405,7 @@ export class ContainerCostBucket extends Construct {
         Reconcile: new iam.PolicyDocument({
           statements: [
             new iam.PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-            new iam.PolicyStatement({ sid: 'ReadAgentRoles', actions: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListRolePolicies'], resources: [roleArns] }),
-            new iam.PolicyStatement({
-              sid: 'CreateTaggedAgentRoles',
-              actions: ['iam:CreateRole', 'iam:TagRole'],
-              resources: [roleArns],
-              conditions: { StringEquals: { [`aws:RequestTag/${OWNER_TAG}`]: this.ownerKey } },
-            }),
-            new iam.PolicyStatement({
-              sid: 'ChangeOwnedAgentRoles',
-              actions: ['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:DeleteRole'],
-              resources: [roleArns],
-              conditions: ownedByUs,
-            }),
+            ...reconcilerRoleStatements({ rolePath: this.rolePath, ownerKey: this.ownerKey, boundaryArn }),
             new iam.PolicyStatement({ sid: 'ListRolesAndProviders', actions: ['iam:ListRoles', 'iam:ListOpenIDConnectProviders'], resources: ['*'] }),
             new iam.PolicyStatement({ sid: 'ListClusters', actions: ['eks:ListClusters'], resources: ['*'] }),
             new iam.PolicyStatement({ sid: 'DescribeClusters', actions: ['eks:DescribeCluster'], resources: [`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:cluster/*`] }),
@@ -330,6 +413,9 @@ export class ContainerCostBucket extends Construct {
         }),
       },
     });
+    // The marker that lets runs create roles; the Delete handler removes it before anything else.
+    Tags.of(role).add(markerTag, 'true');
+    acceptingRolesStatements(role.roleArn, markerTag).forEach((statement) => role.addToPrincipalPolicy(statement));
     const fn = new RoleSyncFunction(this, 'Reconciler', {
       role,
       logGroup,
@@ -347,6 +433,8 @@ export class ContainerCostBucket extends Construct {
         [ENV.OWNER_KEY]: this.ownerKey,
         [ENV.SA_NAMESPACE]: serviceAccount.namespace,
         [ENV.SA_NAME]: serviceAccount.name,
+        [ENV.BOUNDARY_ARN]: boundaryArn,
+        [ENV.RECONCILER_ROLE]: role.roleName,
       },
     });
     const provider = handlerProvider(this, 'ReconcilerProvider', fn, 'the reconciler');
@@ -355,18 +443,23 @@ export class ContainerCostBucket extends Construct {
       resourceType: 'Custom::ContainerCostAgentRoles',
       properties: {
         OwnerKey: this.ownerKey,
+        // What a Delete needs, from the deleted resource's own properties.
+        BoundaryArn: boundaryArn,
+        ReconcilerRoleName: role.roleName,
         // Any change of configuration reconciles again at deploy time.
         ConfigFingerprint: Lazy.string({
           produce: () => stableHash(JSON.stringify(Stack.of(this).resolve((fn.node.defaultChild as lambda.CfnFunction).environment)), 16),
         }),
       },
     });
+    // The boundary outlives the roles: created before the first run, deleted after the last Delete.
+    sync.node.addDependency(boundary);
     const rule = new events.Rule(this, 'Schedule', {
       schedule,
       description: 'Reconciles the container-cost agent roles with the EKS clusters',
       targets: [new targets.LambdaFunction(fn, { event: events.RuleTargetInput.fromObject({ source: 'container-cost-schedule' }) })],
     });
-    // On stack deletion the schedule goes first, so no run re-creates roles after Delete removed them.
+    // On stack deletion the schedule goes first; a run already in flight is fenced by the marker tag.
     rule.node.addDependency(sync);
 
     this.acknowledgeReconcilerFindings(role, roleArns);
@@ -375,35 +468,10 @@ export class ContainerCostBucket extends Construct {
 
   private acknowledgeReconcilerFindings(role: iam.Role, roleArns: string): void {
     acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, roleArns)}]`,
-      'Agent roles are created per cluster under this stack\'s own IAM path; changes also require the role to carry this stack\'s owner tag.');
-    acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::*]', 'iam:ListRoles, iam:ListOpenIDConnectProviders and eks:ListClusters are list actions without resource-level permissions.');
+      'Agent roles are created per cluster at exactly this stack\'s IAM path (deeper paths denied), only with this stack\'s permissions boundary and owner tag; changes need both.');
+    acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::*]',
+      'iam:ListRoles, iam:ListOpenIDConnectProviders and eks:ListClusters are list actions without resource-level permissions; every other * is in a Deny.');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:cluster/*]',
       'The reconciler describes every cluster of the account in the included regions; describing is read-only.');
   }
-}
-
-function validate(
-  owner: string, props: ContainerCostBucketProps, regions: string[], sa: ServiceAccountRef, account: string | undefined, region: string | undefined,
-): void {
-  const v = new PropsValidator(owner);
-  if (regions.length === 0) v.problem('includeRegions', 'is required when the stack has no literal region');
-  regions.forEach((r, i) => v.check(`includeRegions[${i}]`, r, REGION));
-  if (new Set(regions).size !== regions.length) v.problem('includeRegions', 'lists a region twice');
-  v.check('readerRoleName', props.readerRoleName, IAM_ROLE_NAME);
-  v.serviceAccount('agentServiceAccount', sa);
-  const prefix = props.bucketNamePrefix;
-  if (prefix !== undefined && v.isLiteral(prefix) && !/^[a-z0-9][a-z0-9.-]{0,48}[a-z0-9-]$|^[a-z0-9]$/.test(prefix)) {
-    v.problem('bucketNamePrefix', `got ${JSON.stringify(prefix)}; expected 1-50 characters from a-z 0-9 . -, starting with a letter or digit (the bucket is named <prefix>-<account>)`);
-  }
-  if (props.ownerId !== undefined && v.isLiteral(props.ownerId) && !/^[a-z0-9-]{4,32}$/.test(props.ownerId)) {
-    v.problem('ownerId', `got ${JSON.stringify(props.ownerId)}; expected 4-32 characters from a-z 0-9 -`);
-  }
-  if (props.ownerId === undefined && (!account || !region)) {
-    v.problem('ownerId', 'is required when the stack has no literal account and region: the default is derived from them');
-  }
-  if (props.encryptionKey && props.encryption !== ContainerCostEncryption.KMS) v.problem('encryptionKey', 'only applies with encryption KMS');
-  if (props.expiration && !Token.isUnresolved(props.expiration.toSeconds()) && props.expiration.toDays({ integral: false }) < 1) {
-    v.problem('expiration', 'must be at least one day (S3 lifecycle rules count in days)');
-  }
-  v.throwIfAny();
 }

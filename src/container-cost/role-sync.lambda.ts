@@ -63,9 +63,12 @@ export async function onEvent(event: unknown, deps: Dependencies): Promise<RoleS
       return { PhysicalResourceId: physicalResourceId, Data };
     }
     case 'Delete': {
-      // The owner key comes from the deleted resource's own properties, never from the current
-      // environment: a replaced resource must remove its roles, not the new owner's.
-      await removeOwnedRoles(ownerKey, io, deps.log);
+      // The owner key (and its boundary and marker) come from the deleted resource's own
+      // properties, never from the current environment: a replaced resource must remove its
+      // roles, not the new owner's.
+      const props = event.ResourceProperties;
+      const target = { ownerKey, boundaryArn: String(props.BoundaryArn), reconcilerRoleName: String(props.ReconcilerRoleName) };
+      await removeOwnedRoles(target, io, deps.log);
       return { PhysicalResourceId: event.PhysicalResourceId };
     }
     default:

@@ -2,6 +2,7 @@ import { isRetryable, mapWithConcurrency, withRetry } from '../../src/container-
 import { desiredRole, SyncConfig } from '../../src/container-cost/role-sync/desired';
 import { agentRolePath, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
 import { ActualRole, plan } from '../../src/container-cost/role-sync/plan';
+import { policySize } from '../../src/core/policy-size';
 import { issuer } from '../fixtures';
 import { accessDenied, throttling } from '../harness/fake-iam';
 
@@ -12,23 +13,32 @@ const config: SyncConfig = {
   regions: ['us-east-1'],
   ownerKey: 'owner1',
   serviceAccount: { namespace: 'container-cost', name: 'container-cost-agent' },
+  boundaryArn: 'arn:aws:iam::222222222222:policy/container-cost/boundary',
+  reconcilerRoleName: 'reconciler',
 };
 const PATH = agentRolePath('owner1');
 const wanted = desiredRole(config, { name: 'prod', region: 'us-east-1', arn: 'arn:aws:eks:us-east-1:222222222222:cluster/prod', issuer: issuer(1) });
 const actual = (over: Partial<ActualRole>): ActualRole => ({
-  roleName: wanted.roleName, path: PATH, trust: wanted.trust, tags: wanted.tags, policies: { [WRITE_POLICY_NAME]: wanted.policy }, ...over,
+  roleName: wanted.roleName,
+  path: PATH,
+  trust: wanted.trust,
+  tags: wanted.tags,
+  policies: { [WRITE_POLICY_NAME]: wanted.policy },
+  attachedPolicies: [],
+  boundaryArn: config.boundaryArn,
+  ...over,
 });
 
 describe('plan: the safety rules', () => {
   test('an owned role in line with its cluster needs nothing', () => {
-    expect(plan({ desired: [wanted], underPath: [actual({})], ownerKey: 'owner1', rolePath: PATH, scanComplete: true })).toEqual([]);
+    expect(plan({ desired: [wanted], underPath: [actual({})], ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: true })).toEqual([]);
   });
 
   test('an owned orphan is deleted only when the scan is complete', () => {
     const orphan = actual({ roleName: 'container-cost-gone-us-east-1' });
-    expect(plan({ desired: [], underPath: [orphan], ownerKey: 'owner1', rolePath: PATH, scanComplete: true }))
+    expect(plan({ desired: [], underPath: [orphan], ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: true }))
       .toEqual([expect.objectContaining({ kind: 'delete', roleName: 'container-cost-gone-us-east-1', policyNames: [WRITE_POLICY_NAME] })]);
-    expect(plan({ desired: [], underPath: [orphan], ownerKey: 'owner1', rolePath: PATH, scanComplete: false }))
+    expect(plan({ desired: [], underPath: [orphan], ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: false }))
       .toEqual([expect.objectContaining({ kind: 'skip', reason: expect.stringMatching(/a region scan failed/) })]);
   });
 
@@ -38,22 +48,45 @@ describe('plan: the safety rules', () => {
       actual({ roleName: 'container-cost-x-us-east-1', tags: {} }),
       actual({ roleName: 'container-cost-y-us-east-1', path: agentRolePath('owner2') }),
     ];
-    const actions = plan({ desired: [wanted], underPath: foreign, ownerKey: 'owner1', rolePath: PATH, scanComplete: true });
+    const actions = plan({ desired: [wanted], underPath: foreign, ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: true });
     expect(actions).toEqual([expect.objectContaining({ kind: 'skip', roleName: wanted.roleName, reason: expect.stringMatching(/not this stack's/) })]);
   });
 
-  test('drift in trust, policy, extra policies and tags each plan their repair', () => {
-    const drifted = actual({ trust: {}, policies: { [WRITE_POLICY_NAME]: {}, extra: {} }, tags: { [OWNER_TAG]: 'owner1' } });
-    expect(plan({ desired: [wanted], underPath: [drifted], ownerKey: 'owner1', rolePath: PATH, scanComplete: true }).map((a) => a.kind))
-      .toEqual(['update-trust', 'update-policy', 'delete-extra-policy', 'tag']);
+  test('drift in boundary, attached policies, trust, policy and extra policies each plan their repair, the boundary first', () => {
+    const drifted = actual({ trust: {}, policies: { [WRITE_POLICY_NAME]: {}, extra: {} }, attachedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'], boundaryArn: undefined });
+    expect(plan({ desired: [wanted], underPath: [drifted], ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: true }).map((a) => a.kind))
+      .toEqual(['set-boundary', 'detach-policy', 'update-trust', 'update-policy', 'delete-extra-policy']);
+  });
+
+  test('two clusters whose role names differ only in case are a conflict, never a shared role', () => {
+    const twin = { ...wanted, roleName: wanted.roleName.toUpperCase(), clusterArn: 'arn:aws:eks:us-east-1:222222222222:cluster/twin' };
+    const actions = plan({ desired: [wanted, twin], underPath: [actual({})], ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: true });
+    expect(actions).toEqual([expect.objectContaining({ kind: 'conflict', reason: expect.stringMatching(/map to one role name/) })]);
+  });
+
+  test('drifted tags replace the role (tags are set only at creation)', () => {
+    const retagged = actual({ tags: { ...wanted.tags, 'container-cost:cluster-arn': 'tampered' } });
+    expect(plan({ desired: [wanted], underPath: [retagged], ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: true }).map((a) => a.kind))
+      .toEqual(['delete', 'create']);
   });
 
   test('the write policy is scoped to the cluster prefix, with KMS when the bucket has a key', () => {
     const withKey = desiredRole({ ...config, kmsKeyArn: 'arn:aws:kms:us-east-1:222222222222:key/k' }, { name: 'prod', region: 'us-east-1', arn: 'x', issuer: issuer(1) });
     expect(JSON.stringify(wanted.policy)).toContain('arn:aws:s3:::container-cost-222222222222/us-east-1/prod/*');
     expect(JSON.stringify(wanted.policy)).not.toContain('kms:');
-    expect((withKey.policy as any).Statement[2]).toEqual({ Sid: 'EncryptWithBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Encrypt'], Resource: 'arn:aws:kms:us-east-1:222222222222:key/k' });
+    expect((withKey.policy as any).Statement[2]).toEqual({ Sid: 'UploadWithBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: 'arn:aws:kms:us-east-1:222222222222:key/k' });
   });
+});
+
+test('what the reconciler writes stays inside IAM\'s quotas at the longest names (trust 2,048; inline policies 10,240)', () => {
+  const longest = desiredRole({
+    ...config,
+    bucketName: `${'b'.repeat(50)}-222222222222`,
+    kmsKeyArn: 'arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    serviceAccount: { namespace: 'n'.repeat(63), name: 's'.repeat(253) },
+  }, { name: 'c'.repeat(100), region: 'ap-southeast-1', arn: 'x', issuer: issuer(1, 'ap-southeast-1') });
+  expect(policySize(longest.trust)).toBeLessThan(2048);
+  expect(policySize(longest.policy)).toBeLessThan(10_240);
 });
 
 describe('concurrency and retries', () => {

@@ -5,13 +5,17 @@ import { ENV } from '../../src/container-cost/role-sync/config';
 import { agentRoleName, agentRolePath, CLUSTER_TAG, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
 import { Dependencies, onEvent } from '../../src/container-cost/role-sync.lambda';
 import { hostPath, issuer, OTHER_ACCOUNT, SOURCE_ACCOUNT } from '../fixtures';
-import { eksAccessDenied, eksThrottling, FakeEks } from '../harness/fake-eks';
+import { eksAccessDenied, eksClusterNotFound, eksThrottling, FakeEks } from '../harness/fake-eks';
 import { accessDenied, FakeIam, noSuchEntity, throttling } from '../harness/fake-iam';
 import { canAssume, isAllowed } from '../harness/iam-proof';
 
 const OWNER = 'a1b2c3d4e5f6';
 const PATH = agentRolePath(OWNER);
 const BUCKET = `container-cost-${SOURCE_ACCOUNT}`;
+const BOUNDARY = `arn:aws:iam::${SOURCE_ACCOUNT}:policy/CostAgentBoundary`;
+const RECONCILER = 'Stack-CostReconcilerRole';
+/** The tag on the reconciler's own role that lets runs create roles (spelled out: it is a contract with the construct). */
+const MARKER = `container-cost:accepting-roles/${OWNER}`;
 const env = {
   [ENV.PARTITION]: 'aws',
   [ENV.ACCOUNT]: SOURCE_ACCOUNT,
@@ -20,6 +24,8 @@ const env = {
   [ENV.OWNER_KEY]: OWNER,
   [ENV.SA_NAMESPACE]: 'container-cost',
   [ENV.SA_NAME]: 'container-cost-agent',
+  [ENV.BOUNDARY_ARN]: BOUNDARY,
+  [ENV.RECONCILER_ROLE]: RECONCILER,
 };
 
 let iam: FakeIam;
@@ -39,6 +45,8 @@ beforeEach(() => {
     env,
     log: (entry) => logs.push(entry),
   };
+  // The reconciler's own role, carrying the tag that lets runs create roles.
+  iam.seedRole(RECONCILER, {}, { tags: { [MARKER]: 'true' } });
   // Two clusters in us-east-1, one in eu-west-1, all with registered providers.
   for (const [region, name, n] of [['us-east-1', 'prod', 1], ['us-east-1', 'batch', 2], ['eu-west-1', 'prod', 3]] as const) {
     eks.addCluster(region, { name, issuer: issuer(n, region) });
@@ -59,23 +67,28 @@ const customResource = (RequestType: 'Create' | 'Update' | 'Delete', ownerKey = 
   RequestId: 'x',
   LogicalResourceId: 'Roles',
   ResourceType: 'Custom::ContainerCostRoles',
-  ResourceProperties: { ServiceToken: 'x', OwnerKey: ownerKey },
+  ResourceProperties: { ServiceToken: 'x', OwnerKey: ownerKey, BoundaryArn: BOUNDARY, ReconcilerRoleName: RECONCILER },
   ...(RequestType === 'Create' ? {} : { PhysicalResourceId: `container-cost-roles/${ownerKey}`, OldResourceProperties: {} }),
 } as CloudFormationCustomResourceEvent, deps);
 const role = (cluster: string, region: string) => iam.roles.get(agentRoleName(cluster, region).toLowerCase());
+const agentRoles = () => [...iam.roles.values()].filter((r) => r.roleName !== RECONCILER);
 const summaryLog = () => logs.filter((l) => l.action === 'summary').pop();
 
 describe('first run', () => {
   test('creates one role per cluster under the stack path, with owner and cluster tags, IRSA trust and the write policy', async () => {
     const response = await customResource('Create');
     expect(response).toEqual({ PhysicalResourceId: `container-cost-roles/${OWNER}`, Data: { Created: '3', Updated: '0', Deleted: '0' } });
-    expect([...iam.roles.values()].map((r) => `${r.path}${r.roleName}`).sort()).toEqual([
+    expect(agentRoles().map((r) => `${r.path}${r.roleName}`).sort()).toEqual([
       `${PATH}container-cost-batch-us-east-1`, `${PATH}container-cost-prod-eu-west-1`, `${PATH}container-cost-prod-us-east-1`,
     ]);
     const prod = role('prod', 'us-east-1')!;
     expect(Object.fromEntries(prod.tags)).toEqual({
-      [OWNER_TAG]: OWNER, [CLUSTER_TAG]: `arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`, 'container-cost:managed-by': 'cdk-eks-cross-account-observability',
+      [OWNER_TAG]: OWNER,
+      [CLUSTER_TAG]: `arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`,
+      'container-cost:managed-by': 'cdk-eks-cross-account-observability',
+      'container-cost:prefix': 'us-east-1/prod/',
     });
+    expect(prod.boundary).toBe(BOUNDARY);
     expect([...prod.policies.keys()]).toEqual([WRITE_POLICY_NAME]);
     expect(summaryLog()).toMatchObject({ created: 3, updated: 0, deleted: 0, skipped: 0, errors: 0, clusters: 3 });
     expect(logs.filter((l) => l.action === 'create').map((l) => l.role).sort()).toEqual(['container-cost-batch-us-east-1', 'container-cost-prod-eu-west-1', 'container-cost-prod-us-east-1']);
@@ -127,7 +140,7 @@ test('a second run makes zero writes', async () => {
   expect(summaryLog()).toMatchObject({ created: 0, updated: 0, deleted: 0, skipped: 0, errors: 0 });
 });
 
-test('drifted trust, policy and tags are repaired, and extra inline policies removed', async () => {
+test('drifted trust and policy are repaired, and extra inline policies removed', async () => {
   await scheduled();
   const prod = role('prod', 'us-east-1')!;
   const goodTrust = prod.trust;
@@ -135,19 +148,29 @@ test('drifted trust, policy and tags are repaired, and extra inline policies rem
   prod.trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] });
   prod.policies.set(WRITE_POLICY_NAME, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }));
   prod.policies.set('added-by-hand', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] }));
-  prod.tags.set(CLUSTER_TAG, 'tampered');
   iam.calls.length = 0;
   logs.length = 0;
   await scheduled();
   expect(prod.trust).toBe(goodTrust);
   expect(prod.policies.get(WRITE_POLICY_NAME)).toBe(goodPolicy);
   expect([...prod.policies.keys()]).toEqual([WRITE_POLICY_NAME]);
-  expect(prod.tags.get(CLUSTER_TAG)).toBe(`arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`);
   expect(iam.writes().sort()).toEqual([
-    'DeleteRolePolicy(container-cost-prod-us-east-1)', 'PutRolePolicy(container-cost-prod-us-east-1)',
-    'TagRole(container-cost-prod-us-east-1)', 'UpdateAssumeRolePolicy(container-cost-prod-us-east-1)',
+    'DeleteRolePolicy(container-cost-prod-us-east-1)', 'PutRolePolicy(container-cost-prod-us-east-1)', 'UpdateAssumeRolePolicy(container-cost-prod-us-east-1)',
   ]);
   expect(summaryLog()).toMatchObject({ updated: 1, created: 0, deleted: 0 });
+});
+
+test('tampered tags replace the role: the reconciler never retags (tags are set only at creation)', async () => {
+  await scheduled();
+  role('prod', 'us-east-1')!.tags.set(CLUSTER_TAG, 'tampered');
+  iam.calls.length = 0;
+  await scheduled();
+  expect(role('prod', 'us-east-1')!.tags.get(CLUSTER_TAG)).toBe(`arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`);
+  expect(iam.writes()).toEqual([
+    'DeleteRolePolicy(container-cost-prod-us-east-1)', 'DeleteRole(container-cost-prod-us-east-1)',
+    'CreateRole(container-cost-prod-us-east-1)', 'PutRolePolicy(container-cost-prod-us-east-1)',
+  ]);
+  expect(iam.writes().filter((w) => w.startsWith('TagRole'))).toEqual([]);
 });
 
 test('a removed cluster\'s role is deleted (its policies first)', async () => {
@@ -218,7 +241,7 @@ test('Delete removes exactly the stack\'s own roles', async () => {
   iam.seedRole('container-cost-stray-us-east-1', trust, { path: PATH });
   iam.seedRole('container-cost-other-us-east-1', trust, { path: agentRolePath('ffffffffffff'), tags: { [OWNER_TAG]: 'ffffffffffff' } });
   await customResource('Delete');
-  expect([...iam.roles.values()].map((r) => r.roleName).sort()).toEqual(['container-cost-other-us-east-1', 'container-cost-stray-us-east-1']);
+  expect(agentRoles().map((r) => r.roleName).sort()).toEqual(['container-cost-other-us-east-1', 'container-cost-stray-us-east-1']);
 });
 
 test('Delete uses the deleted resource\'s owner key, not the environment\'s', async () => {
@@ -226,7 +249,7 @@ test('Delete uses the deleted resource\'s owner key, not the environment\'s', as
   iam.seedRole('container-cost-x-us-east-1', { Version: '2012-10-17', Statement: [] }, { path: agentRolePath('0123456789ab'), tags: { [OWNER_TAG]: '0123456789ab' } });
   await customResource('Delete', '0123456789ab');
   expect(iam.roles.has('container-cost-x-us-east-1')).toBe(false);
-  expect(iam.roles.size).toBe(3);
+  expect(agentRoles()).toHaveLength(3);
 });
 
 test('Delete never fails the stack, even when IAM refuses', async () => {
@@ -265,7 +288,7 @@ test('pagination: every page of clusters and roles is read', async () => {
     iam.addProvider(issuer(n, 'eu-west-1'));
   }
   await scheduled();
-  expect(iam.roles.size).toBe(15);
+  expect(agentRoles()).toHaveLength(15);
   expect(eks.calls.filter((c) => c === 'ListClusters(eu-west-1)')).toHaveLength(5); // 13 clusters, 3 per page
   iam.calls.length = 0;
   await scheduled();
@@ -277,7 +300,7 @@ test('throttling is retried with capped exponential backoff', async () => {
   iam.failNext('CreateRole', throttling, 4, 'container-cost-prod-us-east-1');
   eks.failNext('DescribeCluster', 'eu-west-1', eksThrottling, 2);
   await scheduled();
-  expect(iam.roles.size).toBe(3);
+  expect(agentRoles()).toHaveLength(3);
   // random() is 1 here, so each wait is the full cap of its attempt: 100, 200, 400, 800, then capped at 1000.
   expect(sleeps.sort((a, b) => a - b)).toEqual([100, 100, 200, 200, 400, 800]);
   expect(logs.filter((l) => l.action === 'retry')).toHaveLength(6);
@@ -287,7 +310,7 @@ test('throttling is retried with capped exponential backoff', async () => {
 test('a call still throttled after every attempt is an error, and the others go on', async () => {
   iam.failNext('CreateRole', throttling, 5, 'container-cost-batch-us-east-1');
   await expect(scheduled()).rejects.toThrow(/create container-cost-batch-us-east-1: Throttling: Rate exceeded/);
-  expect(iam.roles.size).toBe(2);
+  expect(agentRoles()).toHaveLength(2);
 });
 
 test('an unknown request type is an error', async () => {
@@ -297,4 +320,148 @@ test('an unknown request type is an error', async () => {
 test('missing configuration is an error that names the variable', async () => {
   deps = { ...deps, env: { ...env, [ENV.BUCKET_NAME]: undefined } };
   await expect(scheduled()).rejects.toThrow(/environment variable BUCKET_NAME is not set/);
+});
+
+describe('faults found in review (each reproduced against the fakes)', () => {
+  test('clusters Prod and prod get one role each, and a second run changes nothing (no role handed back and forth)', async () => {
+    eks.addCluster('us-east-1', { name: 'Prod', issuer: issuer(5) });
+    iam.addProvider(issuer(5));
+    await expect(scheduled()).resolves.toBeDefined();
+    const lower = role('prod', 'us-east-1')!;
+    const upper = role('Prod', 'us-east-1')!;
+    expect(upper).toBeDefined();
+    expect(upper).not.toBe(lower);
+    expect(JSON.stringify(upper.trust)).toContain(hostPath(issuer(5)).split('/').pop());
+    expect(JSON.stringify(lower.trust)).toContain(hostPath(issuer(1)).split('/').pop());
+    expect(logs).not.toContainEqual(expect.objectContaining({ reason: 'created by a concurrent run of this stack' }));
+    iam.calls.length = 0;
+    await scheduled();
+    expect(iam.writes()).toEqual([]);
+  });
+
+  test('a role deleted between GetRole and ListRolePolicies (a concurrent run removing an orphan) is treated as gone', async () => {
+    await scheduled();
+    eks.removeCluster('us-east-1', 'batch');
+    iam.beforeNext('ListRolePolicies', () => {
+      const batch = role('batch', 'us-east-1')!;
+      batch.policies.clear();
+      iam.roles.delete(batch.roleName.toLowerCase());
+    }, agentRoleName('batch', 'us-east-1'));
+    logs.length = 0;
+    await expect(scheduled()).resolves.toBeDefined();
+    expect(summaryLog()).toMatchObject({ errors: 0 });
+    expect(role('batch', 'us-east-1')).toBeUndefined();
+  });
+
+  test('a cluster deleted between ListClusters and DescribeCluster is not a failed scan: the region still creates and deletes', async () => {
+    await scheduled();
+    eks.addCluster('us-east-1', { name: 'new', issuer: issuer(4) });
+    iam.addProvider(issuer(4));
+    // 'batch' is listed, then gone when described; eu-west-1 lost its cluster.
+    eks.failNext('DescribeCluster', 'us-east-1', () => eksClusterNotFound('batch'));
+    eks.removeCluster('eu-west-1', 'prod');
+    logs.length = 0;
+    await expect(scheduled()).resolves.toBeDefined();
+    expect(logs.filter((l) => l.action === 'scan-failed')).toEqual([]);
+    expect(role('new', 'us-east-1')).toBeDefined();
+    expect(role('prod', 'eu-west-1')).toBeUndefined();
+    expect(role('batch', 'us-east-1')).toBeUndefined();
+  });
+
+  test('a managed policy attached by hand is drift: detached on the next run, and Delete still removes the role', async () => {
+    await scheduled();
+    const admin = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    role('prod', 'us-east-1')!.attached!.add(admin);
+    iam.calls.length = 0;
+    await scheduled();
+    expect([...role('prod', 'us-east-1')!.attached!]).toEqual([]);
+    expect(iam.writes()).toEqual([`DetachRolePolicy(${agentRoleName('prod', 'us-east-1')})`]);
+    role('batch', 'us-east-1')!.attached!.add(admin);
+    await customResource('Delete');
+    expect(agentRoles()).toEqual([]);
+    expect(summaryLog()).toMatchObject({ mode: 'delete', errors: 0, deleted: 3 });
+  });
+
+  test('every role it creates carries the stack\'s boundary; an owned role without it (an older version\'s) gets it first', async () => {
+    await scheduled();
+    expect(agentRoles().map((r) => r.boundary)).toEqual([BOUNDARY, BOUNDARY, BOUNDARY]);
+    const prod = role('prod', 'us-east-1')!;
+    prod.boundary = undefined;
+    prod.trust = JSON.stringify({ Version: '2012-10-17', Statement: [] });
+    iam.calls.length = 0;
+    await scheduled();
+    expect(prod.boundary).toBe(BOUNDARY);
+    expect(iam.writes()).toEqual([`PutRolePermissionsBoundary(${prod.roleName})`, `UpdateAssumeRolePolicy(${prod.roleName})`]);
+  });
+
+  test('upgrade: a role of the previous version (no boundary, no prefix tag) is replaced once, its boundary put first so IAM lets it go', async () => {
+    await scheduled();
+    const prod = role('prod', 'us-east-1')!;
+    prod.boundary = undefined;
+    prod.tags.delete('container-cost:prefix');
+    iam.calls.length = 0;
+    await scheduled();
+    const name = prod.roleName;
+    expect(iam.writes()).toEqual([
+      `PutRolePermissionsBoundary(${name})`, `DeleteRolePolicy(${name})`, `DeleteRole(${name})`, `CreateRole(${name})`, `PutRolePolicy(${name})`,
+    ]);
+    expect(role('prod', 'us-east-1')).toMatchObject({ boundary: BOUNDARY });
+    expect(role('prod', 'us-east-1')!.tags.get('container-cost:prefix')).toBe('us-east-1/prod/');
+    iam.calls.length = 0;
+    await scheduled();
+    expect(iam.writes()).toEqual([]);
+  });
+
+  test('a role planted one path segment deeper is reported as an error, not silently kept', async () => {
+    iam.seedRole('planted', { Version: '2012-10-17', Statement: [] }, { path: `${PATH}hidden/`, tags: { [OWNER_TAG]: OWNER } });
+    await expect(scheduled()).rejects.toThrow(new RegExp(`role ${PATH}hidden/planted is nested below ${PATH}`));
+  });
+
+  test('with SSE-KMS the agent may do a multipart upload: kms:GenerateDataKey and kms:Decrypt on the bucket key (iam-simulate)', async () => {
+    const keyArn = `arn:aws:kms:us-east-1:${SOURCE_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    deps = { ...deps, env: { ...env, [ENV.KMS_KEY_ARN]: keyArn } };
+    await scheduled();
+    const prod = role('prod', 'us-east-1')!;
+    const keyPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SOURCE_ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] };
+    const policies = [JSON.parse(prod.policies.get(WRITE_POLICY_NAME)!)];
+    const can = (action: string) => isAllowed({ policies, principal: prod.arn, action, resource: keyArn, resourcePolicy: keyPolicy });
+    expect(can('kms:GenerateDataKey')).toBe('Allowed');
+    expect(can('kms:Decrypt')).toBe('Allowed');
+  });
+});
+
+describe('stack deletion while a scheduled run is in flight', () => {
+  test('a run that cannot read the marker creates nothing and fails (fail closed)', async () => {
+    iam.failNext('GetRole', accessDenied, 1, RECONCILER);
+    await expect(scheduled()).rejects.toThrow(/check whether the stack accepts new roles: AccessDenied/);
+    expect(agentRoles()).toEqual([]);
+  });
+
+  test('a run that finds deletion begun creates nothing', async () => {
+    await customResource('Delete');
+    iam.calls.length = 0;
+    await scheduled();
+    expect(agentRoles()).toEqual([]);
+    expect(iam.writes().filter((w) => w.startsWith('CreateRole'))).toEqual([]);
+  });
+
+  test('a run whose create races the Delete handler deletes its role again: nothing survives the stack', async () => {
+    // Just before our run creates batch, the Delete handler runs: it removes the marker, then
+    // deletes every role it lists (batch does not exist yet). Our CreateRole then goes through.
+    iam.beforeNext('CreateRole', () => {
+      iam.roles.get(RECONCILER.toLowerCase())!.tags.delete(MARKER);
+      for (const r of agentRoles()) iam.roles.delete(r.roleName.toLowerCase());
+    }, agentRoleName('batch', 'us-east-1'));
+    await scheduled().catch(() => undefined);
+    expect(agentRoles()).toEqual([]);
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'skip', role: agentRoleName('batch', 'us-east-1'), reason: expect.stringMatching(/began deletion during the create/) }));
+  });
+
+  test('Delete removes the marker before anything else', async () => {
+    await scheduled();
+    iam.calls.length = 0;
+    await customResource('Delete');
+    expect(iam.writes()[0]).toBe(`UntagRole(${RECONCILER})`);
+    expect(iam.roles.get(RECONCILER.toLowerCase())!.tags.has(MARKER)).toBe(false);
+  });
 });

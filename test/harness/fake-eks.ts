@@ -79,3 +79,8 @@ export function eksAccessDenied(): Error {
 export function eksThrottling(): Error {
   return new EKSServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } });
 }
+
+/** What DescribeCluster says for a cluster deleted since ListClusters named it. */
+export function eksClusterNotFound(name = 'gone'): Error {
+  return new ResourceNotFoundException({ message: `No cluster found for name: ${name}.`, $metadata: {} });
+}

@@ -4,9 +4,10 @@
  * Marker/IsTruncated pagination, and injectable faults (throttling, AccessDenied).
  */
 import {
-  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, EntityAlreadyExistsException, GetRoleCommand, GetRolePolicyCommand,
-  IAMClient, IAMServiceException, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, ListRolesCommand, ListRoleTagsCommand,
-  NoSuchEntityException, PutRolePolicyCommand,
+  AttachRolePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePermissionsBoundaryCommand, DeleteRolePolicyCommand,
+  DetachRolePolicyCommand, EntityAlreadyExistsException, GetRoleCommand, GetRolePolicyCommand,
+  IAMClient, IAMServiceException, ListAttachedRolePoliciesCommand, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, ListRolesCommand,
+  ListRoleTagsCommand, NoSuchEntityException, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand,
   Tag, TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
@@ -18,6 +19,10 @@ export interface FakeRole {
   trust: string;
   policies: Map<string, string>;
   tags: Map<string, string>;
+  /** ARN of the permissions boundary, if any. */
+  boundary?: string;
+  /** ARNs of attached managed policies. */
+  attached?: Set<string>;
 }
 
 type Fault = () => Error;
@@ -26,6 +31,8 @@ export interface SeedOptions {
   path?: string;
   tags?: Record<string, string>;
   policies?: Record<string, unknown>;
+  boundary?: string;
+  attached?: string[];
 }
 
 export class FakeIam {
@@ -54,6 +61,8 @@ export class FakeIam {
         trust: i.AssumeRolePolicyDocument,
         policies: new Map(),
         tags: new Map((i.Tags ?? []).map((t: Tag) => [t.Key!, t.Value!])),
+        boundary: i.PermissionsBoundary,
+        attached: new Set(),
       };
       this.roles.set(i.RoleName.toLowerCase(), role);
       return { Role: this.describe(role) };
@@ -75,7 +84,7 @@ export class FakeIam {
     this.on(UntagRoleCommand, (i) => { (i.TagKeys ?? []).forEach((k: string) => this.role(i.RoleName).tags.delete(k)); return {}; });
     this.on(DeleteRoleCommand, (i) => {
       const role = this.role(i.RoleName);
-      if (role.policies.size > 0) throw new IAMServiceException({ name: 'DeleteConflict', $fault: 'client', message: 'Cannot delete entity, must delete policies first.', $metadata: {} });
+      if (role.policies.size > 0 || (role.attached?.size ?? 0) > 0) throw new IAMServiceException({ name: 'DeleteConflict', $fault: 'client', message: 'Cannot delete entity, must delete policies first.', $metadata: {} });
       this.roles.delete(role.roleName.toLowerCase());
       return {};
     });
@@ -85,6 +94,16 @@ export class FakeIam {
       // Like IAM, ListRoles returns neither trust documents nor tags: GetRole does.
       return this.page(matching, i.Marker, (roles) => ({ Roles: roles.map((r) => this.describe(r, false)) }));
     });
+    // Managed policies and permissions boundaries, as IAM keeps them per role.
+    this.on(AttachRolePolicyCommand, (i) => { const r = this.role(i.RoleName); (r.attached ??= new Set()).add(i.PolicyArn); return {}; });
+    this.on(DetachRolePolicyCommand, (i) => {
+      if (!this.role(i.RoleName).attached?.delete(i.PolicyArn)) throw noSuchEntity(`Policy ${i.PolicyArn} was not found.`);
+      return {};
+    });
+    this.on(ListAttachedRolePoliciesCommand, (i) => this.page([...(this.role(i.RoleName).attached ?? [])], i.Marker,
+      (arns) => ({ AttachedPolicies: arns.map((PolicyArn) => ({ PolicyArn, PolicyName: PolicyArn.split('/').pop() })) })));
+    this.on(PutRolePermissionsBoundaryCommand, (i) => { this.role(i.RoleName).boundary = i.PermissionsBoundary; return {}; });
+    this.on(DeleteRolePermissionsBoundaryCommand, (i) => { this.role(i.RoleName).boundary = undefined; return {}; });
     this.on(ListOpenIDConnectProvidersCommand, () => ({ OpenIDConnectProviderList: [...this.providers].map((Arn) => ({ Arn })) }));
   }
 
@@ -98,6 +117,8 @@ export class FakeIam {
       trust: JSON.stringify(trust),
       policies: new Map(Object.entries(options.policies ?? {}).map(([k, v]) => [k, JSON.stringify(v)])),
       tags: new Map(Object.entries(options.tags ?? {})),
+      boundary: options.boundary,
+      attached: new Set(options.attached ?? []),
     };
     this.roles.set(roleName.toLowerCase(), role);
     return role;
@@ -112,6 +133,11 @@ export class FakeIam {
   /** Calls that change state. */
   writes(): string[] {
     return this.calls.filter((c) => !/^(Get|List)/.test(c));
+  }
+
+  /** Runs `fn` once, just before the next call of a command (for one role, if named), then lets the call proceed: a concurrent change. */
+  beforeNext(command: string, fn: () => void, roleName?: string): void {
+    this.failNext(command, () => { fn(); return PROCEED; }, 1, roleName);
   }
 
   /** Registers the IAM OIDC provider for an issuer URL. */
@@ -129,7 +155,10 @@ export class FakeIam {
       this.calls.push(`${name}(${input.RoleName ?? input.PathPrefix ?? ''})`);
       if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
       const fault = (input.RoleName ? this.faults.get(`${name}:${String(input.RoleName).toLowerCase()}`)?.shift() : undefined) ?? this.faults.get(name)?.shift();
-      if (fault) throw fault();
+      if (fault) {
+        const error = fault();
+        if (error !== PROCEED) throw error;
+      }
       return fn(input);
     });
   }
@@ -149,6 +178,7 @@ export class FakeIam {
       CreateDate: new Date(0),
       // Like IAM, ListRoles returns neither trust documents nor tags: GetRole does.
       ...(full ? { AssumeRolePolicyDocument: encodeURIComponent(role.trust), Tags: [...role.tags].map(([Key, Value]) => ({ Key, Value })) } : {}),
+      ...(full && role.boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: role.boundary } } : {}),
     };
   }
 
@@ -159,6 +189,9 @@ export class FakeIam {
     return { ...wrap(page), IsTruncated: next < items.length, ...(next < items.length ? { Marker: String(next) } : {}) };
   }
 }
+
+/** A fault that is no fault: `beforeNext` hooks return it to let the call go on. */
+const PROCEED = new Error('proceed');
 
 export function noSuchEntity(message: string): Error {
   return new NoSuchEntityException({ message, $metadata: {} });

@@ -105,3 +105,23 @@ export function identityPoliciesOf(template: Template, roleLogicalId: string, en
 export function logicalIdsOfType(template: Template, type: string): string[] {
   return Object.entries<any>(template.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
 }
+
+/**
+ * Like `isAllowed`, for a principal that has a permissions boundary: IAM allows only what both
+ * its identity policies and every boundary allow.
+ */
+export function isAllowedWithinBoundary(request: IdentityRequest & { boundaries: any[] }): Decision {
+  return runUnsafeSimulation({
+    request: {
+      principal: request.principal,
+      action: request.action,
+      resource: { resource: request.resource, accountId: request.resource.split(':')[4] || request.principal.split(':')[4] },
+      contextVariables: request.context ?? {},
+    },
+    identityPolicies: request.policies.map((policy, i) => ({ name: `policy${i}`, policy: validatedIdentity(policy, `policy${i}`) })),
+    permissionBoundaryPolicies: request.boundaries.map((policy, i) => ({ name: `boundary${i}`, policy: validatedIdentity(policy, `boundary${i}`) })),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: request.resourcePolicy ? createValidatedPolicy(request.resourcePolicy, () => [], { name: 'resource' }) : undefined,
+  }, {}) as Decision;
+}

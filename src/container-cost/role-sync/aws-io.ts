@@ -2,10 +2,11 @@
  * The reconciler's calls to IAM and EKS, each retried on throttling and logged as one JSON line
  * per change. Clients are passed in (one EKS client per region), so tests give fakes.
  */
-import { DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
+import { DescribeClusterCommand, EKSClient, ListClustersCommand, ResourceNotFoundException } from '@aws-sdk/client-eks';
 import {
-  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListOpenIDConnectProvidersCommand,
-  ListRolePoliciesCommand, ListRolesCommand, NoSuchEntityException, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand,
+  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient,
+  ListAttachedRolePoliciesCommand, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, ListRolesCommand, NoSuchEntityException,
+  PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { RetryOptions, withRetry } from './concurrency';
 import { Cluster, DesiredRole } from './desired';
@@ -36,9 +37,15 @@ export class SyncIo {
     return names;
   }
 
-  async describeCluster(region: string, name: string): Promise<Cluster> {
-    const { cluster } = await this.call(() => this.clients.eks(region).send(new DescribeClusterCommand({ name })));
-    return { name, region, arn: cluster!.arn!, issuer: cluster!.identity?.oidc?.issuer };
+  /** A cluster, or undefined when it was deleted since ListClusters named it. */
+  async describeCluster(region: string, name: string): Promise<Cluster | undefined> {
+    try {
+      const { cluster } = await this.call(() => this.clients.eks(region).send(new DescribeClusterCommand({ name })));
+      return { name, region, arn: cluster!.arn!, issuer: cluster!.identity?.oidc?.issuer };
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    }
   }
 
   /** Host paths of the IAM OIDC providers registered in the account. */
@@ -47,27 +54,51 @@ export class SyncIo {
     return new Set((OpenIDConnectProviderList ?? []).map((p) => p.Arn!.split(':oidc-provider/')[1]));
   }
 
-  /** Names of the roles under a path (ListRoles followed to its last page; it returns no tags). */
-  async roleNamesUnder(path: string): Promise<string[]> {
-    const names: string[] = [];
+  /**
+   * The roles at exactly a path (names) and those nested deeper (path + name), which the reconciler
+   * never owns (ListRoles followed to its last page; it returns no tags).
+   */
+  async rolesUnder(path: string): Promise<{ atPath: string[]; nested: string[] }> {
+    const atPath: string[] = [];
+    const nested: string[] = [];
     let marker: string | undefined;
     do {
       const page = await this.call(() => this.clients.iam.send(new ListRolesCommand({ PathPrefix: path, Marker: marker })));
-      names.push(...(page.Roles ?? []).filter((r) => r.Path === path).map((r) => r.RoleName!));
+      for (const r of page.Roles ?? []) {
+        if (r.Path === path) atPath.push(r.RoleName!);
+        else nested.push(`${r.Path}${r.RoleName}`);
+      }
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
-    return names;
+    return { atPath, nested };
   }
 
-  /** A role with its trust, tags and inline policies, or undefined when it does not exist. */
+  /**
+   * A role with its trust, tags, boundary and policies, or undefined when it does not exist, also
+   * when it disappears while being read (a concurrent run deleting an orphan).
+   */
   async readRole(roleName: string): Promise<ActualRole | undefined> {
-    let role;
     try {
-      role = (await this.call(() => this.clients.iam.send(new GetRoleCommand({ RoleName: roleName })))).Role!;
+      return await this.readExistingRole(roleName);
     } catch (error) {
       if (error instanceof NoSuchEntityException) return undefined;
       throw error;
     }
+  }
+
+  /** Whether the reconciler's own role still carries the tag that lets runs create roles (the Delete handler removes it first). */
+  async acceptsNewRoles(reconcilerRoleName: string, tagKey: string): Promise<boolean> {
+    const { Role } = await this.call(() => this.clients.iam.send(new GetRoleCommand({ RoleName: reconcilerRoleName })));
+    return (Role?.Tags ?? []).some((t) => t.Key === tagKey);
+  }
+
+  /** Removes that tag: from now on no run creates a role, and one that just did deletes it again. */
+  async stopAcceptingNewRoles(reconcilerRoleName: string, tagKey: string): Promise<void> {
+    await this.call(() => this.clients.iam.send(new UntagRoleCommand({ RoleName: reconcilerRoleName, TagKeys: [tagKey] })));
+  }
+
+  private async readExistingRole(roleName: string): Promise<ActualRole> {
+    const role = (await this.call(() => this.clients.iam.send(new GetRoleCommand({ RoleName: roleName })))).Role!;
     const policies: Record<string, unknown> = {};
     let marker: string | undefined;
     do {
@@ -79,12 +110,20 @@ export class SyncIo {
       }
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
+    const attachedPolicies: string[] = [];
+    do {
+      const page = await this.call(() => this.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker })));
+      attachedPolicies.push(...(page.AttachedPolicies ?? []).map((p) => p.PolicyArn!));
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
     return {
       roleName: role.RoleName!,
       path: role.Path!,
       trust: decodeTrustDocument(role.AssumeRolePolicyDocument!),
       tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value!])),
       policies,
+      attachedPolicies,
+      boundaryArn: role.PermissionsBoundary?.PermissionsBoundaryArn,
     };
   }
 
@@ -97,9 +136,16 @@ export class SyncIo {
           Path: action.role.path,
           AssumeRolePolicyDocument: JSON.stringify(action.role.trust),
           Description: `Container cost agent of ${action.role.clusterArn}`,
+          PermissionsBoundary: action.role.boundaryArn,
           Tags: tagList(action.role),
         })));
         await this.putPolicy(action.role, writePolicyName);
+        break;
+      case 'set-boundary':
+        await this.putBoundary(action.roleName, action.boundaryArn);
+        break;
+      case 'detach-policy':
+        await ignoreMissing(this.call(() => iam.send(new DetachRolePolicyCommand({ RoleName: action.roleName, PolicyArn: action.policyArn }))));
         break;
       case 'update-trust':
         await this.call(() => iam.send(new UpdateAssumeRolePolicyCommand({
@@ -113,19 +159,27 @@ export class SyncIo {
       case 'delete-extra-policy':
         await this.call(() => iam.send(new DeleteRolePolicyCommand({ RoleName: action.roleName, PolicyName: action.policyName })));
         break;
-      case 'tag':
-        await this.call(() => iam.send(new TagRoleCommand({ RoleName: action.role.roleName, Tags: tagList(action.role) })));
-        break;
       case 'delete':
         // Gone already (a concurrent run, or a person) is the outcome we want.
+        if (action.boundaryArn) {
+          await ignoreMissing(this.putBoundary(action.roleName, action.boundaryArn));
+        }
+        for (const policyArn of action.attachedPolicies) {
+          await ignoreMissing(this.call(() => iam.send(new DetachRolePolicyCommand({ RoleName: action.roleName, PolicyArn: policyArn }))));
+        }
         for (const policyName of action.policyNames) {
           await ignoreMissing(this.call(() => iam.send(new DeleteRolePolicyCommand({ RoleName: action.roleName, PolicyName: policyName }))));
         }
         await ignoreMissing(this.call(() => iam.send(new DeleteRoleCommand({ RoleName: action.roleName }))));
         break;
       case 'skip':
+      case 'conflict':
         break;
     }
+  }
+
+  private putBoundary(roleName: string, boundaryArn: string): Promise<unknown> {
+    return this.call(() => this.clients.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: roleName, PermissionsBoundary: boundaryArn })));
   }
 
   private async putPolicy(role: DesiredRole, policyName: string): Promise<void> {

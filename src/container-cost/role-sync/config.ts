@@ -13,6 +13,8 @@ export const ENV = {
   OWNER_KEY: 'OWNER_KEY',
   SA_NAMESPACE: 'AGENT_NAMESPACE',
   SA_NAME: 'AGENT_SERVICE_ACCOUNT',
+  BOUNDARY_ARN: 'PERMISSIONS_BOUNDARY_ARN',
+  RECONCILER_ROLE: 'RECONCILER_ROLE_NAME',
 } as const;
 
 export function configFromEnv(env: Record<string, string | undefined>): SyncConfig {
@@ -29,5 +31,7 @@ export function configFromEnv(env: Record<string, string | undefined>): SyncConf
     regions: required(ENV.REGIONS).split(',').map((r) => r.trim()).filter(Boolean),
     ownerKey: required(ENV.OWNER_KEY),
     serviceAccount: { namespace: required(ENV.SA_NAMESPACE), name: required(ENV.SA_NAME) },
+    boundaryArn: required(ENV.BOUNDARY_ARN),
+    reconcilerRoleName: required(ENV.RECONCILER_ROLE),
   };
 }

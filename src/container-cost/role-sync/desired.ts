@@ -2,7 +2,7 @@
  * The role the reconciler wants for one cluster: name, path, trust, write policy, tags.
  * Pure: no I/O.
  */
-import { agentRoleName, agentRolePath, CLUSTER_TAG, clusterPrefix, MANAGED_BY, MANAGED_BY_TAG, OWNER_TAG } from './naming';
+import { agentRoleName, agentRolePath, CLUSTER_TAG, clusterPrefix, MANAGED_BY, MANAGED_BY_TAG, OWNER_TAG, PREFIX_TAG } from './naming';
 import { irsaTrustStatement, issuerHostPath, oidcProviderArn } from '../../core/irsa';
 import { policyDocument } from '../../core/policy-size';
 import { ServiceAccountRef } from '../../core/service-account';
@@ -17,6 +17,10 @@ export interface SyncConfig {
   readonly regions: string[];
   readonly ownerKey: string;
   readonly serviceAccount: ServiceAccountRef;
+  /** The stack's permissions boundary: every role the reconciler creates or changes carries it. */
+  readonly boundaryArn: string;
+  /** The reconciler's own role, whose tag says the stack still accepts new agent roles. */
+  readonly reconcilerRoleName: string;
 }
 
 /** An EKS cluster found by the scan. */
@@ -35,10 +39,12 @@ export interface DesiredRole {
   readonly trust: unknown;
   readonly policy: unknown;
   readonly tags: Record<string, string>;
+  readonly boundaryArn: string;
 }
 
-export function ownerTags(config: SyncConfig, clusterArn: string): Record<string, string> {
-  return { [OWNER_TAG]: config.ownerKey, [CLUSTER_TAG]: clusterArn, [MANAGED_BY_TAG]: MANAGED_BY };
+/** The tags a role gets at creation (and never again: the reconciler may not retag). */
+export function ownerTags(config: SyncConfig, clusterArn: string, prefix: string): Record<string, string> {
+  return { [OWNER_TAG]: config.ownerKey, [CLUSTER_TAG]: clusterArn, [MANAGED_BY_TAG]: MANAGED_BY, [PREFIX_TAG]: prefix };
 }
 
 /** The role for a cluster whose OIDC provider is registered in IAM. */
@@ -50,15 +56,23 @@ export function desiredRole(config: SyncConfig, cluster: Cluster & { issuer: str
     { Sid: 'WriteOwnPrefix', Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: `${bucketArn}/${prefix}*` },
     { Sid: 'ListOwnPrefix', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn, Condition: { StringLike: { 's3:prefix': `${prefix}*` } } },
   ];
-  if (config.kmsKeyArn) {
-    statements.push({ Sid: 'EncryptWithBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Encrypt'], Resource: config.kmsKeyArn });
-  }
+  if (config.kmsKeyArn) statements.push(multipartKmsStatement(config.kmsKeyArn));
   return {
     roleName: agentRoleName(cluster.name, cluster.region),
     path: agentRolePath(config.ownerKey),
     clusterArn: cluster.arn,
     trust: policyDocument([irsaTrustStatement(oidcProviderArn(config.partition, config.account, hostPath), hostPath, [config.serviceAccount])]),
     policy: { Version: '2012-10-17', Statement: statements },
-    tags: ownerTags(config, cluster.arn),
+    tags: ownerTags(config, cluster.arn, prefix),
+    boundaryArn: config.boundaryArn,
   };
+}
+
+/**
+ * What an SSE-KMS upload needs of the bucket's key: GenerateDataKey for every object, and Decrypt
+ * because a multipart upload reads the data key back for each part (S3 user guide, "Multipart upload
+ * API and permissions": "you must have permission to the kms:Decrypt and kms:GenerateDataKey actions").
+ */
+export function multipartKmsStatement(kmsKeyArn: string): Record<string, unknown> {
+  return { Sid: 'UploadWithBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: kmsKeyArn };
 }

@@ -6,8 +6,8 @@ import { EntityAlreadyExistsException } from '@aws-sdk/client-iam';
 import { SyncIo } from './aws-io';
 import { mapWithConcurrency } from './concurrency';
 import { Cluster, desiredRole, DesiredRole, SyncConfig } from './desired';
-import { agentRolePath, WRITE_POLICY_NAME } from './naming';
-import { Action, ActualRole, isOwned, plan } from './plan';
+import { acceptingRolesTag, agentRolePath, WRITE_POLICY_NAME } from './naming';
+import { Action, ActualRole, deleteAction, isOwned, plan } from './plan';
 import { issuerHostPath } from '../../core/irsa';
 
 export interface Concurrency {
@@ -39,7 +39,9 @@ export async function reconcile(config: SyncConfig, io: SyncIo, log: Log, concur
   const scans = await mapWithConcurrency(config.regions, concurrency.regions, async (region) => {
     try {
       const names = await io.listClusterNames(region);
-      return { region, clusters: await mapWithConcurrency(names, concurrency.clusters, (name) => io.describeCluster(region, name)) };
+      // A cluster deleted since ListClusters is simply not there: no failed scan.
+      const described = await mapWithConcurrency(names, concurrency.clusters, (name) => io.describeCluster(region, name));
+      return { region, clusters: described.filter((c): c is Cluster => c !== undefined) };
     } catch (error) {
       return { region, error: describeError(error) };
     }
@@ -63,22 +65,54 @@ export async function reconcile(config: SyncConfig, io: SyncIo, log: Log, concur
     }
   }
 
-  const underPath = await readRoles(io, await io.roleNamesUnder(rolePath), concurrency.roles);
-  const actions = plan({ desired, underPath, ownerKey: config.ownerKey, rolePath, scanComplete: failedRegions.length === 0 });
-  await applyByRole(io, actions, concurrency.roles, summary, log, (role) => isOwned(role, config.ownerKey, rolePath));
+  const listed = await io.rolesUnder(rolePath);
+  for (const nested of listed.nested) {
+    // The reconciler's policy denies every path below its own, so someone else put this here.
+    summary.errors.push(`role ${nested} is nested below ${rolePath}; this stack never creates such roles: remove it`);
+    log({ action: 'nested-role', role: nested });
+  }
+  const underPath = await readRoles(io, listed.atPath, concurrency.roles);
+  const scanComplete = failedRegions.length === 0;
+  const actions = plan({ desired, underPath, ownerKey: config.ownerKey, rolePath, boundaryArn: config.boundaryArn, scanComplete });
+  const fence = await creationFence(config, io, actions).catch((error) => {
+    // Fail closed: without knowing whether deletion began, create nothing this run.
+    summary.errors.push(`check whether the stack accepts new roles: ${describeError(error)}`);
+    return { open: false, check: async () => false };
+  });
+  await applyByRole(io, actions, concurrency.roles, summary, log, (role) => isOwned(role, config.ownerKey, rolePath), fence);
 
   log({ action: 'summary', ...summary, errors: summary.errors.length, clusters: clusters.length, regions: config.regions.length });
   return summary;
 }
 
-/** Deletes every role this stack owns (stack deletion). Never throws: errors are logged and returned. */
-export async function removeOwnedRoles(ownerKey: string, io: SyncIo, log: Log, concurrency: Concurrency = DEFAULT_CONCURRENCY): Promise<SyncSummary> {
+/** Who may delete the stack's roles, and whether runs may still create them. */
+export interface RemovalTarget {
+  readonly ownerKey: string;
+  readonly boundaryArn: string;
+  readonly reconcilerRoleName: string;
+}
+
+/**
+ * Deletes every role this stack owns (stack deletion). First it removes the tag that lets runs
+ * create roles, so a scheduled run still in flight creates none after this point (and one that
+ * created a role just before deletes it again, see `creationFence`). Never throws: errors are
+ * logged and returned.
+ */
+export async function removeOwnedRoles(
+  target: RemovalTarget, io: SyncIo, log: Log, concurrency: Concurrency = DEFAULT_CONCURRENCY,
+): Promise<SyncSummary> {
   const summary: SyncSummary = { created: 0, updated: 0, deleted: 0, skipped: 0, errors: [] };
+  const { ownerKey, boundaryArn } = target;
+  try {
+    await io.stopAcceptingNewRoles(target.reconcilerRoleName, acceptingRolesTag(ownerKey));
+  } catch (error) {
+    summary.errors.push(`stop accepting new roles: ${describeError(error)}`);
+  }
   try {
     const rolePath = agentRolePath(ownerKey);
-    const roles = await readRoles(io, await io.roleNamesUnder(rolePath), concurrency.roles);
+    const roles = await readRoles(io, (await io.rolesUnder(rolePath)).atPath, concurrency.roles);
     const actions: Action[] = roles.map((role) => isOwned(role, ownerKey, rolePath)
-      ? { kind: 'delete', roleName: role.roleName, policyNames: Object.keys(role.policies) }
+      ? deleteAction(role, boundaryArn)
       : { kind: 'skip', roleName: role.roleName, reason: 'under this stack\'s path but without its owner tag; left untouched' });
     await applyByRole(io, actions, concurrency.roles, summary, log, (role) => isOwned(role, ownerKey, rolePath));
   } catch (error) {
@@ -94,6 +128,22 @@ function missingIdentity(cluster: Cluster, providers: Set<string>): string | und
   return undefined;
 }
 
+/**
+ * Checks, before a run creates anything, that the stack still accepts new roles, and returns the
+ * check to repeat after each create. Runs that create nothing (the steady state) make no call.
+ */
+async function creationFence(config: SyncConfig, io: SyncIo, actions: Action[]): Promise<Fence | undefined> {
+  if (!actions.some((a) => a.kind === 'create')) return undefined;
+  const check = () => io.acceptsNewRoles(config.reconcilerRoleName, acceptingRolesTag(config.ownerKey));
+  return { open: await check(), check };
+}
+
+interface Fence {
+  /** Whether the stack accepted new roles when the run started applying. */
+  readonly open: boolean;
+  readonly check: () => Promise<boolean>;
+}
+
 async function readRoles(io: SyncIo, names: string[], limit: number): Promise<ActualRole[]> {
   const roles = await mapWithConcurrency(names, limit, (name) => io.readRole(name));
   return roles.filter((role): role is ActualRole => role !== undefined);
@@ -105,7 +155,7 @@ async function readRoles(io: SyncIo, names: string[], limit: number): Promise<Ac
  * not a conflict, and one it deleted first is not an error (SyncIo ignores NoSuchEntity on delete).
  */
 async function applyByRole(
-  io: SyncIo, actions: Action[], limit: number, summary: SyncSummary, log: Log, ours: (role: ActualRole) => boolean,
+  io: SyncIo, actions: Action[], limit: number, summary: SyncSummary, log: Log, ours: (role: ActualRole) => boolean, fence?: Fence,
 ): Promise<void> {
   const byRole = new Map<string, Action[]>();
   for (const action of actions) {
@@ -121,8 +171,25 @@ async function applyByRole(
         log({ ...entry, reason: action.reason });
         continue;
       }
+      if (action.kind === 'conflict') {
+        summary.errors.push(`${roleName}: ${action.reason}`);
+        log({ ...entry, error: action.reason });
+        continue;
+      }
+      if (action.kind === 'create' && fence && !fence.open) {
+        summary.skipped++;
+        log({ ...entry, action: 'skip', reason: 'the stack is being deleted; no new roles' });
+        return;
+      }
       try {
         await io.apply(action, WRITE_POLICY_NAME);
+        if (action.kind === 'create' && fence && !(await fence.check())) {
+          // Deletion began while we created it, maybe after the Delete handler listed the roles: undo.
+          await io.apply({ kind: 'delete', roleName, policyNames: [WRITE_POLICY_NAME], attachedPolicies: [] }, WRITE_POLICY_NAME);
+          summary.skipped++;
+          log({ ...entry, action: 'skip', reason: 'the stack began deletion during the create; the role was deleted again' });
+          return;
+        }
         log(entry);
         if (action.kind === 'create') summary.created++;
         else if (action.kind === 'delete') summary.deleted++;

@@ -1,0 +1,127 @@
+/**
+ * The reconciler's IAM fences and the permissions boundary of the agent roles it creates.
+ *
+ * Threat model. Who reaches the reconciler: CloudFormation and the schedule invoke it; anyone with
+ * `lambda:InvokeFunction` on it can run it (it only ever reconciles, from its fixed environment);
+ * anyone with `lambda:UpdateFunctionCode` (AWS's PowerUserAccess has it) can replace its code and
+ * act with its role. The most such a person can then do:
+ * - create roles only at exactly `/container-cost/<ownerKey>/` (a Deny covers every deeper path,
+ *   since `*` in an IAM resource ARN also matches `/`), each with THIS stack's boundary
+ *   (`iam:PermissionsBoundary` on CreateRole) and its owner tag and a `<region>/<cluster>/` prefix tag;
+ * - change (trust, inline policy, detach, delete) only roles there that carry both the owner tag and
+ *   the boundary; set the boundary to this one and no other; never delete a boundary, attach a
+ *   managed policy, pass a role, edit or delete any managed policy (the boundary included), or retag
+ *   a role that already has an owner, or assume an agent role itself;
+ * - so every role it can create or change can do at most what the boundary allows: write objects
+ *   (and list) under the prefix its own tag names, in this bucket, with this bucket's key.
+ * Residual: the boundary caps permissions, not trust. A replaced function can write a trust policy
+ * that lets another account assume such a role (IAM has no condition key on the trust document's
+ * content); that account then can write files under one prefix of this bucket, nothing more, and
+ * the next honest run repairs the trust. We accept that over a reconciler without IRSA trusts.
+ */
+import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { MANAGED_BY_TAG, CLUSTER_TAG, OWNER_TAG, PREFIX_TAG } from './role-sync/naming';
+
+export interface ReconcilerFences {
+  /** `/container-cost/<ownerKey>/` */
+  readonly rolePath: string;
+  readonly ownerKey: string;
+  /** The agent roles' permissions boundary. */
+  readonly boundaryArn: string;
+}
+
+/** ARN pattern of the roles at exactly the path (the Deny on deeper paths makes it exact). */
+export function agentRoleArns(rolePath: string): string {
+  return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${rolePath}*`;
+}
+
+/** The statements that let the reconciler create and keep bounded agent roles, and nothing more. */
+export function reconcilerRoleStatements(f: ReconcilerFences): iam.PolicyStatement[] {
+  const roles = agentRoleArns(f.rolePath);
+  const nested = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${f.rolePath}*/*`;
+  const withBoundary = { 'iam:PermissionsBoundary': f.boundaryArn };
+  const roleWrites = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePermissionsBoundary',
+    'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRole'];
+  return [
+    new iam.PolicyStatement({ sid: 'ReadAgentRoles', actions: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies'], resources: [roles] }),
+    new iam.PolicyStatement({
+      sid: 'CreateBoundedAgentRoles',
+      actions: ['iam:CreateRole'],
+      resources: [roles],
+      conditions: {
+        'StringEquals': { ...withBoundary, [`aws:RequestTag/${OWNER_TAG}`]: f.ownerKey },
+        // Every role names the one prefix (<region>/<cluster>/) its boundary lets it write.
+        'StringLike': { [`aws:RequestTag/${PREFIX_TAG}`]: '?*/?*/' },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [OWNER_TAG, CLUSTER_TAG, MANAGED_BY_TAG, PREFIX_TAG] },
+      },
+    }),
+    new iam.PolicyStatement({
+      // CreateRole with tags also authorizes iam:TagRole; retagging an owned role is denied below.
+      sid: 'TagAtCreation',
+      actions: ['iam:TagRole'],
+      resources: [roles],
+      conditions: {
+        'StringEquals': { [`aws:RequestTag/${OWNER_TAG}`]: f.ownerKey },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [OWNER_TAG, CLUSTER_TAG, MANAGED_BY_TAG, PREFIX_TAG] },
+      },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ChangeBoundedOwnedRoles',
+      actions: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRole'],
+      resources: [roles],
+      conditions: { StringEquals: { ...withBoundary, [`iam:ResourceTag/${OWNER_TAG}`]: f.ownerKey } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyRoleWritesWithoutThisBoundary',
+      effect: iam.Effect.DENY,
+      actions: roleWrites,
+      resources: ['*'],
+      conditions: { StringNotEquals: withBoundary },
+    }),
+    new iam.PolicyStatement({ sid: 'DenyNestedPaths', effect: iam.Effect.DENY, actions: ['iam:*'], resources: [nested] }),
+    new iam.PolicyStatement({
+      sid: 'DenyRetaggingOwnedRoles',
+      effect: iam.Effect.DENY,
+      actions: ['iam:TagRole', 'iam:UntagRole'],
+      resources: [roles],
+      conditions: { Null: { [`aws:ResourceTag/${OWNER_TAG}`]: 'false' } },
+    }),
+    // A role it creates could trust the reconciler itself (same account: the trust alone would do).
+    new iam.PolicyStatement({ sid: 'DenyAssumingAgentRoles', effect: iam.Effect.DENY, actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [roles] }),
+    new iam.PolicyStatement({
+      sid: 'DenyEscalation',
+      effect: iam.Effect.DENY,
+      actions: ['iam:DeleteRolePermissionsBoundary', 'iam:AttachRolePolicy', 'iam:PassRole', 'iam:CreatePolicy', 'iam:CreatePolicyVersion',
+        'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:UpdateRole', 'iam:CreateUser', 'iam:CreateAccessKey'],
+      resources: ['*'],
+    }),
+  ];
+}
+
+/** The reconciler may read and remove the tag on its own role that lets runs create roles, and nothing else there. */
+export function acceptingRolesStatements(reconcilerRoleArn: string, tagKey: string): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({ sid: 'ReadOwnRole', actions: ['iam:GetRole'], resources: [reconcilerRoleArn] }),
+    new iam.PolicyStatement({
+      sid: 'StopAcceptingNewRoles',
+      actions: ['iam:UntagRole'],
+      resources: [reconcilerRoleArn],
+      conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [tagKey] } },
+    }),
+  ];
+}
+
+/**
+ * The boundary of every agent role: writes under the prefix the role's own tag names (set at
+ * creation, never changed by the reconciler), listing of that prefix, and the bucket key for
+ * uploads. A role without the tag can do nothing: the variable does not resolve.
+ */
+export function agentBoundaryStatements(bucketArn: string, kmsKeyArn?: string): iam.PolicyStatement[] {
+  const prefix = `\${aws:PrincipalTag/${PREFIX_TAG}}`;
+  return [
+    new iam.PolicyStatement({ sid: 'WriteTaggedPrefix', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [`${bucketArn}/${prefix}*`] }),
+    new iam.PolicyStatement({ sid: 'ListTaggedPrefix', actions: ['s3:ListBucket'], resources: [bucketArn], conditions: { StringLike: { 's3:prefix': `${prefix}*` } } }),
+    ...(kmsKeyArn ? [new iam.PolicyStatement({ sid: 'UploadWithBucketKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [kmsKeyArn] })] : []),
+  ];
+}
