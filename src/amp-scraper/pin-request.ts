@@ -18,6 +18,8 @@
  * README states this residual.
  */
 
+import { envList, requiredEnv } from '../core/handler-env';
+
 /** Environment variables the construct sets on the function. */
 export const PIN_ENV = {
   PARTITION: 'PIN_PARTITION',
@@ -51,16 +53,12 @@ export interface ScraperFacts {
 }
 
 export function pinConfigFromEnv(env: Record<string, string | undefined>): PinConfig {
-  const value = (key: string) => {
-    const v = env[key];
-    if (!v) throw new Error(`environment variable ${key} is not set`);
-    return v;
-  };
+  const value = requiredEnv(env);
   return {
     partition: value(PIN_ENV.PARTITION),
     account: value(PIN_ENV.ACCOUNT),
     region: value(PIN_ENV.REGION),
-    roleNames: value(PIN_ENV.ROLE_NAMES).split(',').map((n) => n.trim()).filter(Boolean),
+    roleNames: envList(value(PIN_ENV.ROLE_NAMES)),
   };
 }
 

@@ -3,6 +3,7 @@
  * properties; the custom resource adds only what a Delete needs).
  */
 import { SyncConfig } from './desired';
+import { envList, requiredEnv } from '../../core/handler-env';
 
 export const ENV = {
   PARTITION: 'PARTITION',
@@ -18,17 +19,13 @@ export const ENV = {
 } as const;
 
 export function configFromEnv(env: Record<string, string | undefined>): SyncConfig {
-  const required = (key: string) => {
-    const value = env[key];
-    if (!value) throw new Error(`environment variable ${key} is not set`);
-    return value;
-  };
+  const required = requiredEnv(env);
   return {
     partition: required(ENV.PARTITION),
     account: required(ENV.ACCOUNT),
     bucketName: required(ENV.BUCKET_NAME),
     kmsKeyArn: env[ENV.KMS_KEY_ARN] || undefined,
-    regions: required(ENV.REGIONS).split(',').map((r) => r.trim()).filter(Boolean),
+    regions: envList(required(ENV.REGIONS)),
     ownerKey: required(ENV.OWNER_KEY),
     serviceAccount: { namespace: required(ENV.SA_NAMESPACE), name: required(ENV.SA_NAME) },
     boundaryArn: required(ENV.BOUNDARY_ARN),
