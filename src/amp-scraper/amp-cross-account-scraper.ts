@@ -81,7 +81,8 @@ const SCRAPER_SERVICE = 'scraper.aps.amazonaws.com';
 const ALIAS = /^[0-9A-Za-z][-.0-9A-Z_a-z]{0,99}$/;
 
 /**
- * The cluster-account side of cross-account AMP scraping (seed 002): an AMP managed collector
+ * The cluster-account side of cross-account AMP scraping (the AMP user guide's cross-account managed
+ * collector setup): an AMP managed collector
  * that scrapes this account's EKS cluster and writes to a workspace in another account.
  *
  * - a source role that only `scraper.aps.amazonaws.com` may assume, from this account's

@@ -53,7 +53,8 @@ export interface AmpScraperTargetRoleProps {
 }
 
 /**
- * The workspace-account side of cross-account AMP scraping (seed 002): the role the scraper's
+ * The workspace-account side of cross-account AMP scraping (the AMP user guide's cross-account
+ * managed collector setup): the role the scraper's
  * source role assumes to remote-write into the workspace.
  *
  * It trusts exactly the source role (by `aws:PrincipalArn`, so it can be deployed before that

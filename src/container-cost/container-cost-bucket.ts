@@ -26,7 +26,7 @@ import { describeConstruct } from '../core/validation';
  * How the cost bucket encrypts objects.
  */
 export enum ContainerCostEncryption {
-  /** SSE-S3 (AES-256, as the seed's bucket). */
+  /** SSE-S3 (AES-256, as the cost platform's own template encrypts its bucket). */
   S3_MANAGED = 'S3_MANAGED',
   /** SSE-KMS with a customer managed key (`encryptionKey`, or a new one with rotation). */
   KMS = 'KMS',
@@ -182,7 +182,8 @@ export interface ContainerCostBucketProps {
 const DEFAULT_SERVICE_ACCOUNT: ServiceAccountRef = { namespace: 'container-cost', name: 'container-cost-agent' };
 
 /**
- * The cluster-account side of container cost data (seed 003), hardened: an S3 bucket for the cost
+ * The cluster-account side of a cost platform's container cost data (the pattern of nOps' container
+ * cost CloudFormation template), hardened: an S3 bucket for the cost
  * agent's files, read access for the cost platform, and a reconciler Lambda that keeps one IRSA
  * role per EKS cluster of the included regions, touching only the roles it owns.
  */
