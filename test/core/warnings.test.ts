@@ -1,6 +1,7 @@
 import { Annotations, App, Stack } from 'aws-cdk-lib';
 import { Annotations as AssertAnnotations, Match } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
+import { AmpScraperTargetRole } from '../../src';
 import { warn, WARNING_ID_PREFIX } from '../../src/core/warnings';
 
 function warningEntry(scope: Construct) {
@@ -32,5 +33,14 @@ describe('warn', () => {
     const construct = new Construct(stack, 'C');
     warn(construct, 'demo', 'something to look at');
     expect(warningEntry(construct)).toBeUndefined();
+  });
+
+  test('a construct\'s warning (AmpScraperTargetRole, phase 1) points at the line that created it', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'us-east-1' } });
+    const target = new AmpScraperTargetRole(stack, 'Target', {
+      sourceAccountId: '222222222222', clusterName: 'prod', workspaceArn: 'arn:aws:aps:us-east-1:111111111111:workspace/ws-1',
+    });
+    const trace = warningEntry(target)?.trace ?? [];
+    expect(trace[0]).toMatch(/warnings\.test\.ts:\d+:\d+/);
   });
 });
