@@ -4,3 +4,4 @@ export * from './container-insights';
 export * from './amp-scraper';
 export * from './container-cost';
 export * from './cross-account-workload';
+export * from './organization';

@@ -1,0 +1,3 @@
+export * from './observability-resource-type';
+export * from './organization-observability-sink';
+export * from './observability-link';
