@@ -49,7 +49,7 @@ export class OrganizationObservabilitySink extends Construct {
   public readonly sinkArn: string;
 
   /** The sink policy, as written to the template. */
-  public readonly policyDocument: Record<string, unknown>;
+  public readonly policyDocument: { [key: string]: any };
 
   /**
    * @param scope a construct in the monitoring account's stack
