@@ -9,6 +9,8 @@ export interface DeployEnv {
   readonly partition?: string;
   /** Values for `Ref`/`Fn::GetAtt` this evaluator cannot predict, by logical ID then attribute (`Ref` for Ref). */
   readonly attributes?: Record<string, Record<string, string>>;
+  /** Give `unpredictable:<id>.<attribute>` instead of throwing for what cannot be predicted (for linters). */
+  readonly lenient?: boolean;
 }
 
 /** A synthesized template (`Template.fromStack(stack).toJSON()`). */
@@ -63,7 +65,9 @@ function ref(id: string, template: Template, env: DeployEnv, partition: string):
     case 'AWS::IAM::OIDCProvider': return `arn:${partition}:iam::${env.account}:oidc-provider/${props.Url.replace(/^https:\/\//, '')}`;
     case 'AWS::IAM::Role': return props.RoleName;
     case 'AWS::S3::Bucket': return props.BucketName;
-    default: throw new Error(`cannot predict Ref of ${id} (${resource.Type}); give it in env.attributes`);
+    default:
+      if (env.lenient) return `unpredictable:${id}.Ref`;
+      throw new Error(`cannot predict Ref of ${id} (${resource.Type}); give it in env.attributes`);
   }
 }
 
@@ -78,6 +82,7 @@ function getAtt(id: string, attr: string, template: Template, env: DeployEnv, pa
   if (resource.Type === 'AWS::S3::Bucket' && attr === 'RegionalDomainName') return `${props.BucketName}.s3.${env.region}.amazonaws.com`;
   if (resource.Type === 'AWS::Logs::LogGroup' && attr === 'Arn') return `arn:${partition}:logs:${env.region}:${env.account}:log-group:${props.LogGroupName ?? id}:*`;
   if (resource.Type === 'AWS::Lambda::Function' && attr === 'Arn') return `arn:${partition}:lambda:${env.region}:${env.account}:function:${props.FunctionName ?? id}`;
+  if (env.lenient) return `unpredictable:${id}.${attr}`;
   throw new Error(`cannot predict ${id}.${attr} (${resource.Type}); give it in env.attributes`);
 }
 
