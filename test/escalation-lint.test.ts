@@ -105,7 +105,7 @@ describe('IAM escalation lint', () => {
     const asTemplate = { Resources: { AgentRole: { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyName: 'w', PolicyDocument: role.policy }] } } } };
     expect(escalationFindings('reconciler-written', asTemplate, { account: '222222222222', region: 'us-east-1' })).toEqual([]);
     // The pin handler's trust: only the scraper service, from this account, for one scraper.
-    const trust: any = pinnedTrust({ partition: 'aws', account: '222222222222', region: 'us-east-1', roleNames: ['r'] }, 'arn:aws:aps:us-east-1:222222222222:scraper/s-1');
+    const trust: any = pinnedTrust({ partition: 'aws', account: '222222222222', region: 'us-east-1', scrapers: { r: 'arn:aws:aps:us-east-1:222222222222:scraper/s-1' } }, 'arn:aws:aps:us-east-1:222222222222:scraper/s-1');
     expect(trust.Statement).toEqual([expect.objectContaining({ Principal: { Service: 'scraper.aps.amazonaws.com' }, Condition: expect.objectContaining({ ArnEquals: { 'aws:SourceArn': 'arn:aws:aps:us-east-1:222222222222:scraper/s-1' } }) })]);
   });
 

@@ -183,7 +183,7 @@ export class AmpCrossAccountScraper extends Construct {
   private pinSourceTrust(role: iam.Role, pinned: TrustStatement): CustomResource {
     const stack = Stack.of(this);
     const provider = pinTrustProvider(this);
-    provider.allowPinning(role, this.sourceRoleName);
+    provider.allowPinning(role, this.sourceRoleName, this.scraperArn);
     const cfnRole = role.node.defaultChild as iam.CfnRole;
     // The handler derives the pinned document itself (the event carries no policy); this digest of
     // what it will write only makes CloudFormation run it again when that changes.

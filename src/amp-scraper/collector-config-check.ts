@@ -89,6 +89,7 @@ function checkJob(problems: Problems, where: string, job: Record<string, any>, g
   });
   list(problems, `${where}.static_configs`, job.static_configs, (sc, at) => {
     fields(problems, `${at}.`, sc, STATIC_CONFIG_FIELDS);
+    if (sc.targets !== undefined && !Array.isArray(sc.targets)) problems.push(`${at}.targets is not a list`);
     (Array.isArray(sc.targets) ? sc.targets : []).forEach((target: unknown) => {
       if (!isIpTarget(String(target))) problems.push(`${at} static target ${JSON.stringify(target)} is not an IP address (AMP collectors cannot resolve DNS names)`);
     });
@@ -121,14 +122,22 @@ function checkRelabel(problems: Problems, at: string, rule: Record<string, any>,
 }
 
 /**
- * Prometheus compiles relabel regexes as RE2, anchored at both ends. JavaScript's RegExp is close
- * enough to catch syntax errors; RE2 has no lookaround and no backreferences, which JS would accept.
+ * Prometheus compiles relabel regexes as RE2, anchored at both ends. JavaScript's RegExp catches the
+ * syntax errors once RE2-only syntax is translated (flag groups `(?i)` / `(?i:...)`, named groups
+ * `(?P<name>...)`); RE2 has no lookaround and no backreferences, which JS would accept, and refuses
+ * repeat counts over 1000.
  */
 function regexProblem(regex: string): string | undefined {
-  if (/\(\?[=!<]/.test(regex)) return 'uses lookaround, which RE2 (Prometheus) does not support';
+  if (/\(\?[=!]|\(\?<[=!]/.test(regex)) return 'uses lookaround, which RE2 (Prometheus) does not support';
   if (/\\[1-9]/.test(regex)) return 'uses a backreference, which RE2 (Prometheus) does not support';
+  const repeats = [...regex.matchAll(/\{(\d+)(?:,(\d*))?\}/g)].flatMap((m) => [m[1], m[2]]).filter(Boolean).map(Number);
+  if (repeats.some((n) => n > 1000)) return 'repeats more than 1000 times, which RE2 (Prometheus) refuses';
+  const asJavaScript = regex
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\(\?[imsU]+\)/g, '')
+    .replace(/\(\?[imsU]*-?[imsU]*:/g, '(?:');
   try {
-    new RegExp(`^(?:${regex})$`);
+    new RegExp(`^(?:${asJavaScript})$`);
     return undefined;
   } catch (error) {
     return `is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')})`;
@@ -170,7 +179,7 @@ function fields(
   refused: Record<string, string> = {}, refusedBy?: (key: string) => string | undefined,
 ): void {
   for (const key of Object.keys(value)) {
-    const reason = refused[key] ?? refusedBy?.(key);
+    const reason = (Object.prototype.hasOwnProperty.call(refused, key) ? refused[key] : undefined) ?? refusedBy?.(key);
     if (reason) problems.push(`${prefix}${key} is not accepted: ${reason}`);
     else if (!known.includes(key)) problems.push(`${prefix}${key} is not a field AMP's collector accepts here (known: ${known.join(', ')})`);
   }
@@ -196,5 +205,6 @@ function isMapping(value: unknown): value is Record<string, any> {
 function isIpTarget(target: string): boolean {
   const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(:\d{1,5})?$/.exec(target);
   if (ipv4) return ipv4.slice(1, 5).every((octet) => Number(octet) <= 255);
-  return /^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(target) || /^[0-9a-fA-F]*:[0-9a-fA-F:]+$/.test(target);
+  // IPv6: in brackets (with an optional port), or bare with at least two colons ("cafe:9100" is a host and port).
+  return /^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(target) || /^[0-9a-fA-F]*:[0-9a-fA-F]*:[0-9a-fA-F:]*$/.test(target);
 }

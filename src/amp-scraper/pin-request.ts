@@ -7,9 +7,10 @@
  * function's role allows. The role may read and update the trust of exactly the stack's scraper
  * source roles and describe this account's scrapers in this region. With this module the event
  * can at most name one of those roles and a scraper ARN; the trust written is always "the scraper
- * service, from this account, for this scraper", and only after AMP confirms that the scraper
- * exists here and uses that very role. A forged event can therefore only re-pin a role to the
- * scraper that already uses it, which is what the deployment did. Whoever can replace the code can
+ * service, from this account, for this scraper", only for the scraper the stack created with that
+ * role (fixed in the environment too: another scraper may name the same role, since
+ * aps:CreateScraper needs no iam:PassRole), and only after AMP confirms that the scraper exists here
+ * and uses that very role. A forged event can therefore only repeat what the deployment did. Whoever can replace the code can
  * write any trust on those source roles (IAM cannot constrain a trust document's content): a
  * principal of their choosing could then act as a source role, whose only permission is assuming
  * the target role, and so remote-write metrics into that one workspace (no reads, nothing else).
@@ -18,14 +19,15 @@
  * README states this residual.
  */
 
-import { envList, requiredEnv } from '../core/handler-env';
+import { requiredEnv } from '../core/handler-env';
 
 /** Environment variables the construct sets on the function. */
 export const PIN_ENV = {
   PARTITION: 'PIN_PARTITION',
   ACCOUNT: 'PIN_ACCOUNT',
   REGION: 'PIN_REGION',
-  ROLE_NAMES: 'PIN_ROLE_NAMES',
+  /** JSON: source role name → the ARN of the scraper the stack created with it. */
+  SCRAPERS: 'PIN_SCRAPERS',
 } as const;
 
 export const SCRAPER_SERVICE = 'scraper.aps.amazonaws.com';
@@ -34,8 +36,11 @@ export interface PinConfig {
   readonly partition: string;
   readonly account: string;
   readonly region: string;
-  /** The source roles the stack created: the only roles whose trust may be written. */
-  readonly roleNames: readonly string[];
+  /**
+   * The source roles the stack created, each with the scraper the stack created for it: the only
+   * roles whose trust may be written, and the only scraper each may be pinned to.
+   */
+  readonly scrapers: Readonly<Record<string, string>>;
 }
 
 export interface PinRequest {
@@ -58,20 +63,33 @@ export function pinConfigFromEnv(env: Record<string, string | undefined>): PinCo
     partition: value(PIN_ENV.PARTITION),
     account: value(PIN_ENV.ACCOUNT),
     region: value(PIN_ENV.REGION),
-    roleNames: envList(value(PIN_ENV.ROLE_NAMES)),
+    scrapers: parseScrapers(value(PIN_ENV.SCRAPERS)),
   };
+}
+
+function parseScrapers(json: string): Record<string, string> {
+  const parsed: unknown = JSON.parse(json);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new Error(`environment variable ${PIN_ENV.SCRAPERS} is not a JSON object of role name to scraper ARN`);
+  }
+  return parsed as Record<string, string>;
 }
 
 /** The request, if the event's two values are acceptable; otherwise an error naming every problem. */
 export function checkPinRequest(config: PinConfig, roleName: unknown, scraperArn: unknown): PinRequest {
   const problems: string[] = [];
-  if (typeof roleName !== 'string' || !config.roleNames.includes(roleName)) {
-    problems.push(`RoleName ${JSON.stringify(roleName)} is not a scraper source role of this stack (${config.roleNames.join(', ')})`);
+  const known = typeof roleName === 'string' && Object.prototype.hasOwnProperty.call(config.scrapers, roleName);
+  if (!known) {
+    problems.push(`RoleName ${JSON.stringify(roleName)} is not a scraper source role of this stack (${Object.keys(config.scrapers).join(', ')})`);
   }
   const prefix = `arn:${config.partition}:aps:${config.region}:${config.account}:scraper/`;
   const scraperId = typeof scraperArn === 'string' && scraperArn.startsWith(prefix) ? scraperArn.slice(prefix.length) : undefined;
   if (scraperId === undefined || !/^s-[0-9A-Za-z][-0-9A-Za-z]{0,62}$/.test(scraperId)) {
     problems.push(`ScraperArn ${JSON.stringify(scraperArn)} is not a scraper of this account and region (${prefix}s-<id>)`);
+  } else if (known && config.scrapers[roleName as string] !== scraperArn) {
+    // Another scraper may name the same source role (aps:CreateScraper needs no iam:PassRole); only
+    // the one this stack created for the role may be pinned.
+    problems.push(`ScraperArn ${scraperArn} is not the scraper this stack created for ${roleName} (${config.scrapers[roleName as string]})`);
   }
   if (problems.length > 0) throw new Error(`refused: ${problems.join('; ')}`);
   return { roleName: roleName as string, scraperArn: scraperArn as string, scraperId: scraperId! };

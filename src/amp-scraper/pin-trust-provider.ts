@@ -20,7 +20,7 @@ export class PinTrustProvider extends Construct {
   public readonly serviceToken: string;
 
   private readonly functionRole: iam.Role;
-  private readonly roleNames: string[] = [];
+  private readonly scrapers: Record<string, string> = {};
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -40,7 +40,7 @@ export class PinTrustProvider extends Construct {
         [PIN_ENV.PARTITION]: Aws.PARTITION,
         [PIN_ENV.ACCOUNT]: Aws.ACCOUNT_ID,
         [PIN_ENV.REGION]: Aws.REGION,
-        [PIN_ENV.ROLE_NAMES]: Lazy.string({ produce: () => this.roleNames.join(',') }),
+        [PIN_ENV.SCRAPERS]: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.scrapers) }),
       },
     });
     // The scraper ID exists only after the scraper is created; describing is read-only.
@@ -54,9 +54,9 @@ export class PinTrustProvider extends Construct {
     this.serviceToken = handlerProvider(this, 'Provider', fn, 'the pin function').serviceToken;
   }
 
-  /** Lets the function read and replace the trust of this role (and of no other). */
-  public allowPinning(role: iam.IRole, roleName: string): void {
-    this.roleNames.push(roleName);
+  /** Lets the function read and replace the trust of this role (and of no other), pinned to this scraper only. */
+  public allowPinning(role: iam.IRole, roleName: string, scraperArn: string): void {
+    this.scrapers[roleName] = scraperArn;
     this.functionRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['iam:GetRole', 'iam:UpdateAssumeRolePolicy'],
       resources: [role.roleArn],

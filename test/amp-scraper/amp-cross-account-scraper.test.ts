@@ -70,11 +70,11 @@ describe('resources', () => {
     expect(fingerprint({ targetRoleArn: `arn:aws:iam::${TARGET_ACCOUNT}:role/other-target` })).not.toBe(pin.Properties.RoleFingerprint);
   });
 
-  test('the pin function\'s configuration is fixed at deploy time: this account, region, partition and the stack\'s source roles', () => {
+  test('the pin function\'s configuration is fixed at deploy time: this account, region, partition, the stack\'s source roles and their scrapers', () => {
     const { json, env } = build();
-    const fn = Object.values<any>(json.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.PIN_ROLE_NAMES)!;
+    const fn = Object.values<any>(json.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.PIN_SCRAPERS)!;
     const variables = Object.fromEntries(Object.entries<any>(fn.Properties.Environment.Variables).map(([k, v]) => [k, evaluate(v, json, env)]));
-    expect(pinConfigFromEnv(variables)).toEqual({ partition: 'aws', account: SOURCE_ACCOUNT, region: REGION, roleNames: [SOURCE_ROLE_NAME] });
+    expect(pinConfigFromEnv(variables)).toEqual({ partition: 'aws', account: SOURCE_ACCOUNT, region: REGION, scrapers: { [SOURCE_ROLE_NAME]: SCRAPER } });
   });
 
   test('outputs: scraper ARN, the pin command, and the aws-auth role ARN from the pin handler (an output that cannot fail)', () => {
@@ -126,7 +126,7 @@ describe('source role trust (iam-simulate)', () => {
   const { json, env, sourceRoleId } = build();
   const unpinned = trustPolicyOf(json, sourceRoleId, env);
   // What the pin handler writes (derived from its deploy-time configuration and the scraper ARN).
-  const pinned: any = pinnedTrust({ partition: 'aws', account: SOURCE_ACCOUNT, region: REGION, roleNames: [SOURCE_ROLE_NAME] }, SCRAPER);
+  const pinned: any = pinnedTrust({ partition: 'aws', account: SOURCE_ACCOUNT, region: REGION, scrapers: { [SOURCE_ROLE_NAME]: SCRAPER } }, SCRAPER);
 
   test('at creation: the scraper service, for scrapers of this account and region', () => {
     expect(scraperAssumes(unpinned, fromScraper(SCRAPER))).toBe('Allowed');

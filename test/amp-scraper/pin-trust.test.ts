@@ -13,7 +13,7 @@ const OTHER_ROLE = 'admin-role';
 const SCRAPER_ID = 's-0123abcd-4567-89ef-0123-456789abcdef';
 const SCRAPER = `arn:aws:aps:us-east-1:${ACCOUNT}:scraper/${SCRAPER_ID}`;
 const SERVICE_LINKED = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_1a2b3c4d-5e6f7`;
-const CONFIG: PinConfig = { partition: 'aws', account: ACCOUNT, region: 'us-east-1', roleNames: [ROLE] };
+const CONFIG: PinConfig = { partition: 'aws', account: ACCOUNT, region: 'us-east-1', scrapers: { [ROLE]: SCRAPER } };
 
 const trust = (sourceArn: Record<string, unknown>) => ({
   Version: '2012-10-17',
@@ -106,7 +106,7 @@ describe('forged events (anyone allowed to invoke the function) are refused and 
     ['a scraper of another region', { ScraperArn: `arn:aws:aps:eu-west-1:${ACCOUNT}:scraper/${SCRAPER_ID}` }, /is not a scraper of this account and region/],
     ['another partition', { ScraperArn: `arn:aws-cn:aps:us-east-1:${ACCOUNT}:scraper/${SCRAPER_ID}` }, /is not a scraper of this account and region/],
     ['not a scraper ARN', { ScraperArn: `arn:aws:iam::${ACCOUNT}:role/x` }, /is not a scraper of this account and region/],
-    ['a scraper that does not exist', { ScraperArn: `arn:aws:aps:us-east-1:${ACCOUNT}:scraper/s-ffffffff` }, /no scraper arn:aws:aps:us-east-1:222222222222:scraper\/s-ffffffff/],
+    ['another scraper ARN of this account and region', { ScraperArn: `arn:aws:aps:us-east-1:${ACCOUNT}:scraper/s-ffffffff` }, /is not the scraper this stack created for amp-scraper-source-prod-0123abcd/],
   ])('%s', async (_case, props, message) => {
     const before = JSON.stringify([...iam.roles.values()].map((r) => r.trust));
     await expect(onEvent(event('Update', { ...props, TrustPolicy: JSON.stringify(FORGED) }), clients, CONFIG)).rejects.toThrow(message);
@@ -114,10 +114,26 @@ describe('forged events (anyone allowed to invoke the function) are refused and 
     expect(JSON.stringify([...iam.roles.values()].map((r) => r.trust))).toBe(before);
   });
 
-  test('a real scraper of this account that uses another source role', async () => {
-    amp.seed({ scraperId: 's-other', arn: `arn:aws:aps:us-east-1:${ACCOUNT}:scraper/s-other`, sourceRoleArn: `arn:aws:iam::${ACCOUNT}:role/${OTHER_ROLE}`, roleArn: SERVICE_LINKED });
-    await expect(onEvent(event('Update', { ScraperArn: `arn:aws:aps:us-east-1:${ACCOUNT}:scraper/s-other` }), clients, CONFIG))
+  test('the stack\'s scraper, if AMP says it now uses another source role', async () => {
+    amp.seed({ scraperId: SCRAPER_ID, arn: SCRAPER, sourceRoleArn: `arn:aws:iam::${ACCOUNT}:role/${OTHER_ROLE}`, roleArn: SERVICE_LINKED });
+    await expect(onEvent(event('Update'), clients, CONFIG))
       .rejects.toThrow(/the scraper's source role is "arn:aws:iam::222222222222:role\/admin-role", not arn:aws:iam::222222222222:role\/amp-scraper-source-prod-0123abcd/);
+    expect(iam.writes()).toEqual([]);
+  });
+
+  test('a second scraper that names the same source role (aps:CreateScraper needs no iam:PassRole) is not the stack\'s', async () => {
+    await onEvent(event('Create'), clients, CONFIG);
+    iam.calls.length = 0;
+    const second = `arn:aws:aps:us-east-1:${ACCOUNT}:scraper/s-attacker`;
+    amp.seed({ scraperId: 's-attacker', arn: second, sourceRoleArn: `arn:aws:iam::${ACCOUNT}:role/${ROLE}`, roleArn: SERVICE_LINKED, statusCode: 'CREATING' });
+    await expect(onEvent(event('Update', { ScraperArn: second }), clients, CONFIG)).rejects.toThrow(/is not the scraper this stack created/);
+    expect(iam.writes()).toEqual([]);
+    expect(canonicalPolicy(storedTrust())).toBe(canonicalPolicy(PINNED));
+  });
+
+  test('a scraper the stack created that AMP does not know (deleted by hand)', async () => {
+    amp.scrapers.clear();
+    await expect(onEvent(event('Update'), clients, CONFIG)).rejects.toThrow(/no scraper arn:aws:aps:us-east-1:222222222222:scraper\/s-0123abcd/);
     expect(iam.writes()).toEqual([]);
   });
 
@@ -158,9 +174,10 @@ test('an unknown request type is an error', async () => {
 });
 
 test('the configuration comes from the environment the stack fixed, and is required', () => {
-  expect(pinConfigFromEnv({ PIN_PARTITION: 'aws', PIN_ACCOUNT: ACCOUNT, PIN_REGION: 'us-east-1', PIN_ROLE_NAMES: `${ROLE}, b` }))
-    .toEqual({ partition: 'aws', account: ACCOUNT, region: 'us-east-1', roleNames: [ROLE, 'b'] });
-  expect(() => pinConfigFromEnv({ PIN_PARTITION: 'aws', PIN_ACCOUNT: ACCOUNT, PIN_REGION: 'us-east-1' })).toThrow(/PIN_ROLE_NAMES is not set/);
+  expect(pinConfigFromEnv({ PIN_PARTITION: 'aws', PIN_ACCOUNT: ACCOUNT, PIN_REGION: 'us-east-1', PIN_SCRAPERS: JSON.stringify({ [ROLE]: SCRAPER }) }))
+    .toEqual({ partition: 'aws', account: ACCOUNT, region: 'us-east-1', scrapers: { [ROLE]: SCRAPER } });
+  expect(() => pinConfigFromEnv({ PIN_PARTITION: 'aws', PIN_ACCOUNT: ACCOUNT, PIN_REGION: 'us-east-1' })).toThrow(/PIN_SCRAPERS is not set/);
+  expect(() => pinConfigFromEnv({ PIN_PARTITION: 'aws', PIN_ACCOUNT: ACCOUNT, PIN_REGION: 'us-east-1', PIN_SCRAPERS: '["x"]' })).toThrow(/not a JSON object/);
 });
 
 test('aws-auth role ARNs lose any path, and ARNs without one are unchanged', () => {

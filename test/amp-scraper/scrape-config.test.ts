@@ -67,6 +67,10 @@ describe('configurations AMP\'s collector rejects, each named', () => {
     ['a misspelt field', 'scrape_configs:\n  - job_name: a\n    scrape_intervall: 60s\n', /scrape_intervall is not a field AMP's collector accepts here/],
     ['a misspelt global field', 'global:\n  scrape_interval: 60s\n  externel_labels: {}\nscrape_configs:\n  - job_name: a\n', /global.externel_labels is not a field/],
     ['an unknown relabel action', 'scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: rename\n', /action "rename" is not one of/],
+    ['a repeat count RE2 refuses', 'scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: keep\n        source_labels: [x]\n        regex: "a{1001}"\n', /repeats more than 1000 times/],
+    ['static targets as a string, not a list', 'scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: "my.dns.name:9100"\n', /targets is not a list/],
+    ['a host and port that only looks like IPv6', 'scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ["cafe:9100"]\n', /static target "cafe:9100" is not an IP address/],
+    ['a field named like an Object method', 'scrape_configs:\n  - job_name: a\n    toString: x\n    __proto__: y\n', /toString is not a field AMP's collector accepts here/],
   ])('%s', (_name, text, message) => {
     expect(scrapeConfigProblems(text).join('\n')).toMatch(message);
   });
@@ -95,6 +99,11 @@ describe('configurations AMP documents are accepted', () => {
       '    relabel_configs:', '      - source_labels: [__address__]', '        target_label: instance',
       '    metric_relabel_configs:', '      - source_labels: [__name__]', '        regex: "go_.*"', '        action: drop',
     ].join('\n');
+    expect(scrapeConfigProblems(text)).toEqual([]);
+  });
+
+  test('RE2 syntax JavaScript spells differently: flag groups and (?P<name>...) named groups', () => {
+    const text = 'scrape_configs:\n  - job_name: a\n    metric_relabel_configs:\n      - action: drop\n        source_labels: [__name__]\n        regex: "(?i)go_(?P<rest>.*)|(?s:x.y)"\n';
     expect(scrapeConfigProblems(text)).toEqual([]);
   });
 
