@@ -38,6 +38,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-iam@^3',
     '@aws-sdk/client-eks@^3',
     '@aws-sdk/client-amp@^3',
+    '@aws-sdk/client-cloudformation@^3',
     'esbuild',
     // JSON-schema validation of emitted configuration (add-on values) in tests.
     'ajv@^8.17.1',

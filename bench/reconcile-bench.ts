@@ -5,6 +5,7 @@
  * run's wall time next to the lower bound its phases allow with that latency and concurrency.
  * Not a test: timings depend on the machine; the call counts do not.
  */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { ENV } from '../src/container-cost/role-sync/config';
@@ -37,7 +38,7 @@ iam.latencyMs = LATENCY_MS;
 eks.latencyMs = LATENCY_MS;
 
 const deps = {
-  clients: { iam: new IAMClient({ region: 'us-east-1' }), eks: (region: string) => new EKSClient({ region }) },
+  clients: { iam: new IAMClient({ region: 'us-east-1' }), eks: (region: string) => new EKSClient({ region }), cfn: new CloudFormationClient({ region: 'us-east-1' }) },
   retry: {
     maxAttempts: 5,
     baseDelayMs: 100,

@@ -406,10 +406,12 @@ export class ContainerCostBucket extends Construct {
         Reconcile: new iam.PolicyDocument({
           statements: [
             new iam.PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-            ...reconcilerRoleStatements({ rolePath: this.rolePath, ownerKey: this.ownerKey, boundaryArn }),
+            ...reconcilerRoleStatements({ rolePath: this.rolePath, ownerKey: this.ownerKey, boundaryArn, regions: this.includeRegions }),
             new iam.PolicyStatement({ sid: 'ListRolesAndProviders', actions: ['iam:ListRoles', 'iam:ListOpenIDConnectProviders'], resources: ['*'] }),
             new iam.PolicyStatement({ sid: 'ListClusters', actions: ['eks:ListClusters'], resources: ['*'] }),
             new iam.PolicyStatement({ sid: 'DescribeClusters', actions: ['eks:DescribeCluster'], resources: [`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:cluster/*`] }),
+            // A Delete is acted on only while CloudFormation is really deleting this stack's resource.
+            new iam.PolicyStatement({ sid: 'ConfirmDeletes', actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] }),
           ],
         }),
       },
@@ -436,6 +438,7 @@ export class ContainerCostBucket extends Construct {
         [ENV.SA_NAME]: serviceAccount.name,
         [ENV.BOUNDARY_ARN]: boundaryArn,
         [ENV.RECONCILER_ROLE]: role.roleName,
+        [ENV.STACK_ID]: Aws.STACK_ID,
       },
     });
     const provider = handlerProvider(this, 'ReconcilerProvider', fn, 'the reconciler');

@@ -14,12 +14,16 @@
  *   a role that already has an owner, or assume an agent role itself;
  * - so every role it can create or change can do at most what the boundary allows: write objects
  *   (and list) under the prefix its own tag names, in this bucket, with this bucket's key.
- * Residual: the boundary caps permissions, not trust. A replaced function can write a trust policy
- * that lets another account assume such a role (IAM has no condition key on the trust document's
- * content); that account then can write files under one prefix of this bucket, nothing more, and
- * the next honest run repairs the trust. We accept that over a reconciler without IRSA trusts.
+ * Residual: the boundary caps permissions, not trust, and it reads the prefix from the role's tag.
+ * A replaced function can write a trust policy that lets another principal assume such a role (IAM
+ * has no condition key on the trust document's content), and that principal can override the prefix
+ * tag with a session tag; so it can write (and list) any cluster prefix `<region>/<cluster>/` of this
+ * bucket, nothing more: never the fallback users' `iam-user/` prefixes (denied in the boundary),
+ * never another bucket, never IAM. The next honest run repairs the trust. We accept that over a
+ * reconciler without IRSA trusts; note that PowerUserAccess, which can replace the code, can write
+ * this bucket directly anyway (S3 access is not what this library fences).
  */
-import { Aws } from 'aws-cdk-lib';
+import { Aws, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MANAGED_BY_TAG, CLUSTER_TAG, OWNER_TAG, PREFIX_TAG } from './role-sync/naming';
 
@@ -29,7 +33,14 @@ export interface ReconcilerFences {
   readonly ownerKey: string;
   /** The agent roles' permissions boundary. */
   readonly boundaryArn: string;
+  /** The regions whose clusters get roles (literal ones narrow the prefix tag a role may get). */
+  readonly regions?: string[];
 }
+
+/** The fallback users' prefixes: no role may ever name one. */
+const USER_PREFIXES = 'iam-user/*';
+/** A prefix tag is `<region>/<cluster>/`: nothing after the second "/". */
+const DEEPER_THAN_CLUSTER = '*/*/?*';
 
 /** ARN pattern of the roles at exactly the path (the Deny on deeper paths makes it exact). */
 export function agentRoleArns(rolePath: string): string {
@@ -51,8 +62,10 @@ export function reconcilerRoleStatements(f: ReconcilerFences): iam.PolicyStateme
       resources: [roles],
       conditions: {
         'StringEquals': { ...withBoundary, [`aws:RequestTag/${OWNER_TAG}`]: f.ownerKey },
-        // Every role names the one prefix (<region>/<cluster>/) its boundary lets it write.
-        'StringLike': { [`aws:RequestTag/${PREFIX_TAG}`]: '?*/?*/' },
+        // Every role names the one prefix (<region>/<cluster>/) its boundary lets it write: in one of
+        // the included regions, never a fallback user's prefix, never a deeper path.
+        'StringLike': { [`aws:RequestTag/${PREFIX_TAG}`]: prefixPatterns(f.regions) },
+        'StringNotLike': { [`aws:RequestTag/${PREFIX_TAG}`]: [USER_PREFIXES, DEEPER_THAN_CLUSTER] },
         'ForAllValues:StringEquals': { 'aws:TagKeys': [OWNER_TAG, CLUSTER_TAG, MANAGED_BY_TAG, PREFIX_TAG] },
       },
     }),
@@ -99,6 +112,11 @@ export function reconcilerRoleStatements(f: ReconcilerFences): iam.PolicyStateme
   ];
 }
 
+function prefixPatterns(regions: string[] | undefined): string | string[] {
+  const literal = (regions ?? []).filter((r) => !Token.isUnresolved(r));
+  return literal.length > 0 && literal.length === (regions ?? []).length ? literal.map((r) => `${r}/?*/`) : '?*/?*/';
+}
+
 /** The reconciler may read and remove the tag on its own role that lets runs create roles, and nothing else there. */
 export function acceptingRolesStatements(reconcilerRoleArn: string, tagKey: string): iam.PolicyStatement[] {
   return [
@@ -123,5 +141,14 @@ export function agentBoundaryStatements(bucketArn: string, kmsKeyArn?: string): 
     new iam.PolicyStatement({ sid: 'WriteTaggedPrefix', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [`${bucketArn}/${prefix}*`] }),
     new iam.PolicyStatement({ sid: 'ListTaggedPrefix', actions: ['s3:ListBucket'], resources: [bucketArn], conditions: { StringLike: { 's3:prefix': `${prefix}*` } } }),
     ...(kmsKeyArn ? [new iam.PolicyStatement({ sid: 'UploadWithBucketKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [kmsKeyArn] })] : []),
+    // A session tag overrides the role's tag of the same key, so a principal that a replaced reconciler
+    // let assume a role with sts:TagSession could choose its prefix: never a fallback user's.
+    new iam.PolicyStatement({
+      sid: 'NeverUserPrefixes',
+      effect: iam.Effect.DENY,
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListBucket'],
+      resources: [bucketArn, `${bucketArn}/*`],
+      conditions: { StringLike: { [`aws:PrincipalTag/${PREFIX_TAG}`]: [USER_PREFIXES, DEEPER_THAN_CLUSTER] } },
+    }),
   ];
 }

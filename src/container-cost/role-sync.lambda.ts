@@ -3,12 +3,14 @@
  * the custom resource (Create/Update: reconcile; Delete: remove exactly this stack's roles, never
  * failing) and by the EventBridge schedule (reconcile).
  */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { Clients, SyncIo } from './role-sync/aws-io';
 import { RetryOptions } from './role-sync/concurrency';
-import { configFromEnv } from './role-sync/config';
+import { configFromEnv, ENV } from './role-sync/config';
+import { deleteRefusal } from './role-sync/delete-guard';
 import { reconcile, removeOwnedRoles, SyncSummary } from './role-sync/reconcile';
 
 export interface RoleSyncResponse {
@@ -31,6 +33,7 @@ export async function handler(event: unknown): Promise<RoleSyncResponse> {
     clients: {
       iam: new IAMClient({ maxAttempts: 1 }),
       eks: (region) => eks.get(region) ?? eks.set(region, new EKSClient({ region, maxAttempts: 1 })).get(region)!,
+      cfn: new CloudFormationClient({ maxAttempts: 1 }),
     },
     retry: {
       maxAttempts: 8,
@@ -63,6 +66,23 @@ export async function onEvent(event: unknown, deps: Dependencies): Promise<RoleS
       return { PhysicalResourceId: physicalResourceId, Data };
     }
     case 'Delete': {
+      // Only CloudFormation's own Delete of this stack's resource may remove roles: a hand-made one
+      // (anyone allowed to invoke the function) is refused and removes nothing.
+      const stackId = deps.env[ENV.STACK_ID];
+      if (!stackId) throw new Error(`environment variable ${ENV.STACK_ID} is not set`);
+      let status: string | undefined;
+      try {
+        status = await io.stackStatus(stackId);
+      } catch (error) {
+        // A genuine stack deletion must not fail on this: keep the roles (bounded, at the stack's path) and say so.
+        deps.log({ action: 'error', error: `cannot confirm the Delete with CloudFormation (${(error as Error).name}); the agent roles are kept` });
+        return { PhysicalResourceId: event.PhysicalResourceId };
+      }
+      const refusal = deleteRefusal(stackId, event.StackId, status);
+      if (refusal) {
+        deps.log({ action: 'refused-delete', reason: refusal });
+        throw new Error(`refused Delete: ${refusal}`);
+      }
       // The owner key (and its boundary and marker) come from the deleted resource's own
       // properties, never from the current environment: a replaced resource must remove its
       // roles, not the new owner's.

@@ -227,6 +227,15 @@ describe('the reconciler', () => {
     expect(create(`arn:aws:iam::${SOURCE_ACCOUNT}:role/container-cost/ffffffffffff/x`, createContext())).toBe('ImplicitlyDenied');
   });
 
+  test('the prefix tag a role gets is a cluster prefix of an included region: never a fallback user\'s, never deeper', () => {
+    const create = (prefix: string) => ask('iam:CreateRole', ourRole('evil'), createContext({ [`aws:RequestTag/${PREFIX_TAG}`]: prefix }));
+    expect(create('eu-west-1/prod/')).toBe('Allowed');
+    expect(create('iam-user/us-east-1/')).not.toBe('Allowed');
+    expect(create('iam-user/us-east-1/legacy/')).not.toBe('Allowed');
+    expect(create('us-east-1/a/b/')).not.toBe('Allowed');
+    expect(create('ap-south-1/prod/')).not.toBe('Allowed');
+  });
+
   test('it may change only bounded roles it owns at exactly its path, and never remove or swap the boundary', () => {
     const owned = { 'iam:PermissionsBoundary': boundaryArn, [`iam:ResourceTag/${OWNER_TAG}`]: cost.ownerKey };
     for (const action of ['iam:DeleteRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary']) {
@@ -273,6 +282,10 @@ describe('the reconciler', () => {
     expect(can('sts:AssumeRole', `arn:aws:iam::${SOURCE_ACCOUNT}:role/admin`)).not.toBe('Allowed');
     expect(can('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': 'us-east-1/prod/' })).toBe('Allowed');
     expect(can('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': 'us-east-1/' })).not.toBe('Allowed');
+    // A session tag overrides the role's prefix tag: it can never reach the fallback users' prefixes.
+    expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/iam-user/us-east-1/legacy/x`, { [`aws:PrincipalTag/${PREFIX_TAG}`]: 'iam-user/' })).toBe('ExplicitlyDenied');
+    expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/iam-user/us-east-1/legacy/x`, { [`aws:PrincipalTag/${PREFIX_TAG}`]: 'iam-user/us-east-1/legacy/' })).toBe('ExplicitlyDenied');
+    expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/a/x`, { [`aws:PrincipalTag/${PREFIX_TAG}`]: 'us-east-1/prod/a/' })).toBe('ExplicitlyDenied');
   });
 
   test('it may read and remove only the deletion marker tag of its own role', () => {

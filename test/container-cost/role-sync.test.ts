@@ -1,6 +1,8 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { EntityAlreadyExistsException, IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { ENV } from '../../src/container-cost/role-sync/config';
 import { agentRoleName, agentRolePath, CLUSTER_TAG, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
 import { Dependencies, onEvent } from '../../src/container-cost/role-sync.lambda';
@@ -16,6 +18,7 @@ const BOUNDARY = `arn:aws:iam::${SOURCE_ACCOUNT}:policy/CostAgentBoundary`;
 const RECONCILER = 'Stack-CostReconcilerRole';
 /** The tag on the reconciler's own role that lets runs create roles (spelled out: it is a contract with the construct). */
 const MARKER = `container-cost:accepting-roles/${OWNER}`;
+const STACK_ID = `arn:aws:cloudformation:us-east-1:${SOURCE_ACCOUNT}:stack/Cost/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
 const env = {
   [ENV.PARTITION]: 'aws',
   [ENV.ACCOUNT]: SOURCE_ACCOUNT,
@@ -26,6 +29,7 @@ const env = {
   [ENV.SA_NAME]: 'container-cost-agent',
   [ENV.BOUNDARY_ARN]: BOUNDARY,
   [ENV.RECONCILER_ROLE]: RECONCILER,
+  [ENV.STACK_ID]: STACK_ID,
 };
 
 let iam: FakeIam;
@@ -33,6 +37,8 @@ let eks: FakeEks;
 let logs: Array<Record<string, any>>;
 let sleeps: number[];
 let deps: Dependencies;
+let cfn: ReturnType<typeof mockClient>;
+let stackStatus: string;
 
 beforeEach(() => {
   iam = new FakeIam(SOURCE_ACCOUNT);
@@ -40,11 +46,15 @@ beforeEach(() => {
   logs = [];
   sleeps = [];
   deps = {
-    clients: { iam: new IAMClient({ region: 'us-east-1' }), eks: (region) => new EKSClient({ region }) },
+    clients: { iam: new IAMClient({ region: 'us-east-1' }), eks: (region) => new EKSClient({ region }), cfn: new CloudFormationClient({ region: 'us-east-1' }) },
     retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1_000, sleep: async (ms) => { sleeps.push(ms); }, random: () => 1 },
     env,
     log: (entry) => logs.push(entry),
   };
+  // CloudFormation, as the Delete handler asks it: the stack being deleted, unless a test says otherwise.
+  stackStatus = 'DELETE_IN_PROGRESS';
+  cfn = mockClient(CloudFormationClient);
+  cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).callsFake(async () => ({ Stacks: [{ StackName: 'Cost', StackId: STACK_ID, StackStatus: stackStatus, CreationTime: new Date() }] }));
   // The reconciler's own role, carrying the tag that lets runs create roles.
   iam.seedRole(RECONCILER, {}, { tags: { [MARKER]: 'true' } });
   // Two clusters in us-east-1, one in eu-west-1, all with registered providers.
@@ -56,6 +66,7 @@ beforeEach(() => {
 afterEach(() => {
   iam.restore();
   eks.restore();
+  cfn.restore();
 });
 
 const scheduled = () => onEvent({ 'source': 'aws.events', 'detail-type': 'Scheduled Event' }, deps);
@@ -63,7 +74,7 @@ const customResource = (RequestType: 'Create' | 'Update' | 'Delete', ownerKey = 
   RequestType,
   ServiceToken: 'x',
   ResponseURL: 'x',
-  StackId: 'x',
+  StackId: STACK_ID,
   RequestId: 'x',
   LogicalResourceId: 'Roles',
   ResourceType: 'Custom::ContainerCostRoles',
@@ -252,10 +263,11 @@ test('Delete uses the deleted resource\'s owner key, not the environment\'s', as
   expect(agentRoles()).toHaveLength(3);
 });
 
-test('Delete never fails the stack, even when IAM refuses', async () => {
+test('Delete never fails the stack, even when IAM refuses, and logs what was refused', async () => {
   await scheduled();
   iam.failNext('ListRoles', accessDenied);
   await expect(customResource('Delete')).resolves.toEqual({ PhysicalResourceId: `container-cost-roles/${OWNER}` });
+  expect(logs).toContainEqual(expect.objectContaining({ action: 'error', mode: 'delete', error: expect.stringMatching(/AccessDenied|not authorized/) }));
   expect(summaryLog()).toMatchObject({ mode: 'delete', errors: 1 });
 });
 
@@ -463,5 +475,53 @@ describe('stack deletion while a scheduled run is in flight', () => {
     await customResource('Delete');
     expect(iam.writes()[0]).toBe(`UntagRole(${RECONCILER})`);
     expect(iam.roles.get(RECONCILER.toLowerCase())!.tags.has(MARKER)).toBe(false);
+  });
+});
+
+describe('a hand-made Delete (anyone allowed to invoke the function) removes nothing', () => {
+  const forgedDelete = (StackId: string) => onEvent({
+    RequestType: 'Delete',
+    ServiceToken: 'x',
+    ResponseURL: 'x',
+    StackId,
+    RequestId: 'x',
+    LogicalResourceId: 'Roles',
+    ResourceType: 'Custom::ContainerCostRoles',
+    PhysicalResourceId: `container-cost-roles/${OWNER}`,
+    ResourceProperties: { ServiceToken: 'x', OwnerKey: OWNER, BoundaryArn: BOUNDARY, ReconcilerRoleName: RECONCILER },
+  } as CloudFormationCustomResourceEvent, deps);
+
+  test('while the stack is not being deleted: refused, every role and the creation marker kept', async () => {
+    await scheduled();
+    const before = agentRoles().map((r) => r.roleName).sort();
+    expect(before.length).toBeGreaterThan(0);
+    stackStatus = 'UPDATE_COMPLETE';
+    await expect(forgedDelete(STACK_ID)).rejects.toThrow(/refused Delete: the stack is UPDATE_COMPLETE, a state in which CloudFormation sends no Delete/);
+    expect(agentRoles().map((r) => r.roleName).sort()).toEqual(before);
+    expect(iam.roles.get(RECONCILER.toLowerCase())!.tags.get(MARKER)).toBe('true');
+    expect(iam.writes()).not.toContainEqual(expect.stringMatching(/^(DeleteRole|UntagRole)/));
+  });
+
+  test('naming another stack: refused, nothing removed', async () => {
+    await scheduled();
+    const count = agentRoles().length;
+    await expect(forgedDelete(STACK_ID.replace('Cost/', 'Other/'))).rejects.toThrow(/names stack .* not this function's stack/);
+    expect(agentRoles()).toHaveLength(count);
+  });
+
+  test('if CloudFormation cannot be asked, a Delete keeps the roles and says so, without failing the stack', async () => {
+    await scheduled();
+    const count = agentRoles().length;
+    cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    await expect(customResource('Delete')).resolves.toEqual({ PhysicalResourceId: `container-cost-roles/${OWNER}` });
+    expect(agentRoles()).toHaveLength(count);
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'error', error: expect.stringMatching(/cannot confirm the Delete with CloudFormation/) }));
+  });
+
+  test.each(['DELETE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'])('a genuine Delete while the stack is %s removes the roles', async (status) => {
+    await scheduled();
+    stackStatus = status;
+    await customResource('Delete');
+    expect(agentRoles()).toEqual([]);
   });
 });

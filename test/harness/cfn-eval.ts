@@ -56,6 +56,7 @@ function ref(id: string, template: Template, env: DeployEnv, partition: string):
     case 'AWS::Partition': return partition;
     case 'AWS::URLSuffix': return partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
     case 'AWS::StackName': return 'Stack';
+    case 'AWS::StackId': return `arn:${partition}:cloudformation:${env.region}:${env.account}:stack/Stack/00000000-0000-0000-0000-000000000000`;
   }
   const given = env.attributes?.[id]?.Ref;
   if (given !== undefined) return given;

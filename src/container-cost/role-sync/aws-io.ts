@@ -2,6 +2,7 @@
  * The reconciler's calls to IAM and EKS, each retried on throttling and logged as one JSON line
  * per change. Clients are passed in (one EKS client per region), so tests give fakes.
  */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand, EKSClient, ListClustersCommand, ResourceNotFoundException } from '@aws-sdk/client-eks';
 import {
   CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient,
@@ -16,6 +17,8 @@ import { decodeTrustDocument } from '../../core/policy-document';
 export interface Clients {
   readonly iam: IAMClient;
   readonly eks: (region: string) => EKSClient;
+  /** Only to confirm that a Delete comes from CloudFormation. */
+  readonly cfn: CloudFormationClient;
 }
 
 export class SyncIo {
@@ -24,6 +27,12 @@ export class SyncIo {
     private readonly retry: RetryOptions,
     private readonly log: (entry: Record<string, unknown>) => void,
   ) {}
+
+  /** The stack's status, as CloudFormation reports it. */
+  async stackStatus(stackId: string): Promise<string | undefined> {
+    const { Stacks } = await this.call(() => this.clients.cfn.send(new DescribeStacksCommand({ StackName: stackId })));
+    return Stacks?.[0]?.StackStatus;
+  }
 
   /** Every cluster of a region (ListClusters followed to its last page). */
   async listClusterNames(region: string): Promise<string[]> {

@@ -16,6 +16,8 @@ export const ENV = {
   SA_NAME: 'AGENT_SERVICE_ACCOUNT',
   BOUNDARY_ARN: 'PERMISSIONS_BOUNDARY_ARN',
   RECONCILER_ROLE: 'RECONCILER_ROLE_NAME',
+  /** The stack whose Delete may remove the roles (a hand-made Delete names another, or comes at another time). */
+  STACK_ID: 'STACK_ID',
 } as const;
 
 export function configFromEnv(env: Record<string, string | undefined>): SyncConfig {

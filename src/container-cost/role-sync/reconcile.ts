@@ -118,6 +118,9 @@ export async function removeOwnedRoles(
   } catch (error) {
     summary.errors.push(describeError(error));
   }
+  // A Delete never fails the stack, so what IAM refused (for example roles of an earlier owner key,
+  // outside this stack's fences) must at least be in the log, one line each, for alarms and people.
+  for (const error of summary.errors) log({ action: 'error', mode: 'delete', error });
   log({ action: 'summary', ...summary, errors: summary.errors.length, mode: 'delete' });
   return summary;
 }
