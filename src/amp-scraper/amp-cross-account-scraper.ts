@@ -10,8 +10,9 @@ import { stableHash } from '../core/naming';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
 import { ArnKind, arnRule, IAM_ROLE_NAME, parseArn } from '../core/rules';
+import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalRegion, plainRoleArn } from '../core/stack-env';
-import { describeConstruct, PropsValidator } from '../core/validation';
+import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
 
 /**
  * Props of {@link AmpCrossAccountScraper}.
@@ -134,6 +135,8 @@ export class AmpCrossAccountScraper extends Construct {
    */
   constructor(scope: Construct, id: string, props: AmpCrossAccountScraperProps) {
     super(scope, id);
+    checkStackResourceBudget(this, 'AmpCrossAccountScraper');
+    props = propsOrEmpty(props);
     const owner = describeConstruct('AmpCrossAccountScraper', this.node.path);
     validate(owner, props, literalAccount(this), literalRegion(this));
 
@@ -244,8 +247,10 @@ function validate(owner: string, props: AmpCrossAccountScraperProps, account: st
   if (v.required('workspaceArn', props.workspaceArn)) v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
   if (v.required('targetRoleArn', props.targetRoleArn)) v.check('targetRoleArn', props.targetRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.check('roleName', props.roleName, IAM_ROLE_NAME);
-  if (props.roleName === undefined && (Token.isUnresolved(props.clusterArn) || Token.isUnresolved(props.workspaceArn))) {
-    v.problem('roleName', 'is required when clusterArn or workspaceArn is a token: the default name is built from them');
+  for (const prop of ['clusterArn', 'workspaceArn'] as const) {
+    if (props.roleName === undefined && Token.isUnresolved(props[prop])) {
+      v.problem(prop, 'is a deploy-time value (token), but the default roleName is built from it; give roleName, or pass a literal');
+    }
   }
   // AMP user guide, "Set up managed collectors": at least two subnets in at least two Availability
   // Zones (CreateScraper takes 1 to 5). The AZ of a plain subnet ID cannot be known at synth.

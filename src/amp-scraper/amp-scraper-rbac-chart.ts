@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { roleArnWithoutPath } from './pin-request';
 import { ArnKind, arnRule } from '../core/rules';
-import { PropsValidator } from '../core/validation';
+import { PropsValidator, propsOrEmpty } from '../core/validation';
 
 /**
  * Props of {@link AmpScraperRbacChart}.
@@ -61,7 +61,8 @@ export class AmpScraperRbacChart extends cdk8s.Chart {
    * @param props the scraper role, for the aws-auth entry
    */
   constructor(scope: Construct, id: string, props: AmpScraperRbacChartProps = {}) {
-    super(scope, id, { labels: props.labels });
+    super(scope, id, { labels: propsOrEmpty(props).labels });
+    props = propsOrEmpty(props);
     const v = PropsValidator.forChart(`AmpScraperRbacChart '${this.node.path}'`);
     v.check('scraperRoleArn', props.scraperRoleArn, arnRule(ArnKind.IAM_ROLE));
     v.throwIfAny();

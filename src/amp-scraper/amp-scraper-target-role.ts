@@ -5,8 +5,9 @@ import { scraperSourceRoleName, scraperTargetRoleName } from './names';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust } from '../core/role-trust';
 import { ACCOUNT_ID, ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, parseArn } from '../core/rules';
+import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, plainRoleArn } from '../core/stack-env';
-import { describeConstruct, PropsValidator } from '../core/validation';
+import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
 import { warn } from '../core/warnings';
 
 /**
@@ -89,6 +90,8 @@ export class AmpScraperTargetRole extends Construct {
    */
   constructor(scope: Construct, id: string, props: AmpScraperTargetRoleProps) {
     super(scope, id);
+    checkStackResourceBudget(this, 'AmpScraperTargetRole');
+    props = propsOrEmpty(props);
     const owner = describeConstruct('AmpScraperTargetRole', this.node.path);
     validate(owner, props, literalAccount(this));
 

@@ -19,6 +19,7 @@ import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { stableHash } from '../core/naming';
 import { partitionOf } from '../core/partition';
 import { ServiceAccountRef } from '../core/service-account';
+import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalRegion } from '../core/stack-env';
 import { describeConstruct } from '../core/validation';
 
@@ -241,6 +242,7 @@ export class ContainerCostBucket extends Construct {
    */
   constructor(scope: Construct, id: string, propsOrNull: ContainerCostBucketProps = {}) {
     super(scope, id);
+    checkStackResourceBudget(this, 'ContainerCostBucket');
     // null (from JavaScript) means "not given", as undefined does.
     const props: ContainerCostBucketProps = Object.fromEntries(Object.entries(propsOrNull ?? {}).filter(([, value]) => value !== null));
     const owner = describeConstruct('ContainerCostBucket', this.node.path);

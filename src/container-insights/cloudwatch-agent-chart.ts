@@ -6,7 +6,7 @@ import { AgentIdentityMode } from './container-insights-agent-access';
 import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT } from './names';
 import { IRSA_ROLE_ANNOTATION, isPinnedImage } from '../core/k8s';
 import { ArnKind, arnRule, EKS_CLUSTER_NAME, REGION } from '../core/rules';
-import { PropsValidator } from '../core/validation';
+import { PropsValidator, propsOrEmpty } from '../core/validation';
 
 /**
  * Props of {@link CloudWatchAgentChart}. Plain values only: the chart never depends on a CDK stack.
@@ -102,7 +102,8 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
    * @param props the cluster, region, identity mode and roles
    */
   constructor(scope: Construct, id: string, props: CloudWatchAgentChartProps) {
-    super(scope, id, { labels: props.labels });
+    super(scope, id, { labels: propsOrEmpty(props).labels });
+    props = propsOrEmpty(props);
     validate(`CloudWatchAgentChart '${this.node.path}'`, props);
     const { namespace, name } = CLOUDWATCH_AGENT_SERVICE_ACCOUNT;
 
@@ -191,8 +192,8 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
 
 function validate(owner: string, props: CloudWatchAgentChartProps): void {
   const v = PropsValidator.forChart(owner);
-  v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
-  v.check('region', props.region, REGION);
+  if (v.required('clusterName', props.clusterName)) v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
+  if (v.required('region', props.region)) v.check('region', props.region, REGION);
   v.check('targetRoleArn', props.targetRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.check('agentRoleArn', props.agentRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.integer('metricsCollectionInterval', props.metricsCollectionInterval, 1, 86_400);

@@ -10,8 +10,9 @@ import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
 import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, OIDC_ISSUER_URL } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
+import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalPartition, literalRegion, plainRoleArn } from '../core/stack-env';
-import { describeConstruct, PropsValidator } from '../core/validation';
+import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
 import { irsaRoleTrust, podIdentityRoleTrust } from '../core/workload-identity';
 
 /**
@@ -141,6 +142,8 @@ export class ContainerInsightsAgentAccess extends Construct {
    */
   constructor(scope: Construct, id: string, props: ContainerInsightsAgentAccessProps) {
     super(scope, id);
+    checkStackResourceBudget(this, 'ContainerInsightsAgentAccess');
+    props = propsOrEmpty(props);
     this.props = props;
     this.identityMode = props.identityMode;
     this.serviceAccount = props.serviceAccount ?? CLOUDWATCH_AGENT_SERVICE_ACCOUNT;

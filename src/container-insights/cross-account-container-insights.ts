@@ -8,8 +8,9 @@ import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
 import { ACCOUNT_ID, ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, parseArn, REGION } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
+import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalRegion, plainRoleArn } from '../core/stack-env';
-import { describeConstruct, PropsValidator } from '../core/validation';
+import { describeConstruct, describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
 
 /**
  * What the target role may do in the target account.
@@ -134,6 +135,8 @@ export class CrossAccountContainerInsights extends Construct {
    */
   constructor(scope: Construct, id: string, props: CrossAccountContainerInsightsProps) {
     super(scope, id);
+    checkStackResourceBudget(this, 'CrossAccountContainerInsights');
+    props = propsOrEmpty(props);
     const owner = describeConstruct('CrossAccountContainerInsights', this.node.path);
     const mode = props.permissionMode ?? ContainerInsightsPermissionMode.AGENT_SERVER_POLICY;
     const regions = props.regions ?? (literalRegion(this) ? [literalRegion(this)!] : []);
@@ -217,7 +220,7 @@ function leastPrivilegeStatement(partition: string, account: string, regions: st
 
 function validate(owner: string, props: CrossAccountContainerInsightsProps, mode: ContainerInsightsPermissionMode, regions: string[]): void {
   const v = new PropsValidator(owner);
-  if (v.required('customerName', props.customerName) && v.isLiteral(props.customerName)) {
+  if (v.required('customerName', props.customerName) && typeof props.customerName !== 'string') {v.problem('customerName', `got ${describeValue(props.customerName)}; expected a string`);} else if (v.isLiteral(props.customerName)) {
     const reason = IAM_ROLE_NAME.check(targetRoleName(props.customerName));
     if (reason) v.problem('customerName', `gives the role name "${targetRoleName(props.customerName)}" (${reason}); expected at most ${64 - targetRoleName('').length} characters from A-Z a-z 0-9 _+=,.@-`);
   }
@@ -230,11 +233,11 @@ function validate(owner: string, props: CrossAccountContainerInsightsProps, mode
       v.problem(prop, `is in account ${account}, not the source account ${props.sourceAccountId}`);
     }
   };
-  (props.trustedPrincipalArns ?? []).forEach((arn, i) => {
+  v.list('trustedPrincipalArns', props.trustedPrincipalArns, 'string').forEach((arn, i) => {
     v.check(`trustedPrincipalArns[${i}]`, arn, roleArn);
     inSourceAccount(`trustedPrincipalArns[${i}]`, arn);
   });
-  (props.podIdentityTrusts ?? []).forEach((trust, i) => {
+  v.list('podIdentityTrusts', props.podIdentityTrusts, 'object').forEach((trust, i) => {
     const prop = `podIdentityTrusts[${i}]`;
     v.check(`${prop}.podIdentityRoleArn`, trust.podIdentityRoleArn, roleArn);
     v.check(`${prop}.clusterArn`, trust.clusterArn, clusterArn);

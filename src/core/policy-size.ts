@@ -6,6 +6,10 @@
 
 /** IAM's default quota for a role trust policy; accounts can raise it to 4096. */
 export const DEFAULT_TRUST_POLICY_SIZE_LIMIT = 2048;
+/** IAM's quota for all inline policies of one role together. */
+export const INLINE_POLICIES_PER_ROLE = 10_240;
+/** IAM's quota for one managed policy. */
+export const MANAGED_POLICY_SIZE = 6_144;
 /** The largest trust-policy quota IAM grants. */
 export const MAX_TRUST_POLICY_SIZE_LIMIT = 4096;
 

@@ -19,9 +19,15 @@ export class PropsValidator {
 
   constructor(private readonly owner: string, private readonly tokensAllowed = true) {}
 
-  /** Checks `value` against `rule` unless it is absent (optional prop) or a token. */
+  /**
+   * Checks `value` against `rule` unless it is absent (optional prop; `null` counts as absent, as a
+   * Python `None` arrives) or a token. A value of another type (a JavaScript or Python caller can pass
+   * one) is a problem, never a crash.
+   */
   public check(prop: string, value: string | undefined, rule: Rule): this {
-    if (value === undefined || this.skipToken(prop, value)) return this;
+    if (value === undefined || value === null) return this;
+    if (typeof value !== 'string') return this.problem(prop, `got ${describeValue(value)}; expected ${rule.expected}`);
+    if (this.skipToken(prop, value)) return this;
     const reason = rule.check(value);
     if (reason !== undefined) this.problem(prop, `got ${JSON.stringify(value)} (${reason}); expected ${rule.expected}`);
     return this;
@@ -34,9 +40,47 @@ export class PropsValidator {
     return present;
   }
 
-  /** Checks a service account's namespace (RFC 1123 label) and name (`nameRule`: a literal name by default). */
+  /**
+   * Checks a service account: an object with a namespace (RFC 1123 label) and a name (`nameRule`: a
+   * literal name by default), both required once the object is given.
+   */
   public serviceAccount(prop: string, sa: ServiceAccountRef | undefined, nameRule: Rule = K8S_NAME): this {
-    return this.check(`${prop}.namespace`, sa?.namespace, K8S_NAMESPACE).check(`${prop}.name`, sa?.name, nameRule);
+    if (sa === undefined || sa === null) return this;
+    if (typeof sa !== 'object' || Array.isArray(sa)) return this.problem(prop, `got ${describeValue(sa)}; expected { namespace, name }`);
+    this.required(`${prop}.namespace`, sa.namespace);
+    this.required(`${prop}.name`, sa.name);
+    return this.check(`${prop}.namespace`, sa.namespace, K8S_NAMESPACE).check(`${prop}.name`, sa.name, nameRule);
+  }
+
+  /**
+   * Checks that a prop, when given, is a list (of `itemType` values, if named). Returns the list to
+   * iterate over: empty when absent or not a list, so callers never crash on a wrong type.
+   */
+  public list<T = unknown>(prop: string, value: readonly T[] | undefined, itemType?: 'string' | 'object'): readonly T[] {
+    if (value === undefined || value === null || Token.isUnresolved(value)) return [];
+    if (!Array.isArray(value)) {
+      this.problem(prop, `got ${describeValue(value)}; expected a list`);
+      return [];
+    }
+    value.forEach((item, i) => {
+      const ok = itemType === undefined || (itemType === 'object' ? item !== null && typeof item === 'object' && !Array.isArray(item) : typeof item === itemType);
+      if (!ok) this.problem(`${prop}[${i}]`, `got ${describeValue(item)}; expected ${itemType === 'object' ? 'an object' : `a ${itemType}`}`);
+    });
+    return value.filter((item) => itemType === undefined || (itemType === 'object' ? item !== null && typeof item === 'object' : typeof item === itemType));
+  }
+
+  /** Checks that a prop, when given, is one of an enum's values. */
+  public oneOf(prop: string, value: unknown, allowed: Record<string, string> | readonly string[]): this {
+    if (value === undefined || value === null) return this;
+    const values = Array.isArray(allowed) ? allowed : Object.values(allowed);
+    if (!values.includes(value as string)) this.problem(prop, `got ${describeValue(value)}; expected one of ${values.join(', ')}`);
+    return this;
+  }
+
+  /** Checks that a prop, when given, is a boolean. */
+  public boolean(prop: string, value: unknown): this {
+    if (value !== undefined && value !== null && typeof value !== 'boolean') this.problem(prop, `got ${describeValue(value)}; expected true or false`);
+    return this;
   }
 
   /** Checks an STS external ID (2-1,224 characters of the set STS accepts) unless absent or a token. */
@@ -47,7 +91,7 @@ export class PropsValidator {
 
   /** Checks that `value` is a whole number in [min, max] unless it is a token. */
   public integer(prop: string, value: number | undefined, min: number, max: number): this {
-    if (value === undefined || Token.isUnresolved(value)) return this;
+    if (value === undefined || value === null || Token.isUnresolved(value)) return this;
     if (!Number.isInteger(value) || value < min || value > max) {
       this.problem(prop, `got ${value}; expected a whole number from ${min} to ${max}`);
     }
@@ -62,7 +106,7 @@ export class PropsValidator {
 
   /** Whether a literal, checkable value was given (not absent, not a token). */
   public isLiteral(value: string | undefined): value is string {
-    return value !== undefined && !Token.isUnresolved(value);
+    return typeof value === 'string' && !Token.isUnresolved(value);
   }
 
   /** Throws one error naming every problem found, if any. */
@@ -79,6 +123,19 @@ export class PropsValidator {
     }
     return true;
   }
+}
+
+/** A value as an error message shows it: JSON where it can be, its type otherwise. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `a list (${JSON.stringify(value).slice(0, 60)})`;
+  if (typeof value === 'object') return `an object (${(() => { try { return JSON.stringify(value).slice(0, 60); } catch { return '?'; } })()})`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** The props object a JavaScript or Python caller passed, or an empty one for null/undefined, so validation reports what is missing. */
+export function propsOrEmpty<T>(props: T | undefined | null): T {
+  return (props ?? {}) as T;
 }
 
 /** "IrsaRemoteWriteRole 'Stack/RemoteWrite'": how errors name the construct they are about. */

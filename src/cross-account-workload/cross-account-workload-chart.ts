@@ -6,7 +6,7 @@ import { WorkloadIdentityMode } from './workload-source-role';
 import { IRSA_ROLE_ANNOTATION } from '../core/k8s';
 import { ArnKind, arnRule, K8S_NAME, REGION } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
-import { PropsValidator } from '../core/validation';
+import { PropsValidator, propsOrEmpty } from '../core/validation';
 
 /**
  * A target role the workload reaches through an AWS config profile.
@@ -89,7 +89,8 @@ export class CrossAccountWorkloadChart extends cdk8s.Chart {
    * @param props the service account, identity mode, source role and targets
    */
   constructor(scope: Construct, id: string, props: CrossAccountWorkloadChartProps) {
-    super(scope, id, { labels: props.labels });
+    super(scope, id, { labels: propsOrEmpty(props).labels });
+    props = propsOrEmpty(props);
     validate(`CrossAccountWorkloadChart '${this.node.path}'`, props);
     const sa = props.serviceAccount;
     this.awsConfigFile = renderConfigFile(chainProfiles(
@@ -117,13 +118,13 @@ export class CrossAccountWorkloadChart extends cdk8s.Chart {
 
 function validate(owner: string, props: CrossAccountWorkloadChartProps): void {
   const v = PropsValidator.forChart(owner);
-  v.serviceAccount('serviceAccount', props.serviceAccount);
+  if (v.required('serviceAccount', props.serviceAccount)) v.serviceAccount('serviceAccount', props.serviceAccount);
   v.check('sourceRoleArn', props.sourceRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.check('configMapName', props.configMapName, K8S_NAME);
   if (!Object.values(WorkloadIdentityMode).includes(props.identityMode)) v.problem('identityMode', `got ${JSON.stringify(props.identityMode)}; expected IRSA or POD_IDENTITY`);
   if (v.required('targets', props.targets)) {
     const names = new Set<string>();
-    props.targets.forEach((t, i) => {
+    v.list('targets', props.targets, 'object').forEach((t, i) => {
       v.check(`targets[${i}].roleArn`, t.roleArn, arnRule(ArnKind.IAM_ROLE));
       v.check(`targets[${i}].region`, t.region, REGION);
       if (!PROFILE_NAME.test(t.profileName ?? '') || ['source', 'default'].includes(t.profileName)) {

@@ -6,8 +6,9 @@ import { roleNameFromParts } from '../core/naming';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
 import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, K8S_NAMESPACE, parseArn } from '../core/rules';
+import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, plainRoleArn } from '../core/stack-env';
-import { describeConstruct, PropsValidator } from '../core/validation';
+import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
 
 /**
  * Kubernetes access for the role on an EKS cluster of this (the target) account, through an EKS
@@ -77,10 +78,13 @@ export interface CrossAccountWorkloadRoleProps {
   readonly externalId?: string;
 
   /**
-   * Also trust `sts:TagSession` from the source role: needed when the source is an EKS Pod
-   * Identity role, whose session tags are carried into the chained session.
+   * Also trust `sts:TagSession` from the source role. A source that is an EKS Pod Identity role
+   * carries its session tags (transitive) into the chained session, and its AssumeRole fails without
+   * this. The target sees only the source's ARN, not its mode, so the default allows it, for exactly
+   * that source role (it can already assume this role, so tagging adds no access). Set `false` for an
+   * IRSA or plain role source to keep the trust minimal.
    *
-   * @default false
+   * @default true
    */
   readonly allowSessionTags?: boolean;
 
@@ -130,6 +134,8 @@ export class CrossAccountWorkloadRole extends Construct {
    */
   constructor(scope: Construct, id: string, props: CrossAccountWorkloadRoleProps) {
     super(scope, id);
+    checkStackResourceBudget(this, 'CrossAccountWorkloadRole');
+    props = propsOrEmpty(props);
     validate(describeConstruct('CrossAccountWorkloadRole', this.node.path), props, literalAccount(this));
     const source = parseArn(props.sourceRoleArn)!;
     this.roleName = props.roleName ?? roleNameFromParts(['xacct', source.account, source.resource.split('/').pop()!]);
@@ -139,7 +145,7 @@ export class CrossAccountWorkloadRole extends Construct {
       ...(props.externalId ? { StringEquals: { 'sts:ExternalId': props.externalId } } : {}),
     };
     const statements: TrustStatement[] = [{ principal: new iam.AccountPrincipal(source.account), actions: ['sts:AssumeRole'], conditions: fromSourceRole }];
-    if (props.allowSessionTags) {
+    if (props.allowSessionTags ?? true) {
       statements.push({ principal: new iam.AccountPrincipal(source.account), actions: ['sts:TagSession'], conditions: { ArnEquals: { 'aws:PrincipalArn': props.sourceRoleArn } } });
     }
     const role = createRoleWithTrust(this, 'Role', {
@@ -179,17 +185,34 @@ export class CrossAccountWorkloadRole extends Construct {
   }
 }
 
+const CUSTOMER_ACCESS_POLICIES = ['AmazonEKSViewPolicy', 'AmazonEKSEditPolicy', 'AmazonEKSAdminPolicy', 'AmazonEKSClusterAdminPolicy', 'AmazonEKSAdminViewPolicy', 'AmazonEKSSecretReaderPolicy'];
+
 function validate(owner: string, props: CrossAccountWorkloadRoleProps, account: string | undefined): void {
   const v = new PropsValidator(owner);
-  if (v.required('sourceRoleArn', props.sourceRoleArn)) v.check('sourceRoleArn', props.sourceRoleArn, arnRule(ArnKind.IAM_ROLE));
-  if (!v.isLiteral(props.sourceRoleArn)) v.problem('sourceRoleArn', 'must be a literal: the trust names its account and the default role name is built from it');
+  if (v.required('sourceRoleArn', props.sourceRoleArn)) {
+    v.check('sourceRoleArn', props.sourceRoleArn, arnRule(ArnKind.IAM_ROLE));
+    if (typeof props.sourceRoleArn === 'string' && !v.isLiteral(props.sourceRoleArn)) {
+      v.problem('sourceRoleArn', 'must be a literal: the trust names its account and the default role name is built from it');
+    }
+    // aws:PrincipalArn with ArnEquals treats * and ? as text, but a pattern here would mean "any role
+    // named so at any path" to a reader, and ArnLike would make it so: refuse it.
+    if (v.isLiteral(props.sourceRoleArn) && /[*?]/.test(props.sourceRoleArn.split(':').slice(5).join(':'))) {
+      v.problem('sourceRoleArn', 'has a wildcard in its path or name; name exactly one source role');
+    }
+  }
+  v.list('policyStatements', props.policyStatements, 'object').forEach((statement, i) => {
+    if (!(statement instanceof iam.PolicyStatement)) v.problem(`policyStatements[${i}]`, 'is not an iam.PolicyStatement');
+  });
+  v.boolean('allowSessionTags', props.allowSessionTags);
   v.check('roleName', props.roleName, IAM_ROLE_NAME);
   v.externalId('externalId', props.externalId);
   const access = props.eksAccess;
   if (access) {
     v.check('eksAccess.clusterName', access.clusterName, EKS_CLUSTER_NAME);
-    if (!/^AmazonEKS[A-Za-z]+Policy$/.test(access.accessPolicy ?? '')) {
-      v.problem('eksAccess.accessPolicy', `got ${JSON.stringify(access.accessPolicy)}; expected an EKS access policy name such as AmazonEKSViewPolicy or AmazonEKSEditPolicy`);
+    // EKS user guide, "Associate access policies with access entries": a customer-managed role may use only
+    // these; others (AmazonEKSBlockStoragePolicy, ...) are for AWS-managed use and fail CreateAccessEntry.
+    if (!CUSTOMER_ACCESS_POLICIES.includes(access.accessPolicy)) {
+      v.problem('eksAccess.accessPolicy', `got ${JSON.stringify(access.accessPolicy)}; expected one of ${CUSTOMER_ACCESS_POLICIES.join(', ')}`);
     }
     if (access.clusterWide) {
       if (access.namespaces?.length) v.problem('eksAccess.namespaces', 'must be empty when clusterWide is set');

@@ -6,7 +6,7 @@ import { WorkloadIdentityMode } from './workload-source-role';
 import { isPinnedImage } from '../core/k8s';
 import { ArnKind, arnRule, K8S_NAME } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
-import { PropsValidator } from '../core/validation';
+import { PropsValidator, propsOrEmpty } from '../core/validation';
 
 /**
  * One role to assume after the pod's own.
@@ -87,7 +87,8 @@ export class TrustProbeChart extends cdk8s.Chart {
    * @param props the service account, the expected roles and the image
    */
   constructor(scope: Construct, id: string, props: TrustProbeChartProps) {
-    super(scope, id, { labels: props.labels });
+    super(scope, id, { labels: propsOrEmpty(props).labels });
+    props = propsOrEmpty(props);
     validate(`TrustProbeChart '${this.node.path}'`, props, id);
     const sa = props.serviceAccount;
     this.script = trustProbeScript({
@@ -127,12 +128,12 @@ export class TrustProbeChart extends cdk8s.Chart {
 
 function validate(owner: string, props: TrustProbeChartProps, chartId: string): void {
   const v = PropsValidator.forChart(owner);
-  v.serviceAccount('serviceAccount', props.serviceAccount);
+  if (v.required('serviceAccount', props.serviceAccount)) v.serviceAccount('serviceAccount', props.serviceAccount);
   if (v.required('firstRoleArn', props.firstRoleArn)) v.check('firstRoleArn', props.firstRoleArn, arnRule(ArnKind.IAM_ROLE));
   if (props.jobName !== undefined) v.check('jobName', props.jobName, K8S_NAME);
   else v.check('jobName (not set, so the chart ID)', chartId, K8S_NAME);
-  (props.hops ?? []).forEach((hop, i) => {
-    v.check(`hops[${i}].roleArn`, hop.roleArn, arnRule(ArnKind.IAM_ROLE));
+  v.list('hops', props.hops, 'object').forEach((hop, i) => {
+    if (v.required(`hops[${i}].roleArn`, hop.roleArn)) v.check(`hops[${i}].roleArn`, hop.roleArn, arnRule(ArnKind.IAM_ROLE));
     v.externalId(`hops[${i}].externalId`, hop.externalId);
   });
   if (props.image !== undefined && !isPinnedImage(props.image)) {

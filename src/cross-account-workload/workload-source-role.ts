@@ -3,12 +3,14 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { roleNameFromParts } from '../core/naming';
+import { INLINE_POLICIES_PER_ROLE, policyDocument, policySize } from '../core/policy-size';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust } from '../core/role-trust';
 import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, OIDC_ISSUER_URL, parseArn } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
+import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, plainRoleArn } from '../core/stack-env';
-import { describeConstruct, PropsValidator } from '../core/validation';
+import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
 import { irsaRoleTrust, podIdentityRoleTrust } from '../core/workload-identity';
 
 /**
@@ -97,6 +99,8 @@ export class WorkloadSourceRole extends Construct {
    */
   constructor(scope: Construct, id: string, props: WorkloadSourceRoleProps) {
     super(scope, id);
+    checkStackResourceBudget(this, 'WorkloadSourceRole');
+    props = propsOrEmpty(props);
     validate(describeConstruct('WorkloadSourceRole', this.node.path), props, literalAccount(this));
     this.identityMode = props.identityMode;
     const sa = props.serviceAccount;
@@ -146,10 +150,16 @@ function validate(owner: string, props: WorkloadSourceRoleProps, account: string
     v.serviceAccount('serviceAccount', props.serviceAccount);
   }
   if (v.required('targetRoleArns', props.targetRoleArns)) {
-    props.targetRoleArns.forEach((arn, i) => {
+    v.list('targetRoleArns', props.targetRoleArns, 'string').forEach((arn, i) => {
       v.check(`targetRoleArns[${i}]`, arn, arnRule(ArnKind.IAM_ROLE));
-      if (arn === '*' || arn.endsWith('/*')) v.problem(`targetRoleArns[${i}]`, 'is a wildcard; list each target role');
+      // A * or ? in the path or name would let the workload assume any role so named, at any path.
+      if (v.isLiteral(arn) && (arn === '*' || /[*?]/.test(arn.split(':').slice(5).join(':')))) v.problem(`targetRoleArns[${i}]`, 'is a wildcard; list each target role');
     });
+    // All inline policies of one role share IAM's 10,240-character quota; the trust and this one policy are all the role has.
+    const size = policySize(policyDocument([{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: v.list('targetRoleArns', props.targetRoleArns) }]));
+    if (size > INLINE_POLICIES_PER_ROLE) {
+      v.problem('targetRoleArns', `${props.targetRoleArns.length} targets make an inline policy of ${size} characters, over IAM's ${INLINE_POLICIES_PER_ROLE} for a role's inline policies; split the targets over several WorkloadSourceRoles`);
+    }
   }
   v.check('roleName', props.roleName, IAM_ROLE_NAME);
   v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);

@@ -10,9 +10,10 @@ import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust } from '../core/role-trust';
 import { ArnKind, arnRule, IAM_PATH, IAM_ROLE_NAME, K8S_SERVICE_ACCOUNT_PATTERN, OIDC_ISSUER_URL, parseArn } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
+import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalPartition, plainRoleArn } from '../core/stack-env';
 import { planTrustShards } from '../core/trust-shards';
-import { describeConstruct, PropsValidator } from '../core/validation';
+import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
 
 /**
  * An EKS cluster whose Prometheus may remote-write through the role.
@@ -145,20 +146,22 @@ export class IrsaRemoteWriteRole extends Construct {
    */
   constructor(scope: Construct, id: string, props: IrsaRemoteWriteRoleProps) {
     super(scope, id);
+    checkStackResourceBudget(this, 'IrsaRemoteWriteRole');
+    props = propsOrEmpty(props);
     const owner = describeConstruct('IrsaRemoteWriteRole', this.node.path);
     const v = new PropsValidator(owner);
     const sizeLimit = props.trustPolicySizeLimit ?? DEFAULT_TRUST_POLICY_SIZE_LIMIT;
     const defaultServiceAccounts = props.serviceAccounts ?? DEFAULT_SERVICE_ACCOUNTS;
     this.rolePath = props.rolePath ?? '/';
 
-    v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
+    if (v.required('workspaceArn', props.workspaceArn)) v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
     v.check('roleName', props.roleName, IAM_ROLE_NAME);
     v.check('rolePath', props.rolePath, IAM_PATH);
     v.integer('trustPolicySizeLimit', props.trustPolicySizeLimit, 1, MAX_TRUST_POLICY_SIZE_LIMIT);
     checkServiceAccounts(v, 'serviceAccounts', defaultServiceAccounts);
-    if (v.required('clusters', props.clusters)) this.checkClusters(v, props.clusters);
+    if (v.required('clusters', props.clusters)) this.checkClusters(v, v.list('clusters', props.clusters, 'object'));
     if (props.roleName === undefined && Token.isUnresolved(props.workspaceArn)) {
-      v.problem('roleName', 'is required when workspaceArn is a token: the default name is built from the workspace ID');
+      v.problem('workspaceArn', 'is a deploy-time value (token), but the default roleName is built from the workspace ID; give roleName, or pass a literal');
     }
     v.throwIfAny();
 
@@ -272,12 +275,12 @@ export class IrsaRemoteWriteRole extends Construct {
     return role;
   }
 
-  private checkClusters(v: PropsValidator, clusters: RemoteWriteCluster[]): void {
+  private checkClusters(v: PropsValidator, clusters: readonly RemoteWriteCluster[]): void {
     const seen = new Map<string, number>();
     const account = literalAccount(this);
     clusters.forEach((cluster, i) => {
       const prop = `clusters[${i}]`;
-      v.check(`${prop}.oidcIssuerUrl`, cluster.oidcIssuerUrl, OIDC_ISSUER_URL);
+      if (v.required(`${prop}.oidcIssuerUrl`, cluster.oidcIssuerUrl)) v.check(`${prop}.oidcIssuerUrl`, cluster.oidcIssuerUrl, OIDC_ISSUER_URL);
       v.check(`${prop}.oidcProviderArn`, cluster.oidcProviderArn, arnRule(ArnKind.IAM_OIDC_PROVIDER));
       if (cluster.serviceAccounts) checkServiceAccounts(v, `${prop}.serviceAccounts`, cluster.serviceAccounts);
       if (v.isLiteral(cluster.oidcIssuerUrl)) {
@@ -322,7 +325,7 @@ export class IrsaRemoteWriteRole extends Construct {
 
 function checkServiceAccounts(v: PropsValidator, prop: string, serviceAccounts: ServiceAccountRef[]): void {
   if (!v.required(prop, serviceAccounts)) return;
-  serviceAccounts.forEach((sa, i) => {
+  v.list(prop, serviceAccounts, 'object').forEach((sa, i) => {
     v.serviceAccount(`${prop}[${i}]`, sa, K8S_SERVICE_ACCOUNT_PATTERN);
   });
 }

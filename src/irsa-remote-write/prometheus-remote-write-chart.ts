@@ -3,9 +3,10 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IRSA_ROLE_ANNOTATION } from '../core/k8s';
 import { partitionOf } from '../core/partition';
+import { isPrometheusDuration, PROMETHEUS_DURATION_EXPECTED } from '../core/prometheus-duration';
 import { ArnKind, arnRule, EKS_CLUSTER_NAME, parseArn } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
-import { PropsValidator } from '../core/validation';
+import { PropsValidator, propsOrEmpty } from '../core/validation';
 
 /**
  * Remote-write queue tuning (prometheus-operator `QueueConfig`, camelCase).
@@ -133,7 +134,6 @@ export interface PrometheusRemoteWriteChartProps {
 const DEFAULT_SERVICE_ACCOUNT: ServiceAccountRef = { namespace: 'monitoring', name: 'prometheus' };
 // AMP user guide, "Set up ingestion from a new Prometheus server using Helm": the queue_config it recommends.
 const DEFAULT_QUEUE_CONFIG = { maxSamplesPerSend: 1000, maxShards: 200, capacity: 2500 };
-const PROMETHEUS_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 
 /**
  * The source-cluster side of Prometheus remote write over IRSA: the service account annotated
@@ -159,7 +159,8 @@ export class PrometheusRemoteWriteChart extends cdk8s.Chart {
    * @param props the workspace, the role and the service account
    */
   constructor(scope: Construct, id: string, props: PrometheusRemoteWriteChartProps) {
-    super(scope, id, { labels: props.labels });
+    super(scope, id, { labels: propsOrEmpty(props).labels });
+    props = propsOrEmpty(props);
     const sa = props.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT;
     validate(`PrometheusRemoteWriteChart '${this.node.path}'`, props, sa);
 
@@ -211,8 +212,8 @@ export class PrometheusRemoteWriteChart extends cdk8s.Chart {
 
 function validate(owner: string, props: PrometheusRemoteWriteChartProps, sa: ServiceAccountRef): void {
   const v = PropsValidator.forChart(owner);
-  v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
-  v.check('roleArn', props.roleArn, arnRule(ArnKind.IAM_ROLE));
+  if (v.required('workspaceArn', props.workspaceArn)) v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
+  if (v.required('roleArn', props.roleArn)) v.check('roleArn', props.roleArn, arnRule(ArnKind.IAM_ROLE));
   v.check('chainRoleArn', props.chainRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.serviceAccount('serviceAccount', sa);
   v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
@@ -225,8 +226,9 @@ function validate(owner: string, props: PrometheusRemoteWriteChartProps, sa: Ser
   }
   for (const key of ['batchSendDeadline', 'minBackoff', 'maxBackoff'] as const) {
     const value = queue[key];
-    if (value !== undefined && !PROMETHEUS_DURATION.test(value)) {
-      v.problem(`queueConfig.${key}`, `got ${JSON.stringify(value)}; expected a Prometheus duration such as 5s, 30ms or 1m30s`);
+    // Prometheus' own grammar (units once each, in order): "5s1m" is refused by the Prometheus CRD and Prometheus.
+    if (value !== undefined && value !== null && !isPrometheusDuration(value)) {
+      v.problem(`queueConfig.${key}`, `got ${JSON.stringify(value)}; expected ${PROMETHEUS_DURATION_EXPECTED}`);
     }
   }
   if (queue.minShards !== undefined && queue.maxShards !== undefined && queue.minShards > queue.maxShards) {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { CONTAINER_INSIGHTS_LOG_GROUP_FILTER, CONTAINER_INSIGHTS_METRIC_FILTER, CONTAINER_INSIGHTS_TYPES } from './container-insights-sharing';
 import { ObservabilityResourceType } from './observability-resource-type';
 import { parseArn, REGION } from '../core/rules';
+import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalRegion } from '../core/stack-env';
 import { describeConstruct, PropsValidator } from '../core/validation';
 
@@ -59,10 +60,11 @@ export class ObservabilityLink extends Construct {
    */
   constructor(scope: Construct, id: string, props: ObservabilityLinkProps) {
     super(scope, id);
+    checkStackResourceBudget(this, 'ObservabilityLink');
     const owner = describeConstruct('ObservabilityLink', this.node.path);
     const v = new PropsValidator(owner);
     const given = props ?? ({} as ObservabilityLinkProps);
-    if (v.required('sinkArn', given.sinkArn) && typeof given.sinkArn === 'string' && v.isLiteral(given.sinkArn)) {
+    if (v.required('sinkArn', given.sinkArn) && typeof given.sinkArn !== 'string') {v.problem('sinkArn', 'is not a string');} else if (v.isLiteral(given.sinkArn)) {
       const sink = parseArn(given.sinkArn);
       const region = literalRegion(this);
       if (!sink || sink.service !== 'oam' || !/^sink\/[\w-]+$/.test(sink.resource) || REGION.check(sink.region) || !/^\d{12}$/.test(sink.account)) {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { CONTAINER_INSIGHTS_TYPES } from './container-insights-sharing';
 import { ObservabilityResourceType } from './observability-resource-type';
 import { OrganizationScope, organizationConditions, organizationScopeProblems } from '../core/organization-scope';
+import { checkStackResourceBudget } from '../core/stack-budget';
 import { describeConstruct, PropsValidator } from '../core/validation';
 
 /**
@@ -58,6 +59,7 @@ export class OrganizationObservabilitySink extends Construct {
    */
   constructor(scope: Construct, id: string, props: OrganizationObservabilitySinkProps) {
     super(scope, id);
+    checkStackResourceBudget(this, 'OrganizationObservabilitySink');
     const owner = describeConstruct('OrganizationObservabilitySink', this.node.path);
     const v = new PropsValidator(owner);
     const given = props ?? ({} as OrganizationObservabilitySinkProps);

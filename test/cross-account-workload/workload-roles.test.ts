@@ -106,7 +106,7 @@ describe('WorkloadSourceRole', () => {
 
 describe('CrossAccountWorkloadRole', () => {
   test('trusts exactly the source role (by aws:PrincipalArn), with the given permissions', () => {
-    const { role, trustPolicy, policies } = target();
+    const { role, trustPolicy, policies } = target({ allowSessionTags: false });
     expect(role.roleArn).toBe(TARGET_ROLE);
     expect(trustPolicy.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${CI_ACCOUNT}:root` }, Condition: { ArnEquals: { 'aws:PrincipalArn': SOURCE_ROLE } } }]);
     expect(isAllowed({ policies, principal: TARGET_ROLE, action: 'eks:DescribeCluster', resource: `arn:aws:eks:${REGION}:${TARGET}:cluster/prod` })).toBe('Allowed');

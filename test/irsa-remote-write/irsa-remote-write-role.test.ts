@@ -260,7 +260,7 @@ describe('bad input fails at synth with every problem named', () => {
   });
 
   test('a token workspace ARN needs an explicit role name', () => {
-    expect(() => build({ workspaceArn: `arn:${Aws.PARTITION}:aps:${Aws.REGION}:${Aws.ACCOUNT_ID}:workspace/ws-1` })).toThrow(/roleName: is required when workspaceArn is a token/);
+    expect(() => build({ workspaceArn: `arn:${Aws.PARTITION}:aps:${Aws.REGION}:${Aws.ACCOUNT_ID}:workspace/ws-1` })).toThrow(/workspaceArn: is a deploy-time value \(token\), but the default roleName is built from the workspace ID/);
   });
 
   test('a token issuer is trusted through a CfnJson condition, and budgeted at its worst case', () => {

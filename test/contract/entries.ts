@@ -1,0 +1,163 @@
+/**
+ * Every exported construct and chart, with a valid baseline (the contract suite mutates each prop of
+ * it). A new export that is not here fails the suite.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Testing } from 'cdk8s';
+import * as lib from '../../src';
+
+export interface ContractEntry {
+  /** The export's name. */
+  readonly name: string;
+  /** A valid set of props. */
+  readonly baseline: Record<string, unknown>;
+  /** Props a caller must give. */
+  readonly required: string[];
+  /**
+   * Props that take a deploy-time value (token) end to end; every other string prop must refuse one
+   * by name (or, for a construct, accept it with nothing of it left as text in a name).
+   */
+  readonly tokensSupported?: string[];
+  /** Builds it in a fresh app and returns what it writes (template or manifests), as JSON text. */
+  readonly build: (props: any) => string;
+}
+
+const SOURCE = '222222222222';
+const TARGET = '111111111111';
+const REGION = 'us-east-1';
+const WORKSPACE = `arn:aws:aps:${REGION}:${TARGET}:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef`;
+const ISSUER = 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
+const SA = { namespace: 'ci', name: 'ci-sa' };
+
+function construct(account: string, make: (stack: Stack, props: any) => unknown): (props: any) => string {
+  return (props) => {
+    const stack = new Stack(new App(), 'Contract', { env: { account, region: REGION } });
+    make(stack, props);
+    return JSON.stringify(Template.fromStack(stack).toJSON());
+  };
+}
+
+function chart(make: (app: any, props: any) => { toJson(): any[] }): (props: any) => string {
+  return (props) => JSON.stringify(make(Testing.app(), props).toJson());
+}
+
+export const ENTRIES: ContractEntry[] = [
+  {
+    name: 'IrsaRemoteWriteRole',
+    baseline: { workspaceArn: WORKSPACE, clusters: [{ oidcIssuerUrl: ISSUER }], serviceAccounts: [{ namespace: 'monitoring', name: 'prometheus' }] },
+    required: ['workspaceArn', 'clusters'],
+    build: construct(TARGET, (s, p) => new lib.IrsaRemoteWriteRole(s, 'C', p)),
+  },
+  {
+    name: 'PrometheusRemoteWriteChart',
+    baseline: { workspaceArn: WORKSPACE, roleArn: `arn:aws:iam::${TARGET}:role/amp-remote-write`, clusterName: 'prod' },
+    required: ['workspaceArn', 'roleArn'],
+    build: chart((a, p) => new lib.PrometheusRemoteWriteChart(a, 'c', p)),
+  },
+  {
+    name: 'CrossAccountContainerInsights',
+    baseline: { customerName: 'acme', sourceAccountId: SOURCE, trustedPrincipalArns: [`arn:aws:iam::${SOURCE}:role/node`] },
+    required: ['customerName', 'sourceAccountId'],
+    build: construct(TARGET, (s, p) => new lib.CrossAccountContainerInsights(s, 'C', p)),
+  },
+  {
+    name: 'ContainerInsightsAgentAccess',
+    baseline: { targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, clusterName: 'prod', identityMode: lib.AgentIdentityMode.POD_IDENTITY },
+    required: ['targetRoleArn', 'clusterName', 'identityMode'],
+    build: construct(SOURCE, (s, p) => new lib.ContainerInsightsAgentAccess(s, 'C', p)),
+  },
+  {
+    name: 'CloudWatchAgentChart',
+    baseline: { clusterName: 'prod', region: REGION, identityMode: lib.AgentIdentityMode.POD_IDENTITY },
+    required: ['clusterName', 'region'],
+    build: chart((a, p) => new lib.CloudWatchAgentChart(a, 'c', p)),
+  },
+  {
+    name: 'AmpScraperTargetRole',
+    baseline: { sourceAccountId: SOURCE, clusterName: 'prod', workspaceArn: WORKSPACE },
+    required: ['sourceAccountId', 'clusterName', 'workspaceArn'],
+    build: construct(TARGET, (s, p) => new lib.AmpScraperTargetRole(s, 'C', p)),
+  },
+  {
+    name: 'AmpCrossAccountScraper',
+    baseline: {
+      clusterArn: `arn:aws:eks:${REGION}:${SOURCE}:cluster/prod`,
+      subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+      workspaceArn: WORKSPACE,
+      targetRoleArn: `arn:aws:iam::${TARGET}:role/amp-scraper-target`,
+    },
+    required: ['clusterArn', 'subnetIds', 'workspaceArn', 'targetRoleArn'],
+    tokensSupported: ['targetRoleArn'],
+    build: construct(SOURCE, (s, p) => new lib.AmpCrossAccountScraper(s, 'C', p)),
+  },
+  {
+    name: 'AmpScraperRbacChart',
+    baseline: { scraperRoleArn: `arn:aws:iam::${SOURCE}:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_1` },
+    required: [],
+    build: chart((a, p) => new lib.AmpScraperRbacChart(a, 'c', p)),
+  },
+  {
+    name: 'ContainerCostBucket',
+    baseline: { includeRegions: [REGION], readerRoleName: 'cost-reader' },
+    required: [],
+    build: construct(SOURCE, (s, p) => new lib.ContainerCostBucket(s, 'C', p)),
+  },
+  {
+    name: 'ContainerCostAgentChart',
+    baseline: { account: SOURCE, ownerKey: 'a1b2c3d4e5f6', clusterName: 'prod', region: REGION },
+    required: ['account', 'clusterName', 'region'],
+    build: chart((a, p) => new lib.ContainerCostAgentChart(a, 'c', p)),
+  },
+  {
+    name: 'WorkloadSourceRole',
+    baseline: {
+      identityMode: lib.WorkloadIdentityMode.IRSA,
+      oidcIssuerUrl: ISSUER,
+      oidcProviderArn: `arn:aws:iam::${SOURCE}:oidc-provider/${ISSUER.replace('https://', '')}`,
+      serviceAccount: SA,
+      targetRoleArns: [`arn:aws:iam::${TARGET}:role/deployer`],
+    },
+    required: ['identityMode', 'serviceAccount', 'targetRoleArns'],
+    build: construct(SOURCE, (s, p) => new lib.WorkloadSourceRole(s, 'C', p)),
+  },
+  {
+    name: 'CrossAccountWorkloadRole',
+    baseline: {
+      sourceRoleArn: `arn:aws:iam::${SOURCE}:role/ci`,
+      policyStatements: [new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [`arn:aws:eks:${REGION}:${TARGET}:cluster/apps`] })],
+    },
+    required: ['sourceRoleArn'],
+    build: construct(TARGET, (s, p) => new lib.CrossAccountWorkloadRole(s, 'C', p)),
+  },
+  {
+    name: 'CrossAccountWorkloadChart',
+    baseline: {
+      serviceAccount: SA,
+      identityMode: lib.WorkloadIdentityMode.IRSA,
+      sourceRoleArn: `arn:aws:iam::${SOURCE}:role/ci`,
+      targets: [{ profileName: 'target', roleArn: `arn:aws:iam::${TARGET}:role/deployer`, region: REGION }],
+    },
+    required: ['serviceAccount', 'targets'],
+    build: chart((a, p) => new lib.CrossAccountWorkloadChart(a, 'c', p)),
+  },
+  {
+    name: 'TrustProbeChart',
+    baseline: { serviceAccount: SA, firstRoleArn: `arn:aws:iam::${SOURCE}:role/ci`, hops: [{ roleArn: `arn:aws:iam::${TARGET}:role/deployer` }] },
+    required: ['serviceAccount', 'firstRoleArn'],
+    build: chart((a, p) => new lib.TrustProbeChart(a, 'c', p)),
+  },
+  {
+    name: 'OrganizationObservabilitySink',
+    baseline: { organization: { organizationId: 'o-a1b2c3d4e5' } },
+    required: ['organization'],
+    build: construct(TARGET, (s, p) => new lib.OrganizationObservabilitySink(s, 'C', p)),
+  },
+  {
+    name: 'ObservabilityLink',
+    baseline: { sinkArn: `arn:aws:oam:${REGION}:${TARGET}:sink/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111` },
+    required: ['sinkArn'],
+    build: construct(SOURCE, (s, p) => new lib.ObservabilityLink(s, 'C', p)),
+  },
+];

@@ -1,0 +1,73 @@
+/**
+ * Semantic checks the input contract adds beyond shapes (issue: "one input contract"), each a
+ * refusal at synth with the prop named, or a default derived from what AWS needs.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Testing } from 'cdk8s';
+import { CrossAccountWorkloadRole, PrometheusRemoteWriteChart, WorkloadIdentityMode, WorkloadSourceRole } from '../../src';
+import { canAssume, trustPolicyOf } from '../harness/iam-proof';
+
+const SOURCE = '222222222222';
+const TARGET = '333333333333';
+const targetStack = () => new Stack(new App(), 'Target', { env: { account: TARGET, region: 'us-east-1' } });
+const sourceStack = () => new Stack(new App(), 'Source', { env: { account: SOURCE, region: 'us-east-1' } });
+
+test('a * or ? in the path or name of a role ARN in a trust or a target list is refused (any role so named, at any path, would do)', () => {
+  expect(() => new CrossAccountWorkloadRole(targetStack(), 'R', { sourceRoleArn: `arn:aws:iam::${SOURCE}:role/*/ci-deployer` }))
+    .toThrow(/sourceRoleArn: has a wildcard in its path or name/);
+  expect(() => new CrossAccountWorkloadRole(targetStack(), 'R', { sourceRoleArn: `arn:aws:iam::${SOURCE}:role/ci-deploy?r` }))
+    .toThrow(/sourceRoleArn: has a wildcard/);
+  for (const arn of [`arn:aws:iam::${TARGET}:role/*/deployer`, `arn:aws:iam::${TARGET}:role/deploy?r`, `arn:aws:iam::${TARGET}:role/team/*`]) {
+    expect(() => new WorkloadSourceRole(sourceStack(), 'S', {
+      identityMode: WorkloadIdentityMode.POD_IDENTITY, clusterName: 'ci', serviceAccount: { namespace: 'ci', name: 'ci' }, targetRoleArns: [arn],
+    })).toThrow(/targetRoleArns\[0\]: is a wildcard/);
+  }
+});
+
+test('EKS access policies: only those a customer-managed role may use', () => {
+  const access = (accessPolicy: string) => () => new CrossAccountWorkloadRole(targetStack(), 'R', {
+    sourceRoleArn: `arn:aws:iam::${SOURCE}:role/ci`, eksAccess: { clusterName: 'apps', accessPolicy, namespaces: ['apps'] },
+  });
+  expect(access('AmazonEKSBlockStoragePolicy')).toThrow(/eksAccess.accessPolicy: got "AmazonEKSBlockStoragePolicy"; expected one of AmazonEKSViewPolicy, AmazonEKSEditPolicy, AmazonEKSAdminPolicy/);
+  expect(access('AmazonEKSSecretReaderPolicy')).not.toThrow();
+  expect(access('AmazonEKSAdminViewPolicy')).not.toThrow();
+});
+
+test('a Pod Identity source chained into CrossAccountWorkloadRole: the default trust allows sts:TagSession for exactly that source', () => {
+  const stack = targetStack();
+  const source = `arn:aws:iam::${SOURCE}:role/workload-ci-ci`;
+  new CrossAccountWorkloadRole(stack, 'R', { sourceRoleArn: source });
+  const json = Template.fromStack(stack).toJSON();
+  const roleId = Object.keys(json.Resources).find((id) => json.Resources[id].Type === 'AWS::IAM::Role')!;
+  const role = json.Resources[roleId];
+  const trust = trustPolicyOf(json, roleId, { account: TARGET, region: 'us-east-1' });
+  const roleArn = `arn:aws:iam::${TARGET}:role/${role.Properties.RoleName}`;
+  const callerPolicies = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: roleArn }] }];
+  // Session tags are transitive from a Pod Identity session: IAM evaluates sts:TagSession too.
+  expect(canAssume({ trustPolicy: trust, roleArn, principal: source, action: 'sts:TagSession', callerPolicies, context: { 'aws:PrincipalArn': source } })).toBe('Allowed');
+  expect(canAssume({ trustPolicy: trust, roleArn, principal: `arn:aws:iam::${SOURCE}:role/other`, action: 'sts:TagSession', callerPolicies, context: { 'aws:PrincipalArn': `arn:aws:iam::${SOURCE}:role/other` } })).not.toBe('Allowed');
+});
+
+test('Prometheus durations in queueConfig use Prometheus\' own grammar: units once each, in order', () => {
+  const chart = (batchSendDeadline: string) => () => new PrometheusRemoteWriteChart(Testing.app(), 'c', {
+    workspaceArn: `arn:aws:aps:us-east-1:${TARGET}:workspace/ws-1`, roleArn: `arn:aws:iam::${TARGET}:role/rw`, queueConfig: { batchSendDeadline },
+  });
+  expect(chart('5s1m')).toThrow(/queueConfig.batchSendDeadline: got "5s1m"; expected a Prometheus duration/);
+  expect(chart('1m5s')).not.toThrow();
+  expect(chart('500ms')).not.toThrow();
+});
+
+test('quotas: 300 targets would make a 23.7k inline policy; refused with its size and IAM\'s 10,240', () => {
+  const targets = Array.from({ length: 300 }, (_, i) => `arn:aws:iam::${TARGET}:role/deployer-with-a-fairly-long-name-${i}`);
+  expect(() => new WorkloadSourceRole(sourceStack(), 'S', {
+    identityMode: WorkloadIdentityMode.POD_IDENTITY, clusterName: 'ci', serviceAccount: { namespace: 'ci', name: 'ci' }, targetRoleArns: targets,
+  })).toThrow(/targetRoleArns: 300 targets make an inline policy of \d{5} characters, over IAM's 10240/);
+});
+
+test('quotas: a stack over CloudFormation\'s 500 resources fails at synth, naming what contributes', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Big', { env: { account: TARGET, region: 'us-east-1' } });
+  for (let i = 0; i < 505; i++) new CrossAccountWorkloadRole(stack, `R${i}`, { sourceRoleArn: `arn:aws:iam::${SOURCE}:role/ci-${i}`, roleName: `target-${i}` });
+  expect(() => app.synth()).toThrow(/Stack Big has \d+ resources, over CloudFormation's 500 per stack\. This library's constructs in it: CrossAccountWorkloadRole 'Big\/R\d+' \(\d\)/);
+});
