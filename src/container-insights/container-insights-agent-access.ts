@@ -13,7 +13,7 @@ import { ServiceAccountRef } from '../core/service-account';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalPartition, literalRegion, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
-import { irsaRoleTrust, podIdentityRoleTrust } from '../core/workload-identity';
+import { irsaRoleTrust, podIdentityRoleTrust, warnCreatesProvider } from '../core/workload-identity';
 
 /**
  * How the CloudWatch agent gets the credentials it uses to assume the target role.
@@ -78,9 +78,19 @@ export interface ContainerInsightsAgentAccessProps {
   /**
    * The cluster's existing IAM OIDC provider in this account (IRSA mode). Most IRSA clusters have one.
    *
-   * @default - a provider is created in this stack
+   * @default - the provider IRSA already registered for `oidcIssuerUrl` in this account, by its
+   *   deterministic ARN (or a new one with `createOidcProvider`)
    */
   readonly oidcProviderArn?: string;
+
+  /**
+   * Create the IAM OIDC provider for `oidcIssuerUrl` in this stack (IRSA mode). Only for a cluster
+   * whose issuer this account has not registered yet: a cluster that already uses IRSA has its
+   * provider, and a second one fails the deploy with EntityAlreadyExists. Synth warns when set.
+   *
+   * @default false
+   */
+  readonly createOidcProvider?: boolean;
 
   /**
    * Whether the Pod Identity association passes session tags (POD_IDENTITY mode). With tags, the
@@ -156,7 +166,8 @@ export class ContainerInsightsAgentAccess extends Construct {
         return;
       case AgentIdentityMode.IRSA: {
         this.roleName = props.roleName ?? agentRoleName(props.clusterName);
-        const trust = irsaRoleTrust(this, 'IrsaTrust', props.oidcIssuerUrl!, props.oidcProviderArn, [this.serviceAccount]);
+        const trust = irsaRoleTrust(this, 'IrsaTrust', props.oidcIssuerUrl!, props.oidcProviderArn, [this.serviceAccount], props.createOidcProvider === true);
+        if (props.createOidcProvider === true) warnCreatesProvider(this);
         this.role = this.createAgentRole(this.roleName, [trust], assumeTarget);
         return;
       }
@@ -283,6 +294,9 @@ function validate(owner: string, props: ContainerInsightsAgentAccessProps, sa: S
   only('attachAgentServerPolicy', [AgentIdentityMode.NODE_ROLES]);
   only('oidcIssuerUrl', [AgentIdentityMode.IRSA]);
   only('oidcProviderArn', [AgentIdentityMode.IRSA]);
+  only('createOidcProvider', [AgentIdentityMode.IRSA]);
+  v.boolean('createOidcProvider', props.createOidcProvider);
+  if (props.createOidcProvider === true && props.oidcProviderArn !== undefined) v.problem('createOidcProvider', 'and oidcProviderArn exclude each other: use the existing provider, or create one');
   only('sessionTags', [AgentIdentityMode.POD_IDENTITY]);
   only('roleName', [AgentIdentityMode.IRSA, AgentIdentityMode.POD_IDENTITY]);
   if (mode === AgentIdentityMode.NODE_ROLES) v.required('nodeRoles', props.nodeRoles);

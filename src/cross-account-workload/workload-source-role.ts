@@ -11,7 +11,7 @@ import { ServiceAccountRef } from '../core/service-account';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
-import { irsaRoleTrust, podIdentityRoleTrust } from '../core/workload-identity';
+import { irsaRoleTrust, podIdentityRoleTrust, warnCreatesProvider } from '../core/workload-identity';
 
 /**
  * How the workload's pods get the source role's credentials.
@@ -46,9 +46,19 @@ export interface WorkloadSourceRoleProps {
   /**
    * The cluster's existing IAM OIDC provider in this account (IRSA mode).
    *
-   * @default - a provider is created in this stack
+   * @default - the provider IRSA already registered for `oidcIssuerUrl` in this account, by its
+   *   deterministic ARN (or a new one with `createOidcProvider`)
    */
   readonly oidcProviderArn?: string;
+
+  /**
+   * Create the IAM OIDC provider for `oidcIssuerUrl` in this stack (IRSA mode). Only for a cluster
+   * whose issuer this account has not registered yet: a cluster that already uses IRSA has its
+   * provider, and a second one fails the deploy with EntityAlreadyExists. Synth warns when set.
+   *
+   * @default false
+   */
+  readonly createOidcProvider?: boolean;
 
   /**
    * The cluster's name: required in POD_IDENTITY mode (the association is created on it).
@@ -109,7 +119,8 @@ export class WorkloadSourceRole extends Construct {
 
     const trust = podIdentity
       ? podIdentityRoleTrust(this, props.clusterName!, sa, props.sessionTags ?? true)
-      : irsaRoleTrust(this, 'IrsaTrust', props.oidcIssuerUrl!, props.oidcProviderArn, [sa]);
+      : irsaRoleTrust(this, 'IrsaTrust', props.oidcIssuerUrl!, props.oidcProviderArn, [sa], props.createOidcProvider === true);
+    if (props.createOidcProvider === true) warnCreatesProvider(this);
     // A Pod Identity session carries session tags; chaining with them needs sts:TagSession.
     const actions = podIdentity ? ['sts:AssumeRole', 'sts:TagSession'] : ['sts:AssumeRole'];
     const role = createRoleWithTrust(this, 'Role', {
@@ -171,10 +182,13 @@ function validate(owner: string, props: WorkloadSourceRoleProps, account: string
         v.problem('oidcProviderArn', `is not in this stack's account ${account}; a role can only trust an OIDC provider of its own account`);
       }
       if (props.sessionTags !== undefined) v.problem('sessionTags', 'only applies in POD_IDENTITY mode');
+      v.boolean('createOidcProvider', props.createOidcProvider);
+      if (props.createOidcProvider === true && props.oidcProviderArn !== undefined) v.problem('createOidcProvider', 'and oidcProviderArn exclude each other: use the existing provider, or create one');
       break;
     case WorkloadIdentityMode.POD_IDENTITY:
       v.required('clusterName', props.clusterName);
       if (props.oidcIssuerUrl || props.oidcProviderArn) v.problem('oidcIssuerUrl', 'and oidcProviderArn only apply in IRSA mode');
+      if (props.createOidcProvider !== undefined) v.problem('createOidcProvider', 'only applies in IRSA mode');
       break;
     default:
       v.problem('identityMode', `got ${JSON.stringify(props.identityMode)}; expected IRSA or POD_IDENTITY`);

@@ -91,14 +91,31 @@ describe('IRSA mode', () => {
   const { json, access, template, stack } = build({ identityMode: AgentIdentityMode.IRSA, oidcIssuerUrl: ISSUER });
   const roleId = logicalIdsOfType(json, 'AWS::IAM::Role')[0];
 
-  test('a deterministic role for amazon-cloudwatch/cloudwatch-agent, from the cluster\'s OIDC provider', () => {
+  test('a deterministic role for amazon-cloudwatch/cloudwatch-agent, from the cluster\'s existing OIDC provider (none created by default)', () => {
     expect(access.roleArn).toBe(AGENT_ROLE);
     expect(ContainerInsightsAgentAccess.agentRoleName('prod')).toBe('containerinsights-agent-prod');
-    template.resourceCountIs('AWS::IAM::OIDCProvider', 1);
+    // A cluster that uses IRSA has its provider; creating a second one fails with EntityAlreadyExists.
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    expect(trustPolicyOf(json, roleId, ENV).Statement[0].Principal).toEqual({ Federated: `arn:aws:iam::${SOURCE_ACCOUNT}:oidc-provider/${hostPath(ISSUER)}` });
     template.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'containerinsights-agent-prod',
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${hostPath(ISSUER)}:aud`]: 'sts.amazonaws.com', [`${hostPath(ISSUER)}:sub`]: 'system:serviceaccount:amazon-cloudwatch:cloudwatch-agent' } } })] },
     });
+  });
+
+  test('createOidcProvider: the provider is created, as an explicit choice with a synth warning', () => {
+    const withProvider = stackIn(SOURCE_ACCOUNT);
+    new ContainerInsightsAgentAccess(withProvider, 'Agent', { targetRoleArn: TARGET_ROLE, clusterName: 'prod', identityMode: AgentIdentityMode.IRSA, oidcIssuerUrl: ISSUER, createOidcProvider: true });
+    Template.fromStack(withProvider).resourceCountIs('AWS::IAM::OIDCProvider', 1);
+    Annotations.fromStack(withProvider).hasWarning('/Stack/Agent', Match.stringLikeRegexp('creates the IAM OIDC provider.*EntityAlreadyExists'));
+    expect(() => new ContainerInsightsAgentAccess(stackIn(SOURCE_ACCOUNT), 'Agent', {
+      targetRoleArn: TARGET_ROLE,
+      clusterName: 'prod',
+      identityMode: AgentIdentityMode.IRSA,
+      oidcIssuerUrl: ISSUER,
+      createOidcProvider: true,
+      oidcProviderArn: `arn:aws:iam::${SOURCE_ACCOUNT}:oidc-provider/${hostPath(ISSUER)}`,
+    })).toThrow(/createOidcProvider: and oidcProviderArn exclude each other/);
   });
 
   test('trust: the agent\'s service account only', () => {

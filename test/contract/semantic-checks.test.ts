@@ -71,3 +71,18 @@ test('quotas: a stack over CloudFormation\'s 500 resources fails at synth, namin
   for (let i = 0; i < 505; i++) new CrossAccountWorkloadRole(stack, `R${i}`, { sourceRoleArn: `arn:aws:iam::${SOURCE}:role/ci-${i}`, roleName: `target-${i}` });
   expect(() => app.synth()).toThrow(/Stack Big has \d+ resources, over CloudFormation's 500 per stack\. This library's constructs in it: CrossAccountWorkloadRole 'Big\/R\d+' \(\d\)/);
 });
+
+test('defaults meet real accounts: WorkloadSourceRole in IRSA mode uses the provider IRSA already registered, and creates one only when asked', () => {
+  const issuerUrl = 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
+  const props = { identityMode: WorkloadIdentityMode.IRSA, oidcIssuerUrl: issuerUrl, serviceAccount: { namespace: 'ci', name: 'ci' }, targetRoleArns: [`arn:aws:iam::${TARGET}:role/d`] };
+  const byDefault = sourceStack();
+  new WorkloadSourceRole(byDefault, 'S', props);
+  const json = Template.fromStack(byDefault).toJSON();
+  expect(Object.values<any>(json.Resources).filter((r) => r.Type === 'AWS::IAM::OIDCProvider')).toHaveLength(0);
+  const roleId = Object.keys(json.Resources).find((id) => json.Resources[id].Type === 'AWS::IAM::Role')!;
+  expect(trustPolicyOf(json, roleId, { account: SOURCE, region: 'us-east-1' }).Statement[0].Principal)
+    .toEqual({ Federated: `arn:aws:iam::${SOURCE}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF` });
+  const asked = sourceStack();
+  new WorkloadSourceRole(asked, 'S', { ...props, createOidcProvider: true });
+  Template.fromStack(asked).resourceCountIs('AWS::IAM::OIDCProvider', 1);
+});
