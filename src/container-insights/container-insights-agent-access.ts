@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Resource, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Resource, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -13,6 +13,7 @@ import { ServiceAccountRef } from '../core/service-account';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalPartition, literalRegion, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
+import { warn } from '../core/warnings';
 import { irsaRoleTrust, podIdentityRoleTrust, warnCreatesProvider } from '../core/workload-identity';
 
 /**
@@ -186,8 +187,7 @@ export class ContainerInsightsAgentAccess extends Construct {
           disableSessionTags: !sessionTags,
         });
         if (!sessionTags) {
-          Annotations.of(this).addWarningV2(
-            'cdk-eks-cross-account-observability:podIdentityWithoutSessionTags',
+          warn(this, 'podIdentityWithoutSessionTags',
             'Without session tags the Pod Identity role cannot check which cluster and service account asks for it: any Pod Identity association of this account that names it can use it. The target role still checks the external ID.',
           );
         }
@@ -240,8 +240,7 @@ export class ContainerInsightsAgentAccess extends Construct {
 
   private grantNodeRoles(nodeRoles: iam.IRole[], assumeTarget: iam.PolicyStatement, attachAgentServerPolicy: boolean): void {
     new iam.Policy(this, 'AssumeTargetRole', { roles: nodeRoles, statements: [assumeTarget] });
-    Annotations.of(this).addWarningV2(
-      'cdk-eks-cross-account-observability:nodeRolesShareTargetRole',
+    warn(this, 'nodeRolesShareTargetRole',
       'NODE_ROLES mode: every pod on these nodes can assume the target role. IRSA or POD_IDENTITY mode gives it to the CloudWatch agent only.',
     );
     if (!attachAgentServerPolicy) return;

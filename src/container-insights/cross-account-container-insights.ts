@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT, targetRoleName } from './names';
@@ -11,6 +11,7 @@ import { ServiceAccountRef } from '../core/service-account';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalRegion, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
+import { warn } from '../core/warnings';
 
 /**
  * What the target role may do in the target account.
@@ -164,9 +165,8 @@ export class CrossAccountContainerInsights extends Construct {
     }
 
     if (!props.trustedPrincipalArns?.length && !props.podIdentityTrusts?.length) {
-      Annotations.of(this).addWarningV2(
-        'cdk-eks-cross-account-observability:trustOpenToAccount',
-        `The role trusts the whole account ${props.sourceAccountId}: any of its principals whose own policies allow sts:AssumeRole on it can use it. Set trustedPrincipalArns (node roles or the ContainerInsightsAgentAccess role) or podIdentityTrusts to narrow it.`,
+      warn(this, 'trustOpenToAccount',
+        `The role trusts the whole account ${Token.isUnresolved(props.sourceAccountId) ? '(a deploy-time value)' : props.sourceAccountId}: any of its principals whose own policies allow sts:AssumeRole on it can use it. Set trustedPrincipalArns (node roles or the ContainerInsightsAgentAccess role) or podIdentityTrusts to narrow it.`,
       );
     }
     validateRoleNamesUnique(this, [role.node.defaultChild as iam.CfnRole]);

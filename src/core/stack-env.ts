@@ -1,6 +1,7 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { partitionOf } from './partition';
+import { warn } from './warnings';
 
 /**
  * The account of the construct's stack when it is a literal, else `undefined`
@@ -28,8 +29,7 @@ export function literalPartition(scope: IConstruct, sameAccountArnHint?: string)
     const partition = sameAccountArnHint.split(':')[1];
     if (partition) return partition;
   }
-  Annotations.of(scope).addWarningV2(
-    'cdk-eks-cross-account-observability:partitionAssumed',
+  warn(scope, 'partitionAssumed',
     'The stack has no literal env.region, so plain-string ARNs assume the "aws" partition. Set env.region on the stack.',
   );
   return 'aws';

@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -9,6 +9,7 @@ import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, K8S_NAMESPACE, parse
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
+import { warn } from '../core/warnings';
 
 /**
  * Kubernetes access for the role on an EKS cluster of this (the target) account, through an EKS
@@ -169,7 +170,7 @@ export class CrossAccountWorkloadRole extends Construct {
   private addAccessEntry(role: iam.Role, access: WorkloadEksAccess): eks.CfnAccessEntry {
     const clusterWide = access.clusterWide ?? false;
     if (clusterWide && ADMIN_POLICIES.includes(access.accessPolicy)) {
-      Annotations.of(this).addWarningV2('cdk-eks-cross-account-observability:clusterWideAdmin',
+      warn(this, 'clusterWideAdmin',
         `The workload gets ${access.accessPolicy} on the whole cluster ${access.clusterName}: cluster administration from another account. Prefer a namespaced or read-only policy.`);
     }
     return new eks.CfnAccessEntry(this, 'AccessEntry', {

@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -11,6 +11,7 @@ import { ServiceAccountRef } from '../core/service-account';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
+import { warn } from '../core/warnings';
 import { irsaRoleTrust, podIdentityRoleTrust, warnCreatesProvider } from '../core/workload-identity';
 
 /**
@@ -142,7 +143,7 @@ export class WorkloadSourceRole extends Construct {
         disableSessionTags: !(props.sessionTags ?? true),
       });
       if (props.sessionTags === false) {
-        Annotations.of(this).addWarningV2('cdk-eks-cross-account-observability:podIdentityWithoutSessionTags',
+        warn(this, 'podIdentityWithoutSessionTags',
           'Without session tags the role cannot check which cluster and service account asks for it: any Pod Identity association of this account that names it can use it.');
       }
     }

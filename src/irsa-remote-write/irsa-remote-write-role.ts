@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Token } from 'aws-cdk-lib';
+import { CfnOutput, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { issuerHostPath, isWildcard } from '../core/irsa';
@@ -14,6 +14,7 @@ import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalPartition, plainRoleArn } from '../core/stack-env';
 import { planTrustShards } from '../core/trust-shards';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
+import { warn } from '../core/warnings';
 
 /**
  * An EKS cluster whose Prometheus may remote-write through the role.
@@ -305,8 +306,7 @@ export class IrsaRemoteWriteRole extends Construct {
     if (!account || Token.isUnresolved(this.workspaceArn)) return;
     const workspaceAccount = parseArn(this.workspaceArn)?.account;
     if (workspaceAccount && workspaceAccount !== account) {
-      Annotations.of(this).addWarningV2(
-        'cdk-eks-cross-account-observability:workspaceInOtherAccount',
+      warn(this, 'workspaceInOtherAccount',
         `The workspace is in account ${workspaceAccount} but this role is in ${account}. Deploy IrsaRemoteWriteRole in the workspace's account: an identity policy alone cannot grant aps:RemoteWrite on another account's workspace.`,
       );
     }
@@ -315,8 +315,7 @@ export class IrsaRemoteWriteRole extends Construct {
   private warnAboutWildcards(sources: IrsaTrustSource[]): void {
     const patterns = [...new Set(sources.flatMap((s) => s.serviceAccounts.filter(isWildcard).map((sa) => `${sa.namespace}/${sa.name}`)))];
     if (patterns.length > 0) {
-      Annotations.of(this).addWarningV2(
-        'cdk-eks-cross-account-observability:wildcardServiceAccount',
+      warn(this, 'wildcardServiceAccount',
         `The trust accepts service-account patterns (${patterns.join(', ')}): every matching service account may write to the workspace. List exact names for least privilege.`,
       );
     }

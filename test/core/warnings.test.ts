@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Annotations, App, Stack } from 'aws-cdk-lib';
 import { Annotations as AssertAnnotations, Match } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
@@ -42,5 +44,12 @@ describe('warn', () => {
     });
     const trace = warningEntry(target)?.trace ?? [];
     expect(trace[0]).toMatch(/warnings\.test\.ts:\d+:\d+/);
+  });
+
+  test('every warning of the library goes through warn() (package-scoped ID, located at the user\'s line)', () => {
+    const src = path.join(__dirname, '..', '..', 'src');
+    const files = (fs.readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith(path.join('core', 'warnings.ts')));
+    const direct = files.filter((f) => /addWarningV2\(|addWarning\(/.test(fs.readFileSync(path.join(src, f), 'utf8')));
+    expect(direct).toEqual([]);
   });
 });
