@@ -138,7 +138,7 @@ export class AmpCrossAccountScraper extends Construct {
     checkStackResourceBudget(this, 'AmpCrossAccountScraper');
     props = propsOrEmpty(props);
     const owner = describeConstruct('AmpCrossAccountScraper', this.node.path);
-    validate(owner, props, literalAccount(this), literalRegion(this));
+    validate(owner, props, literalAccount(this), literalRegion(this), this);
 
     const stack = Stack.of(this);
     const clusterName = parseArn(props.clusterArn)?.resource.replace(/^cluster\//, '') ?? '';
@@ -241,8 +241,10 @@ export class AmpCrossAccountScraper extends Construct {
   }
 }
 
-function validate(owner: string, props: AmpCrossAccountScraperProps, account: string | undefined, region: string | undefined): void {
-  const v = new PropsValidator(owner);
+function validate(
+  owner: string, props: AmpCrossAccountScraperProps, account: string | undefined, region: string | undefined, scope: Construct,
+): void {
+  const v = new PropsValidator(owner).inStackOf(scope);
   if (v.required('clusterArn', props.clusterArn)) v.check('clusterArn', props.clusterArn, arnRule(ArnKind.EKS_CLUSTER));
   if (v.required('workspaceArn', props.workspaceArn)) v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
   if (v.required('targetRoleArn', props.targetRoleArn)) v.check('targetRoleArn', props.targetRoleArn, arnRule(ArnKind.IAM_ROLE));

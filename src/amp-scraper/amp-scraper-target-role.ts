@@ -93,7 +93,7 @@ export class AmpScraperTargetRole extends Construct {
     checkStackResourceBudget(this, 'AmpScraperTargetRole');
     props = propsOrEmpty(props);
     const owner = describeConstruct('AmpScraperTargetRole', this.node.path);
-    validate(owner, props, literalAccount(this));
+    validate(owner, props, literalAccount(this), this);
 
     const workspace = parseArn(props.workspaceArn);
     this.roleName = props.roleName ?? scraperTargetRoleName(props.sourceAccountId, props.clusterName, props.workspaceArn);
@@ -135,8 +135,8 @@ export class AmpScraperTargetRole extends Construct {
   }
 }
 
-function validate(owner: string, props: AmpScraperTargetRoleProps, account: string | undefined): void {
-  const v = new PropsValidator(owner);
+function validate(owner: string, props: AmpScraperTargetRoleProps, account: string | undefined, scope: Construct): void {
+  const v = new PropsValidator(owner).inStackOf(scope);
   if (v.required('sourceAccountId', props.sourceAccountId)) v.check('sourceAccountId', props.sourceAccountId, ACCOUNT_ID);
   if (v.required('clusterName', props.clusterName)) v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
   if (v.required('workspaceArn', props.workspaceArn)) v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));

@@ -158,7 +158,7 @@ export class ContainerInsightsAgentAccess extends Construct {
     this.props = props;
     this.identityMode = props.identityMode;
     this.serviceAccount = props.serviceAccount ?? CLOUDWATCH_AGENT_SERVICE_ACCOUNT;
-    validate(describeConstruct('ContainerInsightsAgentAccess', this.node.path), props, this.serviceAccount);
+    validate(describeConstruct('ContainerInsightsAgentAccess', this.node.path), props, this.serviceAccount, this);
 
     const assumeTarget = new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [props.targetRoleArn] });
     switch (props.identityMode) {
@@ -279,8 +279,8 @@ export class ContainerInsightsAgentAccess extends Construct {
   }
 }
 
-function validate(owner: string, props: ContainerInsightsAgentAccessProps, sa: ServiceAccountRef): void {
-  const v = new PropsValidator(owner);
+function validate(owner: string, props: ContainerInsightsAgentAccessProps, sa: ServiceAccountRef, scope: Construct): void {
+  const v = new PropsValidator(owner).inStackOf(scope);
   if (v.required('targetRoleArn', props.targetRoleArn)) v.check('targetRoleArn', props.targetRoleArn, arnRule(ArnKind.IAM_ROLE));
   if (v.required('clusterName', props.clusterName)) v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
   v.check('roleName', props.roleName, IAM_ROLE_NAME);

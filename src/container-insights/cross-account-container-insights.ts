@@ -141,7 +141,7 @@ export class CrossAccountContainerInsights extends Construct {
     const owner = describeConstruct('CrossAccountContainerInsights', this.node.path);
     const mode = props.permissionMode ?? ContainerInsightsPermissionMode.AGENT_SERVER_POLICY;
     const regions = props.regions ?? (literalRegion(this) ? [literalRegion(this)!] : []);
-    validate(owner, props, mode, regions);
+    validate(owner, props, mode, regions, this);
 
     this.roleName = targetRoleName(props.customerName);
     const role = createRoleWithTrust(this, 'Role', {
@@ -218,8 +218,10 @@ function leastPrivilegeStatement(partition: string, account: string, regions: st
   });
 }
 
-function validate(owner: string, props: CrossAccountContainerInsightsProps, mode: ContainerInsightsPermissionMode, regions: string[]): void {
-  const v = new PropsValidator(owner);
+function validate(
+  owner: string, props: CrossAccountContainerInsightsProps, mode: ContainerInsightsPermissionMode, regions: string[], scope: Construct,
+): void {
+  const v = new PropsValidator(owner).inStackOf(scope);
   if (v.required('customerName', props.customerName) && typeof props.customerName !== 'string') {v.problem('customerName', `got ${describeValue(props.customerName)}; expected a string`);} else if (v.isLiteral(props.customerName)) {
     const reason = IAM_ROLE_NAME.check(targetRoleName(props.customerName));
     if (reason) v.problem('customerName', `gives the role name "${targetRoleName(props.customerName)}" (${reason}); expected at most ${64 - targetRoleName('').length} characters from A-Z a-z 0-9 _+=,.@-`);

@@ -1,5 +1,7 @@
-import { Token } from 'aws-cdk-lib';
-import { K8S_NAME, K8S_NAMESPACE, Rule } from './rules';
+import { Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { partitionOf } from './partition';
+import { K8S_NAME, K8S_NAMESPACE, REGION, Rule } from './rules';
 import { ServiceAccountRef } from './service-account';
 
 /**
@@ -16,8 +18,21 @@ export class PropsValidator {
   }
 
   private readonly problems: string[] = [];
+  /** The stack's partition, when its region is literal: every ARN and region checked must be in it. */
+  private stackPartition?: string;
 
   constructor(private readonly owner: string, private readonly tokensAllowed = true) {}
+
+  /**
+   * Checks every ARN and region from now on against the partition of the construct's stack (when its
+   * region is a literal): IAM refuses policies naming another partition at deploy
+   * (MalformedPolicyDocument), and a region of another partition cannot hold the stack's resources.
+   */
+  public inStackOf(scope: IConstruct): this {
+    const region = Stack.of(scope).region;
+    if (!Token.isUnresolved(region)) this.stackPartition = partitionOf(region).partition;
+    return this;
+  }
 
   /**
    * Checks `value` against `rule` unless it is absent (optional prop; `null` counts as absent, as a
@@ -29,7 +44,11 @@ export class PropsValidator {
     if (typeof value !== 'string') return this.problem(prop, `got ${describeValue(value)}; expected ${rule.expected}`);
     if (this.skipToken(prop, value)) return this;
     const reason = rule.check(value);
-    if (reason !== undefined) this.problem(prop, `got ${JSON.stringify(value)} (${reason}); expected ${rule.expected}`);
+    if (reason !== undefined) return this.problem(prop, `got ${JSON.stringify(value)} (${reason}); expected ${rule.expected}`);
+    const partition = value.startsWith('arn:') ? value.split(':')[1] : rule === REGION ? partitionOf(value).partition : undefined;
+    if (this.stackPartition && partition && partition !== this.stackPartition) {
+      this.problem(prop, `is in partition ${partition}, but this stack is in ${this.stackPartition}: one partition per stack (IAM refuses policies naming another)`);
+    }
     return this;
   }
 

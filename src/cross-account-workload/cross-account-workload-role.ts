@@ -137,7 +137,7 @@ export class CrossAccountWorkloadRole extends Construct {
     super(scope, id);
     checkStackResourceBudget(this, 'CrossAccountWorkloadRole');
     props = propsOrEmpty(props);
-    validate(describeConstruct('CrossAccountWorkloadRole', this.node.path), props, literalAccount(this));
+    validate(describeConstruct('CrossAccountWorkloadRole', this.node.path), props, literalAccount(this), this);
     const source = parseArn(props.sourceRoleArn)!;
     this.roleName = props.roleName ?? roleNameFromParts(['xacct', source.account, source.resource.split('/').pop()!]);
 
@@ -188,8 +188,8 @@ export class CrossAccountWorkloadRole extends Construct {
 
 const CUSTOMER_ACCESS_POLICIES = ['AmazonEKSViewPolicy', 'AmazonEKSEditPolicy', 'AmazonEKSAdminPolicy', 'AmazonEKSClusterAdminPolicy', 'AmazonEKSAdminViewPolicy', 'AmazonEKSSecretReaderPolicy'];
 
-function validate(owner: string, props: CrossAccountWorkloadRoleProps, account: string | undefined): void {
-  const v = new PropsValidator(owner);
+function validate(owner: string, props: CrossAccountWorkloadRoleProps, account: string | undefined, scope: Construct): void {
+  const v = new PropsValidator(owner).inStackOf(scope);
   if (v.required('sourceRoleArn', props.sourceRoleArn)) {
     v.check('sourceRoleArn', props.sourceRoleArn, arnRule(ArnKind.IAM_ROLE));
     if (typeof props.sourceRoleArn === 'string' && !v.isLiteral(props.sourceRoleArn)) {

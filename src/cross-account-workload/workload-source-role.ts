@@ -112,7 +112,7 @@ export class WorkloadSourceRole extends Construct {
     super(scope, id);
     checkStackResourceBudget(this, 'WorkloadSourceRole');
     props = propsOrEmpty(props);
-    validate(describeConstruct('WorkloadSourceRole', this.node.path), props, literalAccount(this));
+    validate(describeConstruct('WorkloadSourceRole', this.node.path), props, literalAccount(this), this);
     this.identityMode = props.identityMode;
     const sa = props.serviceAccount;
     const podIdentity = props.identityMode === WorkloadIdentityMode.POD_IDENTITY;
@@ -156,8 +156,8 @@ export class WorkloadSourceRole extends Construct {
   }
 }
 
-function validate(owner: string, props: WorkloadSourceRoleProps, account: string | undefined): void {
-  const v = new PropsValidator(owner);
+function validate(owner: string, props: WorkloadSourceRoleProps, account: string | undefined, scope: Construct): void {
+  const v = new PropsValidator(owner).inStackOf(scope);
   if (v.required('serviceAccount', props.serviceAccount)) {
     v.serviceAccount('serviceAccount', props.serviceAccount);
   }

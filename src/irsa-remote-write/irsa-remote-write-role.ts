@@ -150,7 +150,7 @@ export class IrsaRemoteWriteRole extends Construct {
     checkStackResourceBudget(this, 'IrsaRemoteWriteRole');
     props = propsOrEmpty(props);
     const owner = describeConstruct('IrsaRemoteWriteRole', this.node.path);
-    const v = new PropsValidator(owner);
+    const v = new PropsValidator(owner).inStackOf(this);
     const sizeLimit = props.trustPolicySizeLimit ?? DEFAULT_TRUST_POLICY_SIZE_LIMIT;
     const defaultServiceAccounts = props.serviceAccounts ?? DEFAULT_SERVICE_ACCOUNTS;
     this.rolePath = props.rolePath ?? '/';

@@ -62,7 +62,7 @@ export class ObservabilityLink extends Construct {
     super(scope, id);
     checkStackResourceBudget(this, 'ObservabilityLink');
     const owner = describeConstruct('ObservabilityLink', this.node.path);
-    const v = new PropsValidator(owner);
+    const v = new PropsValidator(owner).inStackOf(this);
     const given = props ?? ({} as ObservabilityLinkProps);
     if (v.required('sinkArn', given.sinkArn) && typeof given.sinkArn !== 'string') {v.problem('sinkArn', 'is not a string');} else if (v.isLiteral(given.sinkArn)) {
       const sink = parseArn(given.sinkArn);

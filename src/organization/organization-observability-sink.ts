@@ -61,7 +61,7 @@ export class OrganizationObservabilitySink extends Construct {
     super(scope, id);
     checkStackResourceBudget(this, 'OrganizationObservabilitySink');
     const owner = describeConstruct('OrganizationObservabilitySink', this.node.path);
-    const v = new PropsValidator(owner);
+    const v = new PropsValidator(owner).inStackOf(this);
     const given = props ?? ({} as OrganizationObservabilitySinkProps);
     for (const [suffix, message] of organizationScopeProblems(given.organization, (value) => v.isLiteral(value))) v.problem(`organization${suffix}`, message);
     const sinkName = given.sinkName ?? 'organization-observability';

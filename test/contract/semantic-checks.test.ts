@@ -5,7 +5,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
-import { CrossAccountWorkloadRole, PrometheusRemoteWriteChart, WorkloadIdentityMode, WorkloadSourceRole } from '../../src';
+import { ContainerInsightsPermissionMode, CrossAccountContainerInsights, CrossAccountWorkloadRole, PrometheusRemoteWriteChart, WorkloadIdentityMode, WorkloadSourceRole } from '../../src';
 import { canAssume, trustPolicyOf } from '../harness/iam-proof';
 
 const SOURCE = '222222222222';
@@ -85,4 +85,18 @@ test('defaults meet real accounts: WorkloadSourceRole in IRSA mode uses the prov
   const asked = sourceStack();
   new WorkloadSourceRole(asked, 'S', { ...props, createOidcProvider: true });
   Template.fromStack(asked).resourceCountIs('AWS::IAM::OIDCProvider', 1);
+});
+
+test('one partition per stack: an ARN or region of another partition is refused at synth, naming the prop', () => {
+  expect(() => new CrossAccountWorkloadRole(targetStack(), 'R', { sourceRoleArn: `arn:aws-cn:iam::${SOURCE}:role/ci` }))
+    .toThrow(/sourceRoleArn: is in partition aws-cn, but this stack is in aws: one partition per stack/);
+  expect(() => new WorkloadSourceRole(sourceStack(), 'S', {
+    identityMode: WorkloadIdentityMode.POD_IDENTITY, clusterName: 'ci', serviceAccount: { namespace: 'ci', name: 'ci' }, targetRoleArns: [`arn:aws-us-gov:iam::${TARGET}:role/d`],
+  })).toThrow(/targetRoleArns\[0\]: is in partition aws-us-gov/);
+  expect(() => new CrossAccountContainerInsights(targetStack(), 'C', {
+    customerName: 'acme', sourceAccountId: SOURCE, permissionMode: ContainerInsightsPermissionMode.LEAST_PRIVILEGE, clusterNames: ['prod'], regions: ['cn-north-1'],
+  })).toThrow(/regions\[0\]: is in partition aws-cn/);
+  // The same ARNs are fine in a stack of their partition.
+  const cnStack = new Stack(new App(), 'Cn', { env: { account: TARGET, region: 'cn-north-1' } });
+  expect(() => new CrossAccountWorkloadRole(cnStack, 'R', { sourceRoleArn: `arn:aws-cn:iam::${SOURCE}:role/ci` })).not.toThrow();
 });
