@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT, targetRoleName } from './names';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { podIdentityExternalId, podIdentitySessionTagConditions } from '../core/pod-identity';
+import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, INLINE_POLICIES_PER_ROLE, MAX_TRUST_POLICY_SIZE_LIMIT } from '../core/policy-size';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
 import { ACCOUNT_ID, ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, parseArn, REGION } from '../core/rules';
@@ -12,6 +13,7 @@ import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalRegion, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
 import { warn } from '../core/warnings';
+import { worstCasePolicySize } from '../core/worst-case-size';
 
 /**
  * What the target role may do in the target account.
@@ -65,6 +67,13 @@ export interface PodIdentityTrust {
  * Props of {@link CrossAccountContainerInsights}.
  */
 export interface CrossAccountContainerInsightsProps {
+  /**
+   * The account's quota for trust policies, in characters: synth fails when the trust would exceed it.
+   *
+   * @default 2048 (IAM's default; accounts can raise it to 4096)
+   */
+  readonly trustPolicySizeLimit?: number;
+
   /**
    * The customer (or team) the data comes from; the role is named `containerinsights-<customerName>`.
    */
@@ -149,6 +158,7 @@ export class CrossAccountContainerInsights extends Construct {
       description: `Container Insights from account ${props.sourceAccountId} (${props.customerName}) through the CloudWatch agent`,
     }, this.trustStatements(props));
     this.role = role;
+    this.checkTrustBudget(owner, props);
 
     if (mode === ContainerInsightsPermissionMode.AGENT_SERVER_POLICY) {
       role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(AGENT_SERVER_POLICY));
@@ -158,6 +168,10 @@ export class CrossAccountContainerInsights extends Construct {
       const statement = leastPrivilegeStatement(Stack.of(this).partition, Stack.of(this).account, regions, props.clusterNames!);
       const policy = new iam.Policy(this, 'ContainerInsightsLogs', { statements: [statement] });
       role.attachInlinePolicy(policy);
+      const size = worstCasePolicySize(Stack.of(this).resolve(policy.document.toJSON()));
+      if (size > INLINE_POLICIES_PER_ROLE) {
+        new PropsValidator(owner).problem('clusterNames', `${props.clusterNames!.length} clusters in ${regions.length} region(s) make an inline policy of up to ${size} characters, over IAM's ${INLINE_POLICIES_PER_ROLE} for a role's inline policies; split the clusters over several customers' roles`).throwIfAny();
+      }
       for (const resource of statement.resources) {
         acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::${nagResourceName(this, resource)}]`,
           'Container Insights log groups are named /aws/containerinsights/<cluster>/<kind> and the agent creates their streams per node; the wildcard stays inside one cluster\'s prefix.');
@@ -179,6 +193,18 @@ export class CrossAccountContainerInsights extends Construct {
    */
   public get roleArn(): string {
     return plainRoleArn(this, describeConstruct('CrossAccountContainerInsights', this.node.path), this.roleName, '/');
+  }
+
+  /** The trust must fit the account's trust-policy quota (2,048 characters by default): say so at synth, with the size. */
+  private checkTrustBudget(owner: string, props: CrossAccountContainerInsightsProps): void {
+    const limit = props.trustPolicySizeLimit ?? DEFAULT_TRUST_POLICY_SIZE_LIMIT;
+    const size = worstCasePolicySize(Stack.of(this).resolve((this.role as iam.Role).assumeRolePolicy!.toJSON()));
+    if (size > limit) {
+      const count = (props.podIdentityTrusts?.length ?? 0) + (props.trustedPrincipalArns?.length ?? 0);
+      new PropsValidator(owner).problem(props.podIdentityTrusts?.length ? 'podIdentityTrusts' : 'trustedPrincipalArns',
+        `${count} trusted principals make a trust policy of up to ${size} characters, over trustPolicySizeLimit ${limit} (IAM's default quota is 2,048; `
+        + 'accounts can raise it to 4,096): raise the quota and trustPolicySizeLimit, or split the clusters over several CrossAccountContainerInsights roles').throwIfAny();
+    }
   }
 
   private trustStatements(props: CrossAccountContainerInsightsProps): TrustStatement[] {
@@ -227,6 +253,7 @@ function validate(
     if (reason) v.problem('customerName', `gives the role name "${targetRoleName(props.customerName)}" (${reason}); expected at most ${64 - targetRoleName('').length} characters from A-Z a-z 0-9 _+=,.@-`);
   }
   if (v.required('sourceAccountId', props.sourceAccountId)) v.check('sourceAccountId', props.sourceAccountId, ACCOUNT_ID);
+  v.integer('trustPolicySizeLimit', props.trustPolicySizeLimit, 1, MAX_TRUST_POLICY_SIZE_LIMIT);
   const roleArn = arnRule(ArnKind.IAM_ROLE);
   const clusterArn = arnRule(ArnKind.EKS_CLUSTER);
   const inSourceAccount = (prop: string, arn: string) => {

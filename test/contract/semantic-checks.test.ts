@@ -100,3 +100,23 @@ test('one partition per stack: an ARN or region of another partition is refused 
   const cnStack = new Stack(new App(), 'Cn', { env: { account: TARGET, region: 'cn-north-1' } });
   expect(() => new CrossAccountWorkloadRole(cnStack, 'R', { sourceRoleArn: `arn:aws-cn:iam::${SOURCE}:role/ci` })).not.toThrow();
 });
+
+describe('CrossAccountContainerInsights budgets', () => {
+  const trusts = (n: number) => Array.from({ length: n }, (_, i) => ({
+    podIdentityRoleArn: `arn:aws:iam::${SOURCE}:role/containerinsights-agent-cluster-number-${i}`,
+    clusterArn: `arn:aws:eks:us-east-1:${SOURCE}:cluster/cluster-number-${i}`,
+  }));
+  const build = (props: Record<string, unknown>) => () => new CrossAccountContainerInsights(targetStack(), 'C', { customerName: 'acme', sourceAccountId: SOURCE, ...props });
+
+  test('five Pod Identity trusts exceed the 2,048 trust quota: refused with the size; a raised quota takes them', () => {
+    expect(build({ podIdentityTrusts: trusts(2) })).not.toThrow();
+    expect(build({ podIdentityTrusts: trusts(5) })).toThrow(/podIdentityTrusts: 5 trusted principals make a trust policy of up to \d{4} characters, over trustPolicySizeLimit 2048/);
+    expect(build({ podIdentityTrusts: trusts(5), trustPolicySizeLimit: 4096 })).not.toThrow();
+  });
+
+  test('the least-privilege inline policy stays inside 10,240 characters, or synth says so', () => {
+    const clusterNames = Array.from({ length: 200 }, (_, i) => `a-rather-long-cluster-name-${i}`);
+    expect(build({ permissionMode: ContainerInsightsPermissionMode.LEAST_PRIVILEGE, clusterNames, regions: ['us-east-1', 'us-west-2'] }))
+      .toThrow(/clusterNames: 200 clusters in 2 region\(s\) make an inline policy of up to \d+ characters, over IAM's 10240/);
+  });
+});
