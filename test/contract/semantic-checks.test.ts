@@ -120,3 +120,23 @@ describe('CrossAccountContainerInsights budgets', () => {
       .toThrow(/clusterNames: 200 clusters in 2 region\(s\) make an inline policy of up to \d+ characters, over IAM's 10240/);
   });
 });
+
+describe('OIDC providers across the app', () => {
+  const issuerUrl = (n: number) => `https://oidc.eks.us-east-1.amazonaws.com/id/${n.toString(16).toUpperCase().padStart(32, '0')}`;
+  const props = (n: number) => ({ identityMode: WorkloadIdentityMode.IRSA, oidcIssuerUrl: issuerUrl(n), createOidcProvider: true, serviceAccount: { namespace: 'ci', name: 'ci' }, targetRoleArns: [`arn:aws:iam::${TARGET}:role/d`] });
+
+  test('two stacks of one account that each create a provider for the same issuer fail at synth', () => {
+    const app = new App();
+    for (const name of ['One', 'Two']) new WorkloadSourceRole(new Stack(app, name, { env: { account: SOURCE, region: 'us-east-1' } }), 'S', { ...props(1), roleName: `source-${name}` });
+    expect(() => app.synth()).toThrow(/The IAM OIDC provider for https:\/\/oidc\.eks\.us-east-1\.amazonaws\.com\/id\/0+1 is also created by Two\/EksOidcProviders/);
+  });
+
+  test('more providers in one stack than IAM\'s default 100 per account: a warning pointing to the organization route', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Many', { env: { account: SOURCE, region: 'us-east-1' } });
+    for (let i = 1; i <= 101; i++) new WorkloadSourceRole(stack, `S${i}`, { ...props(i), roleName: `source-${i}` });
+    const assembly = app.synth();
+    const warnings = assembly.getStackByName('Many').messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data));
+    expect(warnings.join('\n')).toMatch(/registers 101 IAM OIDC providers; IAM allows 100 per account by default[\s\S]*Organization scale/);
+  });
+});
