@@ -61,7 +61,7 @@ export interface CloudWatchAgentChartProps {
   /**
    * The agent image, pinned to a tag.
    *
-   * @default 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300066.1b1374'
+   * @default 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300070.0b1586'
    */
   readonly image?: string;
 
@@ -73,8 +73,18 @@ export interface CloudWatchAgentChartProps {
   readonly labels?: { [key: string]: string };
 }
 
-const DEFAULT_IMAGE = 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300066.1b1374';
-const CONFIG_MAP = 'cwagentconfig';
+// The agent release the amazon-cloudwatch-observability helm chart 6.4.0 (aws-observability/helm-charts,
+// values.yaml agent.image.tag) installs; the quick-start manifests still pin 1.300066.1b1374.
+const DEFAULT_IMAGE = 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300070.0b1586';
+// The quick-start's Container Insights version marker (cwagent-daemonset.yaml, aws-samples/amazon-cloudwatch-container-insights).
+const CI_VERSION = 'k8s/1.3.43';
+/**
+ * Every object of this chart except the service account has a name of its own, so applying it never
+ * replaces an object of the amazon-cloudwatch-observability add-on (whose ClusterRole
+ * `cloudwatch-agent-role`, DaemonSet `cloudwatch-agent` and ConfigMaps share the quick-start's names).
+ */
+const NAME = 'xacct-cloudwatch-agent';
+const CONFIG_MAP = 'xacct-cwagentconfig';
 const CONFIG_KEY = 'cwagentconfig.json';
 
 // Read-only host paths the agent inspects (upstream quick-start DaemonSet).
@@ -137,7 +147,7 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
 
   private addRbac(serviceAccount: kplus.ServiceAccount, namespace: string): void {
     const core = (resourceType: string) => kplus.ApiResource.custom({ apiGroup: '', resourceType });
-    const clusterRole = new kplus.ClusterRole(this, 'ClusterRole', { metadata: { name: 'cloudwatch-agent-role' } });
+    const clusterRole = new kplus.ClusterRole(this, 'ClusterRole', { metadata: { name: `${NAME}-role` } });
     clusterRole.allow(['list', 'watch'], kplus.ApiResource.PODS, kplus.ApiResource.NODES, kplus.ApiResource.ENDPOINTS);
     clusterRole.allow(['list', 'watch', 'get'], kplus.ApiResource.SERVICES);
     clusterRole.allow(['list', 'watch'], kplus.ApiResource.REPLICA_SETS, kplus.ApiResource.DAEMON_SETS, kplus.ApiResource.DEPLOYMENTS, kplus.ApiResource.STATEFUL_SETS);
@@ -147,19 +157,19 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
     clusterRole.allow(['get'], kplus.ApiResource.CONFIG_MAPS);
     clusterRole.allow(['get', 'list', 'watch'], kplus.NonApiResource.of('/metrics'));
     clusterRole.allow(['list', 'watch', 'get'], kplus.ApiResource.ENDPOINT_SLICES);
-    new kplus.ClusterRoleBinding(this, 'ClusterRoleBinding', { metadata: { name: 'cloudwatch-agent-role-binding' }, role: clusterRole })
+    new kplus.ClusterRoleBinding(this, 'ClusterRoleBinding', { metadata: { name: `${NAME}-role-binding` }, role: clusterRole })
       .addSubjects(serviceAccount);
 
     // Leader election: one agent publishes cluster-level metrics, coordinated through a ConfigMap.
-    const leaderElection = new kplus.Role(this, 'LeaderElectionRole', { metadata: { name: 'cloudwatch-agent-leader-election', namespace } });
+    const leaderElection = new kplus.Role(this, 'LeaderElectionRole', { metadata: { name: `${NAME}-leader-election`, namespace } });
     leaderElection.allow(['create', 'update'], kplus.ApiResource.CONFIG_MAPS);
-    new kplus.RoleBinding(this, 'LeaderElectionRoleBinding', { metadata: { name: 'cloudwatch-agent-leader-election', namespace }, role: leaderElection })
+    new kplus.RoleBinding(this, 'LeaderElectionRoleBinding', { metadata: { name: `${NAME}-leader-election`, namespace }, role: leaderElection })
       .addSubjects(serviceAccount);
   }
 
   private addDaemonSet(image: string, serviceAccount: kplus.ServiceAccount, configMap: kplus.ConfigMap, namespace: string): void {
     const daemonSet = new kplus.DaemonSet(this, 'DaemonSet', {
-      metadata: { name: 'cloudwatch-agent', namespace },
+      metadata: { name: NAME, namespace },
       serviceAccount,
       automountServiceAccountToken: true,
       terminationGracePeriod: cdk8s.Duration.seconds(60),
@@ -178,6 +188,7 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
         HOST_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_IP),
         HOST_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
         K8S_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+        CI_VERSION: kplus.EnvValue.fromValue(CI_VERSION),
       },
       securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, privileged: false },
     });
@@ -199,7 +210,7 @@ function validate(owner: string, props: CloudWatchAgentChartProps): void {
   v.integer('metricsCollectionInterval', props.metricsCollectionInterval, 1, 86_400);
   v.integer('forceFlushInterval', props.forceFlushInterval, 1, 3_600);
   if (props.image !== undefined && !isPinnedImage(props.image)) {
-    v.problem('image', `got ${JSON.stringify(props.image)}; expected an image pinned to a tag or digest, such as public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300066.1b1374`);
+    v.problem('image', `got ${JSON.stringify(props.image)}; expected an image pinned to a tag or digest, such as ${DEFAULT_IMAGE}`);
   }
   switch (props.identityMode) {
     case AgentIdentityMode.NODE_ROLES:

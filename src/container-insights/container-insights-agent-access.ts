@@ -169,7 +169,13 @@ export class ContainerInsightsAgentAccess extends Construct {
         this.roleName = props.roleName ?? agentRoleName(props.clusterName);
         const trust = irsaRoleTrust(this, 'IrsaTrust', props.oidcIssuerUrl!, props.oidcProviderArn, [this.serviceAccount], props.createOidcProvider === true);
         if (props.createOidcProvider === true) warnCreatesProvider(this);
-        this.role = this.createAgentRole(this.roleName, [trust], assumeTarget);
+        const role = this.createAgentRole(this.roleName, [trust], assumeTarget);
+        // The agent's EC2 tag and EBS volume lookups use its base credentials (this role), not role_arn:
+        // allow them in the cluster account, or ASG and volume metadata goes missing. Describe calls take no resource.
+        role.addToPolicy(new iam.PolicyStatement({ sid: 'AgentMetadataLookups', actions: ['ec2:DescribeTags', 'ec2:DescribeVolumes'], resources: ['*'] }));
+        acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::*]',
+          'ec2:DescribeTags and ec2:DescribeVolumes (read-only) support no resource-level permissions; the CloudWatch agent reads node tags and volumes with them.');
+        this.role = role;
         return;
       }
       case AgentIdentityMode.POD_IDENTITY: {

@@ -14,21 +14,24 @@ function chart(props: Partial<CloudWatchAgentChartProps> = {}) {
 
 /** The agent configuration as the agent will read it: parsed back from the ConfigMap's JSON text. */
 function configOf(objects: any[]): any {
-  return JSON.parse(objectOf(objects, 'ConfigMap', 'cwagentconfig').data['cwagentconfig.json']);
+  return JSON.parse(objectOf(objects, 'ConfigMap', 'xacct-cwagentconfig').data['cwagentconfig.json']);
 }
 
-test('the upstream quick-start object set, all schema-valid, in amazon-cloudwatch', () => {
+test('the upstream quick-start object set, all schema-valid, in amazon-cloudwatch, none named like the add-on\'s', () => {
   const objects = validChartObjects(chart());
   expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
     'Namespace/amazon-cloudwatch',
     'ServiceAccount/cloudwatch-agent',
-    'ClusterRole/cloudwatch-agent-role',
-    'ClusterRoleBinding/cloudwatch-agent-role-binding',
-    'Role/cloudwatch-agent-leader-election',
-    'RoleBinding/cloudwatch-agent-leader-election',
-    'ConfigMap/cwagentconfig',
-    'DaemonSet/cloudwatch-agent',
+    'ClusterRole/xacct-cloudwatch-agent-role',
+    'ClusterRoleBinding/xacct-cloudwatch-agent-role-binding',
+    'Role/xacct-cloudwatch-agent-leader-election',
+    'RoleBinding/xacct-cloudwatch-agent-leader-election',
+    'ConfigMap/xacct-cwagentconfig',
+    'DaemonSet/xacct-cloudwatch-agent',
   ]);
+  // The amazon-cloudwatch-observability add-on's objects (chart 6.4.0 templates): applying this chart never replaces them.
+  const addOnObjects = ['ClusterRole/cloudwatch-agent-role', 'ClusterRoleBinding/cloudwatch-agent-role-binding', 'DaemonSet/cloudwatch-agent', 'ConfigMap/cwagentconfig'];
+  for (const o of objects) expect(addOnObjects).not.toContain(`${o.kind}/${o.metadata.name}`);
   for (const o of objects) {
     if (['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind)) expect(o.metadata.namespace).toBeUndefined();
     else expect(o.metadata.namespace).toBe('amazon-cloudwatch');
@@ -53,7 +56,7 @@ test('RBAC: the upstream cluster rules, bound to the agent, and a namespaced rol
   ]);
   const subject = { kind: 'ServiceAccount', name: 'cloudwatch-agent', namespace: 'amazon-cloudwatch' };
   expect(objectOf(objects, 'ClusterRoleBinding').subjects).toEqual([expect.objectContaining(subject)]);
-  expect(objectOf(objects, 'ClusterRoleBinding').roleRef).toMatchObject({ kind: 'ClusterRole', name: 'cloudwatch-agent-role' });
+  expect(objectOf(objects, 'ClusterRoleBinding').roleRef).toMatchObject({ kind: 'ClusterRole', name: 'xacct-cloudwatch-agent-role' });
   expect(objectOf(objects, 'Role').rules).toEqual([expect.objectContaining({ apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'update'] })]);
   expect(objectOf(objects, 'RoleBinding').subjects).toEqual([expect.objectContaining(subject)]);
 });
@@ -62,11 +65,11 @@ test('the DaemonSet: pinned image, env, read-only host mounts, resources, linux 
   const ds = objectOf(validChartObjects(chart()), 'DaemonSet');
   const pod = ds.spec.template.spec;
   const [container] = pod.containers;
-  expect(container.image).toBe('public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300066.1b1374');
+  expect(container.image).toBe('public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300070.0b1586');
   expect(container.imagePullPolicy).toBe('IfNotPresent');
   expect(container.resources).toEqual({ limits: { cpu: '400m', memory: '400Mi' }, requests: { cpu: '400m', memory: '400Mi' } });
-  expect(Object.fromEntries(container.env.map((e: any) => [e.name, e.valueFrom.fieldRef.fieldPath]))).toEqual({
-    HOST_IP: 'status.hostIP', HOST_NAME: 'spec.nodeName', K8S_NAMESPACE: 'metadata.namespace',
+  expect(Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]))).toEqual({
+    HOST_IP: 'status.hostIP', HOST_NAME: 'spec.nodeName', K8S_NAMESPACE: 'metadata.namespace', CI_VERSION: 'k8s/1.3.43',
   });
   const mounts = Object.fromEntries(container.volumeMounts.map((m: any) => [m.mountPath, m.readOnly ?? false]));
   expect(mounts).toEqual({
@@ -80,7 +83,7 @@ test('the DaemonSet: pinned image, env, read-only host mounts, resources, linux 
   });
   const hostPaths = Object.fromEntries(pod.volumes.filter((v: any) => v.hostPath).map((v: any) => [v.name, v.hostPath.path]));
   expect(hostPaths).toEqual({ rootfs: '/', dockersock: '/var/run/docker.sock', varlibdocker: '/var/lib/docker', containerdsock: '/run/containerd/containerd.sock', sys: '/sys', devdisk: '/dev/disk' });
-  expect(pod.volumes.find((v: any) => v.configMap)).toEqual({ name: 'cwagentconfig', configMap: { name: 'cwagentconfig' } });
+  expect(pod.volumes.find((v: any) => v.configMap)).toEqual({ name: 'cwagentconfig', configMap: { name: 'xacct-cwagentconfig' } });
   expect(pod.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
   expect(pod.terminationGracePeriodSeconds).toBe(60);
   expect(pod.serviceAccountName).toBe('cloudwatch-agent');

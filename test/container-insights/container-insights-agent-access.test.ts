@@ -103,6 +103,15 @@ describe('IRSA mode', () => {
     });
   });
 
+  test('the agent\'s EC2 tag and volume lookups (base credentials, not role_arn) are allowed in the cluster account, and nothing else beyond the target role', () => {
+    const policies = identityPoliciesOf(json, roleId, ENV);
+    const can = (action: string, resource = '*') => isAllowed({ policies, principal: AGENT_ROLE, action, resource });
+    expect(can('ec2:DescribeTags')).toBe('Allowed');
+    expect(can('ec2:DescribeVolumes')).toBe('Allowed');
+    expect(can('ec2:DescribeInstances')).toBe('ImplicitlyDenied');
+    expect(can('ec2:CreateTags')).toBe('ImplicitlyDenied');
+  });
+
   test('createOidcProvider: the provider is created, as an explicit choice with a synth warning', () => {
     const withProvider = stackIn(SOURCE_ACCOUNT);
     new ContainerInsightsAgentAccess(withProvider, 'Agent', { targetRoleArn: TARGET_ROLE, clusterName: 'prod', identityMode: AgentIdentityMode.IRSA, oidcIssuerUrl: ISSUER, createOidcProvider: true });
