@@ -1,18 +1,17 @@
 import { Stack } from 'aws-cdk-lib';
-import * as cdk8s from 'cdk8s';
 import { DemoSettings } from './demo-settings';
 import {
-  AgentIdentityMode, CloudWatchAgentChart, ContainerInsightsAgentAccess, ContainerInsightsPermissionMode, CrossAccountContainerInsights,
+  AgentIdentityMode, CloudWatchObservabilityAddon, ContainerInsightsAgentAccess, ContainerInsightsPermissionMode, CrossAccountContainerInsights,
 } from '../src';
 
 /**
- * Container Insights into the observability account (seed 000), in EKS Pod Identity mode: EKS
+ * Container Insights into the observability account (the vendor flow's shape), in EKS Pod Identity mode: EKS
  * chains from a Pod Identity role in the cluster account into the observability account's role,
  * so only the CloudWatch agent gets it. The README shows the node-role and IRSA modes.
  *
  * Deploy the observability stack first: the association names its role as the target.
  */
-export function addContainerInsights(observability: Stack, cluster: Stack, k8s: cdk8s.App, settings: DemoSettings): void {
+export function addContainerInsights(observability: Stack, cluster: Stack, settings: DemoSettings): void {
   const targetRoleArn = `arn:aws:iam::${settings.observabilityAccount}:role/containerinsights-${settings.clusterName}`;
 
   const access = new ContainerInsightsAgentAccess(cluster, 'ContainerInsightsAgent', {
@@ -30,9 +29,11 @@ export function addContainerInsights(observability: Stack, cluster: Stack, k8s: 
   });
   if (insights.roleArn !== targetRoleArn) throw new Error(`example out of step: ${insights.roleArn} != ${targetRoleArn}`);
 
-  new CloudWatchAgentChart(k8s, `cloudwatch-agent-${settings.clusterName}`, {
+  // The amazon-cloudwatch-observability EKS add-on, configured for the observability account (the
+  // route most clusters use; CloudWatchAgentChart is the route for clusters without add-ons).
+  new CloudWatchObservabilityAddon(cluster, 'ContainerInsightsAddon', {
     clusterName: settings.clusterName,
-    region: settings.region,
     identityMode: AgentIdentityMode.POD_IDENTITY,
+    targetRoleArn,
   });
 }

@@ -35,7 +35,7 @@ export function buildExample(app: App, k8s: cdk8s.App, settings: DemoSettings): 
   for (const chart of addRemoteWrite(observability, k8s, settings)) {
     helmValues[`kube-prometheus-stack-${chart.node.id.replace('prometheus-remote-write-', '')}.yaml`] = chart.helmValuesYaml();
   }
-  addContainerInsights(observability, cluster, k8s, settings);
+  addContainerInsights(observability, cluster, settings);
   addAmpScraper(observability, cluster, k8s, settings);
   addContainerCost(cluster, k8s, settings);
   addCrossAccountWorkload(cluster, target, k8s, settings);

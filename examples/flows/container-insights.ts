@@ -2,16 +2,16 @@
 /**
  * Container Insights from a customer's cluster into a vendor's (or the platform team's) account:
  * the vendor's role per customer, the agent's identity in the customer's account (EKS Pod Identity,
- * chained by EKS into the vendor's role), and the CloudWatch agent's manifests.
+ * chained by EKS into the vendor's role), and the amazon-cloudwatch-observability add-on configured for it.
  * A complete app: `npx ts-node -P tsconfig.dev.json examples/flows/container-insights.ts`.
  * In your own app, import from 'cdk-eks-cross-account-observability' instead of '../../src'.
  *
- * Deploy order: `Vendor` (the role exists first), then `Customer`, then `kubectl apply -f dist/container-insights/`.
+ * Deploy order: `Vendor` (the role exists first), then `Customer` (the association and the add-on).
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import {
-  AgentIdentityMode, CloudWatchAgentChart, ContainerInsightsAgentAccess, ContainerInsightsPermissionMode, CrossAccountContainerInsights,
+  AgentIdentityMode, CloudWatchObservabilityAddon, ContainerInsightsAgentAccess, ContainerInsightsPermissionMode, CrossAccountContainerInsights,
 } from '../../src';
 
 const VENDOR_ACCOUNT = '111111111111';
@@ -20,7 +20,7 @@ const REGION = 'us-east-1';
 const CUSTOMER = 'acme';
 const CLUSTER = 'prod';
 
-export function build(app: App, k8s: cdk8s.App): { stacks: Stack[] } {
+export function build(app: App, _k8s?: cdk8s.App): { stacks: Stack[] } {
   const vendor = new Stack(app, 'Vendor', { env: { account: VENDOR_ACCOUNT, region: REGION } });
   const customer = new Stack(app, 'Customer', { env: { account: CUSTOMER_ACCOUNT, region: REGION } });
 
@@ -41,10 +41,12 @@ export function build(app: App, k8s: cdk8s.App): { stacks: Stack[] } {
   });
   if (insights.roleArn !== targetRoleArn) throw new Error(`${insights.roleArn} != ${targetRoleArn}`);
 
-  new CloudWatchAgentChart(k8s, `cloudwatch-agent-${CLUSTER}`, {
+  // The amazon-cloudwatch-observability EKS add-on, configured for the other account (the route most
+  // clusters use; CloudWatchAgentChart is the route for clusters without add-ons).
+  new CloudWatchObservabilityAddon(customer, 'ContainerInsightsAddon', {
     clusterName: CLUSTER,
-    region: REGION,
     identityMode: AgentIdentityMode.POD_IDENTITY,
+    targetRoleArn,
   });
   return { stacks: [vendor, customer] };
 }

@@ -7,7 +7,7 @@
 export interface CloudWatchAgentConfig {
   readonly agent: {
     readonly region: string;
-    /** The role the agent assumes for every call (seed 000's cross-account setting). */
+    /** The role the agent assumes for its Container Insights output (a vendor's or another account's role). */
     readonly credentials?: { readonly role_arn: string };
   };
   readonly logs: {

@@ -69,6 +69,13 @@ export const ENTRIES: ContractEntry[] = [
     build: construct(SOURCE, (s, p) => new lib.ContainerInsightsAgentAccess(s, 'C', p)),
   },
   {
+    name: 'CloudWatchObservabilityAddon',
+    baseline: { clusterName: 'prod', identityMode: lib.AgentIdentityMode.IRSA, targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, agentRoleArn: `arn:aws:iam::${SOURCE}:role/containerinsights-agent-prod` },
+    required: ['clusterName', 'identityMode', 'targetRoleArn'],
+    tokensSupported: ['targetRoleArn', 'agentRoleArn'],
+    build: construct(SOURCE, (s, p) => new lib.CloudWatchObservabilityAddon(s, 'C', p)),
+  },
+  {
     name: 'CloudWatchAgentChart',
     baseline: { clusterName: 'prod', region: REGION, identityMode: lib.AgentIdentityMode.POD_IDENTITY },
     required: ['clusterName', 'region'],

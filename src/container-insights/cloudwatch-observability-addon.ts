@@ -1,0 +1,136 @@
+import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import { Construct } from 'constructs';
+import { agentConfig } from './cloudwatch-agent-config';
+import { AgentIdentityMode } from './container-insights-agent-access';
+import { ArnKind, arnRule, EKS_CLUSTER_NAME } from '../core/rules';
+import { checkStackResourceBudget } from '../core/stack-budget';
+import { literalRegion } from '../core/stack-env';
+import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
+
+/** The EKS add-on that installs Container Insights (the CloudWatch agent, its operator, Fluent Bit). */
+const CLOUDWATCH_OBSERVABILITY_ADDON = 'amazon-cloudwatch-observability';
+
+/**
+ * Props of {@link CloudWatchObservabilityAddon}.
+ */
+export interface CloudWatchObservabilityAddonProps {
+  /** The EKS cluster, in this stack's account and region. */
+  readonly clusterName: string;
+
+  /**
+   * How the agent gets the target role: `NODE_ROLES` and `IRSA` set `agent.credentials.role_arn` in the
+   * agent configuration; `POD_IDENTITY` relies on the Pod Identity association with `TargetRoleArn`
+   * (`ContainerInsightsAgentAccess` in that mode), and sets no `role_arn` (the role would assume itself).
+   */
+  readonly identityMode: AgentIdentityMode;
+
+  /** The target account's Container Insights role (`CrossAccountContainerInsights.roleArn`). */
+  readonly targetRoleArn: string;
+
+  /**
+   * IRSA mode: the agent's own role (`ContainerInsightsAgentAccess.roleArn`), set as the add-on's
+   * service-account role (`amazon-cloudwatch/cloudwatch-agent`).
+   *
+   * @default - required in IRSA mode
+   */
+  readonly agentRoleArn?: string;
+
+  /**
+   * The add-on version, for example `v4.5.0-eksbuild.1`.
+   *
+   * @default - the default version EKS picks for the cluster's Kubernetes version
+   */
+  readonly addonVersion?: string;
+
+  /**
+   * Seconds between metric collections.
+   *
+   * @default 60
+   */
+  readonly metricsCollectionInterval?: number;
+
+  /**
+   * Create the `AWS::EKS::Addon`. Set `false` when the add-on is already installed and not in this
+   * stack: the construct then only publishes the configuration values (output
+   * `AddonConfigurationValues`) for `aws eks update-addon --configuration-values`, since
+   * CloudFormation cannot create an add-on that exists (import it with `cdk import` to manage it here).
+   *
+   * @default true
+   */
+  readonly createAddon?: boolean;
+}
+
+/**
+ * Container Insights as most EKS users install it today: the `amazon-cloudwatch-observability` EKS
+ * add-on, configured so that the CloudWatch agent sends Container Insights into another account. The
+ * agent configuration goes under the add-on's `agent.config` (chart values of aws-observability/helm-charts
+ * `amazon-cloudwatch-observability`), with `agent.credentials.role_arn` = the target role in
+ * `NODE_ROLES`/`IRSA` mode; in `POD_IDENTITY` mode the association gives the target role's credentials
+ * and no `role_arn` is set. The add-on's service account is `amazon-cloudwatch/cloudwatch-agent`, the
+ * default of `ContainerInsightsAgentAccess`.
+ *
+ * With an add-on already installed, `ResolveConflicts: OVERWRITE` makes the add-on's own objects take
+ * this configuration; CloudFormation still cannot create an add-on that exists: see `createAddon`.
+ */
+export class CloudWatchObservabilityAddon extends Construct {
+  /** The add-on's configuration values, as JSON (resolved at synth; deploy-time values stay CloudFormation references). */
+  public readonly configurationValues: string;
+
+  /** The add-on, when `createAddon` is not false. */
+  public readonly addon?: eks.CfnAddon;
+
+  /**
+   * @param scope a construct in the cluster account's stack
+   * @param id the construct ID
+   * @param props the cluster, the identity mode and the target role
+   */
+  constructor(scope: Construct, id: string, props: CloudWatchObservabilityAddonProps) {
+    super(scope, id);
+    checkStackResourceBudget(this, 'CloudWatchObservabilityAddon');
+    props = propsOrEmpty(props);
+    const v = new PropsValidator(describeConstruct('CloudWatchObservabilityAddon', this.node.path)).inStackOf(this);
+    if (v.required('clusterName', props.clusterName)) v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
+    if (v.required('targetRoleArn', props.targetRoleArn)) v.check('targetRoleArn', props.targetRoleArn, arnRule(ArnKind.IAM_ROLE));
+    v.check('agentRoleArn', props.agentRoleArn, arnRule(ArnKind.IAM_ROLE));
+    v.oneOf('identityMode', props.identityMode, AgentIdentityMode as unknown as Record<string, string>);
+    v.required('identityMode', props.identityMode);
+    v.integer('metricsCollectionInterval', props.metricsCollectionInterval, 1, 86_400);
+    v.boolean('createAddon', props.createAddon);
+    if (props.identityMode === AgentIdentityMode.IRSA) v.required('agentRoleArn', props.agentRoleArn);
+    else if (props.agentRoleArn !== undefined) v.problem('agentRoleArn', 'only applies in IRSA mode');
+    if (props.identityMode === AgentIdentityMode.IRSA && props.agentRoleArn !== undefined && props.agentRoleArn === props.targetRoleArn) {
+      v.problem('targetRoleArn', 'is the IRSA role itself; the agent would try to assume its own role. Give the target account\'s role');
+    }
+    if (typeof props.clusterName === 'string' && Token.isUnresolved(props.clusterName)) {
+      v.problem('clusterName', 'is a deploy-time value (token), but it is written into the agent configuration JSON; pass a literal');
+    }
+    v.throwIfAny();
+
+    const config = agentConfig({
+      region: literalRegion(this) ?? Stack.of(this).region,
+      clusterName: props.clusterName,
+      roleArn: props.identityMode === AgentIdentityMode.POD_IDENTITY ? undefined : props.targetRoleArn,
+      metricsCollectionInterval: props.metricsCollectionInterval ?? 60,
+      enhancedContainerInsights: true,
+      forceFlushInterval: 5,
+    });
+    this.configurationValues = Stack.of(this).toJsonString({ agent: { config } });
+
+    if (props.createAddon ?? true) {
+      this.addon = new eks.CfnAddon(this, 'Resource', {
+        clusterName: props.clusterName,
+        addonName: CLOUDWATCH_OBSERVABILITY_ADDON,
+        addonVersion: props.addonVersion,
+        configurationValues: this.configurationValues,
+        serviceAccountRoleArn: props.identityMode === AgentIdentityMode.IRSA ? props.agentRoleArn : undefined,
+        resolveConflicts: 'OVERWRITE',
+      });
+    } else {
+      new CfnOutput(this, 'AddonConfigurationValues', {
+        value: this.configurationValues,
+        description: `aws eks update-addon --cluster-name ${props.clusterName} --addon-name ${CLOUDWATCH_OBSERVABILITY_ADDON} --resolve-conflicts OVERWRITE --configuration-values '<this value>'`,
+      });
+    }
+  }
+}
