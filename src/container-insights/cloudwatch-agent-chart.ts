@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { agentConfig, CloudWatchAgentConfig } from './cloudwatch-agent-config';
 import { AgentIdentityMode } from './container-insights-agent-access';
-import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT } from './names';
+import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT, REPORTED_CLUSTER_NAME } from './names';
 import { IRSA_ROLE_ANNOTATION, isPinnedImage } from '../core/k8s';
 import { ArnKind, arnRule, EKS_CLUSTER_NAME, REGION } from '../core/rules';
 import { PropsValidator, propsOrEmpty } from '../core/validation';
@@ -14,6 +14,15 @@ import { PropsValidator, propsOrEmpty } from '../core/validation';
 export interface CloudWatchAgentChartProps {
   /** The EKS cluster's name (Container Insights' `cluster_name`). */
   readonly clusterName: string;
+
+  /**
+   * The cluster name the agent reports (its `cluster_name`, which names the log groups
+   * `/aws/containerinsights/<name>/...`). A vendor using `TENANT_ISOLATED` gives each customer
+   * `CrossAccountContainerInsights.reportedClusterName(customer, cluster)`.
+   *
+   * @default - clusterName
+   */
+  readonly reportedClusterName?: string;
 
   /** The region the agent writes to (`agent.region`): the target account's Container Insights region. */
   readonly region: string;
@@ -119,7 +128,7 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
 
     const config: CloudWatchAgentConfig = agentConfig({
       region: props.region,
-      clusterName: props.clusterName,
+      clusterName: props.reportedClusterName ?? props.clusterName,
       roleArn: props.identityMode === AgentIdentityMode.POD_IDENTITY ? undefined : props.targetRoleArn,
       metricsCollectionInterval: props.metricsCollectionInterval ?? 60,
       enhancedContainerInsights: props.enhancedContainerInsights ?? false,
@@ -205,6 +214,7 @@ function validate(owner: string, props: CloudWatchAgentChartProps): void {
   const v = PropsValidator.forChart(owner);
   if (v.required('clusterName', props.clusterName)) v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
   if (v.required('region', props.region)) v.check('region', props.region, REGION);
+  v.check('reportedClusterName', props.reportedClusterName, REPORTED_CLUSTER_NAME);
   v.check('targetRoleArn', props.targetRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.check('agentRoleArn', props.agentRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.integer('metricsCollectionInterval', props.metricsCollectionInterval, 1, 86_400);

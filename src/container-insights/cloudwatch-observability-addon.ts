@@ -3,6 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import { Construct } from 'constructs';
 import { agentConfig } from './cloudwatch-agent-config';
 import { AgentIdentityMode } from './container-insights-agent-access';
+import { REPORTED_CLUSTER_NAME } from './names';
 import { ArnKind, arnRule, EKS_CLUSTER_NAME } from '../core/rules';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalRegion } from '../core/stack-env';
@@ -17,6 +18,15 @@ const CLOUDWATCH_OBSERVABILITY_ADDON = 'amazon-cloudwatch-observability';
 export interface CloudWatchObservabilityAddonProps {
   /** The EKS cluster, in this stack's account and region. */
   readonly clusterName: string;
+
+  /**
+   * The cluster name the agent reports (its `cluster_name`, which names the log groups
+   * `/aws/containerinsights/<name>/...`). A vendor using `TENANT_ISOLATED` gives each customer
+   * `CrossAccountContainerInsights.reportedClusterName(customer, cluster)`.
+   *
+   * @default - clusterName
+   */
+  readonly reportedClusterName?: string;
 
   /**
    * How the agent gets the target role: `NODE_ROLES` and `IRSA` set `agent.credentials.role_arn` in the
@@ -93,6 +103,7 @@ export class CloudWatchObservabilityAddon extends Construct {
     if (v.required('clusterName', props.clusterName)) v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
     if (v.required('targetRoleArn', props.targetRoleArn)) v.check('targetRoleArn', props.targetRoleArn, arnRule(ArnKind.IAM_ROLE));
     v.check('agentRoleArn', props.agentRoleArn, arnRule(ArnKind.IAM_ROLE));
+    v.check('reportedClusterName', props.reportedClusterName, REPORTED_CLUSTER_NAME);
     v.oneOf('identityMode', props.identityMode, AgentIdentityMode as unknown as Record<string, string>);
     v.required('identityMode', props.identityMode);
     v.integer('metricsCollectionInterval', props.metricsCollectionInterval, 1, 86_400);
@@ -109,7 +120,7 @@ export class CloudWatchObservabilityAddon extends Construct {
 
     const config = agentConfig({
       region: literalRegion(this) ?? Stack.of(this).region,
-      clusterName: props.clusterName,
+      clusterName: props.reportedClusterName ?? props.clusterName,
       roleArn: props.identityMode === AgentIdentityMode.POD_IDENTITY ? undefined : props.targetRoleArn,
       metricsCollectionInterval: props.metricsCollectionInterval ?? 60,
       enhancedContainerInsights: true,

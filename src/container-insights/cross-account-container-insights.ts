@@ -33,6 +33,15 @@ export enum ContainerInsightsPermissionMode {
    * section with PutMetricData, X-Ray, SSM-stored configuration, EC2 tag and volume lookups).
    */
   LEAST_PRIVILEGE = 'LEAST_PRIVILEGE',
+
+  /**
+   * `LEAST_PRIVILEGE` with the log groups scoped by customer: `/aws/containerinsights/<customerName>.<cluster>/*`,
+   * so a vendor that serves many customers in one account keeps them apart even when two customers
+   * name a cluster alike. The customer's agent reports the cluster as
+   * `CrossAccountContainerInsights.reportedClusterName(customerName, cluster)` (the `reportedClusterName`
+   * of `CloudWatchAgentChart` or `CloudWatchObservabilityAddon`).
+   */
+  TENANT_ISOLATED = 'TENANT_ISOLATED',
 }
 
 /**
@@ -107,9 +116,9 @@ export interface CrossAccountContainerInsightsProps {
   readonly permissionMode?: ContainerInsightsPermissionMode;
 
   /**
-   * The clusters whose log groups `LEAST_PRIVILEGE` opens (their EKS cluster names).
+   * The clusters whose log groups `LEAST_PRIVILEGE` or `TENANT_ISOLATED` opens (their EKS cluster names).
    *
-   * @default - required with LEAST_PRIVILEGE
+   * @default - required with LEAST_PRIVILEGE and TENANT_ISOLATED
    */
   readonly clusterNames?: string[];
 
@@ -132,6 +141,17 @@ const AGENT_SERVER_POLICY = 'CloudWatchAgentServerPolicy';
  * {@link CloudWatchAgentChart} in the cluster.
  */
 export class CrossAccountContainerInsights extends Construct {
+  /**
+   * The cluster name a customer's agent reports under `TENANT_ISOLATED`: `<customerName>.<cluster>`, the
+   * name of its log groups `/aws/containerinsights/<customerName>.<cluster>/...`.
+   *
+   * @param customerName the customer, as given to this construct
+   * @param clusterName the customer's EKS cluster
+   */
+  public static reportedClusterName(customerName: string, clusterName: string): string {
+    return `${customerName}.${clusterName}`;
+  }
+
   /** The role the agents assume. */
   public readonly role: iam.IRole;
 
@@ -165,7 +185,10 @@ export class CrossAccountContainerInsights extends Construct {
       acknowledgeNagFinding(role, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${AGENT_SERVER_POLICY}]`,
         'Seed 000 (the vendor flow) attaches CloudWatchAgentServerPolicy so that every agent feature works; permissionMode LEAST_PRIVILEGE limits the role to the clusters\' Container Insights log groups.');
     } else {
-      const statement = leastPrivilegeStatement(Stack.of(this).partition, Stack.of(this).account, regions, props.clusterNames!);
+      const logNames = mode === ContainerInsightsPermissionMode.TENANT_ISOLATED
+        ? props.clusterNames!.map((cluster) => CrossAccountContainerInsights.reportedClusterName(props.customerName, cluster))
+        : props.clusterNames!;
+      const statement = leastPrivilegeStatement(Stack.of(this).partition, Stack.of(this).account, regions, logNames);
       const policy = new iam.Policy(this, 'ContainerInsightsLogs', { statements: [statement] });
       role.attachInlinePolicy(policy);
       const size = worstCasePolicySize(Stack.of(this).resolve(policy.document.toJSON()));
@@ -178,6 +201,11 @@ export class CrossAccountContainerInsights extends Construct {
       }
     }
 
+    if (mode !== ContainerInsightsPermissionMode.TENANT_ISOLATED) {
+      warn(this, 'tenantsNotIsolated', mode === ContainerInsightsPermissionMode.AGENT_SERVER_POLICY
+        ? 'CloudWatchAgentServerPolicy lets this role write every log group of this account: where one account serves several customers, each can write the others\' Container Insights data. Use permissionMode TENANT_ISOLATED.'
+        : 'LEAST_PRIVILEGE scopes log groups by cluster name only: two customers of this account that name a cluster alike share log groups. Use permissionMode TENANT_ISOLATED where one account serves several customers.');
+    }
     if (!props.trustedPrincipalArns?.length && !props.podIdentityTrusts?.length) {
       warn(this, 'trustOpenToAccount',
         `The role trusts the whole account ${Token.isUnresolved(props.sourceAccountId) ? '(a deploy-time value)' : props.sourceAccountId}: any of its principals whose own policies allow sts:AssumeRole on it can use it. Set trustedPrincipalArns (node roles or the ContainerInsightsAgentAccess role) or podIdentityTrusts to narrow it.`,
@@ -277,12 +305,16 @@ function validate(
       v.problem(`${prop}.clusterArn`, 'must be a literal when sessionTags is false: the external ID is built from it');
     }
   });
-  if (mode === ContainerInsightsPermissionMode.LEAST_PRIVILEGE) {
-    if (v.required('clusterNames', props.clusterNames)) props.clusterNames!.forEach((name, i) => v.check(`clusterNames[${i}]`, name, EKS_CLUSTER_NAME));
-    if (regions.length === 0) v.problem('regions', 'is required with LEAST_PRIVILEGE when the stack has no literal region');
-    regions.forEach((region, i) => v.check(`regions[${i}]`, region, REGION));
+  v.oneOf('permissionMode', props.permissionMode, ContainerInsightsPermissionMode as unknown as Record<string, string>);
+  if (mode === ContainerInsightsPermissionMode.LEAST_PRIVILEGE || mode === ContainerInsightsPermissionMode.TENANT_ISOLATED) {
+    if (v.required('clusterNames', props.clusterNames)) v.list('clusterNames', props.clusterNames, 'string').forEach((name, i) => v.check(`clusterNames[${i}]`, name, EKS_CLUSTER_NAME));
+    if (regions.length === 0) v.problem('regions', `is required with ${mode} when the stack has no literal region`);
+    v.list('regions', regions, 'string').forEach((region, i) => v.check(`regions[${i}]`, region, REGION));
+    if (mode === ContainerInsightsPermissionMode.TENANT_ISOLATED && typeof props.customerName === 'string' && !/^[A-Za-z0-9_-]+$/.test(props.customerName)) {
+      v.problem('customerName', 'must be letters, digits, "_" or "-" with TENANT_ISOLATED: it starts the log group names of its clusters');
+    }
   } else if (props.clusterNames || props.regions) {
-    v.problem('clusterNames', 'and regions only apply with permissionMode LEAST_PRIVILEGE');
+    v.problem('clusterNames', 'and regions only apply with permissionMode LEAST_PRIVILEGE or TENANT_ISOLATED');
   }
   v.throwIfAny();
 }

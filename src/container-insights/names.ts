@@ -1,4 +1,5 @@
 import { roleNameFromParts } from '../core/naming';
+import { Rule } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 
 /** Where the upstream quick-start manifests run the CloudWatch agent. */
@@ -13,3 +14,9 @@ export function targetRoleName(customerName: string): string {
 export function agentRoleName(clusterName: string): string {
   return roleNameFromParts(['containerinsights-agent', clusterName]);
 }
+
+/** A cluster name as the agent reports it: part of a CloudWatch Logs log group name. */
+export const REPORTED_CLUSTER_NAME: Rule = {
+  expected: 'a cluster name for log group names: 1-200 characters from A-Z a-z 0-9 . _ -',
+  check: (value) => (/^[A-Za-z0-9._-]{1,200}$/.test(value) ? undefined : 'does not match'),
+};
