@@ -5,7 +5,7 @@ import { AmpCrossAccountScraper, AmpScraperRbacChart, AmpScraperTargetRole } fro
 
 /**
  * An AMP managed collector in the cluster account writing to the observability account's
- * workspace (seed 002), with no hand-edited policy:
+ * workspace (the AMP guide's cross-account collector), with no hand-edited policy:
  *
  * 1. deploy ObservabilityAccount: the target role accepts any scraper of the cluster account (phase 1);
  * 2. deploy ClusterAccount: the scraper (about 20 minutes), and its source role's trust pinned to it;

@@ -12,7 +12,7 @@ export function costRegions(settings: DemoSettings): string[] {
 }
 
 /**
- * Container cost data in the cluster account (seed 003): the hardened bucket, read access for the
+ * Container cost data in the cluster account (a cost platform's flow): the hardened bucket, read access for the
  * cost platform's onboarding role, and the reconciler that keeps one IRSA role per EKS cluster of
  * the included regions. The chart annotates the agent's service account with this cluster's role.
  */

@@ -17,7 +17,7 @@ export interface DemoSettings {
   readonly clusterOidcIssuer: string;
   /** Comma-separated subnets of the cluster's VPC for the AMP collector (1 to 5). */
   readonly scraperSubnetIds: string;
-  /** Seed 001's target account, with a cluster of its own. */
+  /** The cross-account workload's target account, with a cluster of its own. */
   readonly targetAccount: string;
   readonly targetClusterName: string;
   /**

@@ -28,7 +28,7 @@ export function buildExample(app: App, k8s: cdk8s.App, settings: DemoSettings): 
 
   const target = new Stack(app, 'TargetAccount', {
     env: { account: settings.targetAccount, region: settings.region },
-    description: 'Target account of the cross-account workload (seed 001) (cdk-eks-cross-account-observability example)',
+    description: 'Target account of the cross-account workload (cdk-eks-cross-account-observability example)',
   });
 
   const helmValues: Record<string, string> = {};

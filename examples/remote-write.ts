@@ -4,7 +4,7 @@ import { DemoSettings, workspaceArn } from './demo-settings';
 import { IrsaRemoteWriteRole, PrometheusRemoteWriteChart, TrustProbeChart } from '../src';
 
 /**
- * Prometheus remote write over IRSA (seeds 004 and 001): the observability account registers the
+ * Prometheus remote write over IRSA (AWS's cross-account IRSA pattern): the observability account registers the
  * cluster's OIDC issuer and owns the role; the cluster gets an annotated service account and
  * kube-prometheus-stack values. A second cluster, in another region, shows several clusters on one role.
  *

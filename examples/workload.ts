@@ -5,7 +5,7 @@ import { DemoSettings } from './demo-settings';
 import { CrossAccountWorkloadChart, CrossAccountWorkloadRole, TrustProbeChart, WorkloadIdentityMode, WorkloadSourceRole } from '../src';
 
 /**
- * Seed 001's scenario: a CI workload in the cluster account reaches AWS resources and an EKS
+ * The scenario of AWS's cross-account EKS blog post: a CI workload in the cluster account reaches AWS resources and an EKS
  * cluster in a target account. The target role gets a namespaced EKS access entry instead of an
  * aws-auth entry in system:masters. A trust probe Job checks the chain from inside the cluster.
  */

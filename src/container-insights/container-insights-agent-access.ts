@@ -21,7 +21,7 @@ import { irsaRoleTrust, podIdentityRoleTrust, warnCreatesProvider } from '../cor
  */
 export enum AgentIdentityMode {
   /**
-   * The nodes' instance roles (seed 000): every pod on those nodes can assume the target role.
+   * The nodes' instance roles (the vendor's published setup): every pod on those nodes can assume the target role.
    * The agent's configuration names the target role (`agent.credentials.role_arn`).
    */
   NODE_ROLES = 'NODE_ROLES',
@@ -61,7 +61,7 @@ export interface ContainerInsightsAgentAccessProps {
   readonly nodeRoles?: iam.IRole[];
 
   /**
-   * Attach `CloudWatchAgentServerPolicy` to the node roles (NODE_ROLES mode), as seed 000 does.
+   * Attach `CloudWatchAgentServerPolicy` to the node roles (NODE_ROLES mode), as the vendor's published setup does.
    * Roles imported into the app are attached through a custom resource that never detaches
    * (the policy may have been attached before); roles owned by the app get it directly.
    *

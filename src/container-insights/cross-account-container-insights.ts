@@ -20,7 +20,7 @@ import { worstCasePolicySize } from '../core/worst-case-size';
  */
 export enum ContainerInsightsPermissionMode {
   /**
-   * The AWS managed policy `CloudWatchAgentServerPolicy`, as seed 000 attaches it: every agent
+   * The AWS managed policy `CloudWatchAgentServerPolicy`, as the vendor's published setup attaches it: every agent
    * feature works, on every log group and metric namespace of the account.
    */
   AGENT_SERVER_POLICY = 'AGENT_SERVER_POLICY',
@@ -97,7 +97,7 @@ export interface CrossAccountContainerInsightsProps {
    * `aws:PrincipalArn` condition.
    *
    * @default - none: unless `podIdentityTrusts` are given, any principal of the source account that its
-   * own policies allow may assume the role (seed 000's trust), and a warning says so
+   * own policies allow may assume the role (the vendor's published trust), and a warning says so
    */
   readonly trustedPrincipalArns?: string[];
 
@@ -133,7 +133,7 @@ export interface CrossAccountContainerInsightsProps {
 const AGENT_SERVER_POLICY = 'CloudWatchAgentServerPolicy';
 
 /**
- * The target-account side of cross-account Container Insights (seed 000): a role the CloudWatch
+ * The target-account side of cross-account Container Insights (a vendor's Container Insights role): a role the CloudWatch
  * agent in the source account assumes (`agent.credentials.role_arn`, or a Pod Identity target role)
  * to write Container Insights into this account.
  *
@@ -183,7 +183,7 @@ export class CrossAccountContainerInsights extends Construct {
     if (mode === ContainerInsightsPermissionMode.AGENT_SERVER_POLICY) {
       role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(AGENT_SERVER_POLICY));
       acknowledgeNagFinding(role, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${AGENT_SERVER_POLICY}]`,
-        'Seed 000 (the vendor flow) attaches CloudWatchAgentServerPolicy so that every agent feature works; permissionMode LEAST_PRIVILEGE limits the role to the clusters\' Container Insights log groups.');
+        'The vendor flow attaches CloudWatchAgentServerPolicy so that every agent feature works; permissionMode LEAST_PRIVILEGE limits the role to the clusters\' Container Insights log groups.');
     } else {
       const logNames = mode === ContainerInsightsPermissionMode.TENANT_ISOLATED
         ? props.clusterNames!.map((cluster) => CrossAccountContainerInsights.reportedClusterName(props.customerName, cluster))

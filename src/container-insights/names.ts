@@ -5,7 +5,7 @@ import { ServiceAccountRef } from '../core/service-account';
 /** Where the upstream quick-start manifests run the CloudWatch agent. */
 export const CLOUDWATCH_AGENT_SERVICE_ACCOUNT: ServiceAccountRef = { namespace: 'amazon-cloudwatch', name: 'cloudwatch-agent' };
 
-/** The target role's name, as in seed 000: containerinsights-<customer name>. */
+/** The target role's name, as in the vendor's published setup: containerinsights-<customer name>. */
 export function targetRoleName(customerName: string): string {
   return `containerinsights-${customerName}`;
 }

@@ -12,7 +12,7 @@ export interface ConfigProfile {
 }
 
 /**
- * The profiles of seed 001's pod, for a chain from the pod's identity into each target role:
+ * The profiles of the pod in AWS's cross-account EKS blog post, for a chain from the pod's identity into each target role:
  * with IRSA, a `source` profile on the web-identity token and each target with `source_profile`;
  * with Pod Identity, each target with `credential_source = EcsContainer` (the container
  * credentials endpoint EKS Pod Identity serves).

@@ -71,7 +71,7 @@ export interface CrossAccountWorkloadChartProps {
 const PROFILE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
- * The source cluster's side of seed 001's pattern: the workload's ServiceAccount (annotated with
+ * The source cluster's side of AWS's cross-account EKS access pattern: the workload's ServiceAccount (annotated with
  * the source role in IRSA mode) and a ConfigMap with an AWS config file whose profiles chain into
  * each target role. Mount it and set `AWS_CONFIG_FILE` (see `configFilePath`), then use
  * `--profile <profileName>`.

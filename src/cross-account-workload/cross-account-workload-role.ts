@@ -114,7 +114,7 @@ export interface CrossAccountWorkloadRoleProps {
 const ADMIN_POLICIES = ['AmazonEKSAdminPolicy', 'AmazonEKSClusterAdminPolicy'];
 
 /**
- * The target-account side of seed 001's pattern: a role that trusts exactly one source role of
+ * The target-account side of AWS's cross-account EKS access pattern: a role that trusts exactly one source role of
  * another account (by `aws:PrincipalArn`, so it deploys before that role exists), with the
  * permissions the workload needs here and, optionally, an EKS access entry scoped to namespaces.
  */

@@ -1,6 +1,6 @@
 /**
- * The trust probe's shell script (POSIX sh), generated from typed input: it replaces seeds 001
- * and 004's "start a pod, install the AWS CLI, run assume-role-with-web-identity, read the error".
+ * The trust probe's shell script (POSIX sh), generated from typed input: it replaces the cross-account
+ * IRSA guides' "start a pod, install the AWS CLI, run assume-role-with-web-identity, read the error".
  * Pure: no aws-cdk-lib import.
  */
 

@@ -85,7 +85,7 @@ export interface WorkloadSourceRoleProps {
 }
 
 /**
- * The source-account side of seed 001's pattern: a role that exactly one service account of one
+ * The source-account side of AWS's cross-account EKS access pattern: a role that exactly one service account of one
  * cluster gets (through IRSA or EKS Pod Identity) and whose only permission is to assume the listed
  * roles in other accounts. Pair it with {@link CrossAccountWorkloadRole} in each target account and
  * {@link CrossAccountWorkloadChart} in the cluster.
