@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as oam from 'aws-cdk-lib/aws-oam';
 import { Construct } from 'constructs';
-import { CONTAINER_INSIGHTS_LOG_GROUP_FILTER, CONTAINER_INSIGHTS_METRIC_FILTER, CONTAINER_INSIGHTS_TYPES } from './container-insights-sharing';
+import { checkResourceTypes, CONTAINER_INSIGHTS_LOG_GROUP_FILTER, CONTAINER_INSIGHTS_METRIC_FILTER } from './container-insights-sharing';
 import { ObservabilityResourceType } from './observability-resource-type';
 import { parseArn, REGION } from '../core/rules';
 import { checkStackResourceBudget } from '../core/stack-budget';
@@ -64,7 +64,10 @@ export class ObservabilityLink extends Construct {
     const owner = describeConstruct('ObservabilityLink', this.node.path);
     const v = new PropsValidator(owner).inStackOf(this);
     const given = props ?? ({} as ObservabilityLinkProps);
-    if (v.required('sinkArn', given.sinkArn) && typeof given.sinkArn !== 'string') {v.problem('sinkArn', 'is not a string');} else if (v.isLiteral(given.sinkArn)) {
+    const hasSink = v.required('sinkArn', given.sinkArn);
+    if (hasSink && typeof given.sinkArn !== 'string') {
+      v.problem('sinkArn', 'is not a string');
+    } else if (v.isLiteral(given.sinkArn)) {
       const sink = parseArn(given.sinkArn);
       const region = literalRegion(this);
       if (!sink || sink.service !== 'oam' || !/^sink\/[\w-]+$/.test(sink.resource) || REGION.check(sink.region) || !/^\d{12}$/.test(sink.account)) {
@@ -73,10 +76,7 @@ export class ObservabilityLink extends Construct {
         v.problem('sinkArn', `is in ${sink.region}; a link must be in its sink's region (this stack is in ${region})`);
       }
     }
-    const resourceTypes = given.resourceTypes ?? CONTAINER_INSIGHTS_TYPES;
-    const known = Object.values(ObservabilityResourceType) as string[];
-    if (!Array.isArray(resourceTypes) || resourceTypes.length === 0) v.problem('resourceTypes', 'needs at least one ObservabilityResourceType');
-    else resourceTypes.filter((t) => !known.includes(t)).forEach((t) => v.problem('resourceTypes', `got ${JSON.stringify(t)}; expected one of ${known.join(', ')}`));
+    const resourceTypes = checkResourceTypes(v, given.resourceTypes);
     for (const prop of ['logGroupFilter', 'metricFilter', 'labelTemplate'] as const) {
       if (given[prop] !== undefined && typeof given[prop] !== 'string') v.problem(prop, 'is not a string');
     }

@@ -1,7 +1,7 @@
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as oam from 'aws-cdk-lib/aws-oam';
 import { Construct } from 'constructs';
-import { CONTAINER_INSIGHTS_TYPES } from './container-insights-sharing';
+import { checkResourceTypes } from './container-insights-sharing';
 import { ObservabilityResourceType } from './observability-resource-type';
 import { OrganizationScope, organizationConditions, organizationScopeProblems } from '../core/organization-scope';
 import { checkStackResourceBudget } from '../core/stack-budget';
@@ -68,10 +68,7 @@ export class OrganizationObservabilitySink extends Construct {
     if (v.isLiteral(sinkName) && !/^[a-zA-Z0-9_.-]{1,255}$/.test(sinkName)) {
       v.problem('sinkName', `got ${JSON.stringify(sinkName)}; expected 1-255 characters from A-Z a-z 0-9 _ . -`);
     }
-    const resourceTypes = given.resourceTypes ?? CONTAINER_INSIGHTS_TYPES;
-    const known = Object.values(ObservabilityResourceType) as string[];
-    if (!Array.isArray(resourceTypes) || resourceTypes.length === 0) v.problem('resourceTypes', 'needs at least one ObservabilityResourceType');
-    else resourceTypes.filter((t) => !known.includes(t)).forEach((t) => v.problem('resourceTypes', `got ${JSON.stringify(t)}; expected one of ${known.join(', ')}`));
+    const resourceTypes = checkResourceTypes(v, given.resourceTypes);
     v.throwIfAny();
 
     this.policyDocument = {
