@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import { DemoSettings } from './demo-settings';
 import {
   AgentIdentityMode, CloudWatchObservabilityAddon, ContainerInsightsAgentAccess, ContainerInsightsPermissionMode, CrossAccountContainerInsights,
@@ -28,6 +28,9 @@ export function addContainerInsights(observability: Stack, cluster: Stack, setti
     clusterNames: [settings.clusterName],
   });
   if (insights.roleArn !== targetRoleArn) throw new Error(`example out of step: ${insights.roleArn} != ${targetRoleArn}`);
+  // One platform team, one tenant: the tenant warning does not apply here, and acknowledging it says why.
+  Annotations.of(insights).acknowledgeWarning('cdk-eks-cross-account-observability:tenantsNotIsolated',
+    'The observability account serves one organization\'s clusters only; no other tenant writes here.');
 
   // The amazon-cloudwatch-observability EKS add-on, configured for the observability account (the
   // route most clusters use; CloudWatchAgentChart is the route for clusters without add-ons).

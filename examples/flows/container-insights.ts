@@ -36,7 +36,8 @@ export function build(app: App, _k8s?: cdk8s.App): { stacks: Stack[] } {
     customerName: CUSTOMER,
     sourceAccountId: CUSTOMER_ACCOUNT,
     podIdentityTrusts: [agent.podIdentityTrust],
-    permissionMode: ContainerInsightsPermissionMode.LEAST_PRIVILEGE,
+    // A vendor serves many customers in one account: each customer's log groups are its own.
+    permissionMode: ContainerInsightsPermissionMode.TENANT_ISOLATED,
     clusterNames: [CLUSTER],
   });
   if (insights.roleArn !== targetRoleArn) throw new Error(`${insights.roleArn} != ${targetRoleArn}`);
@@ -47,6 +48,8 @@ export function build(app: App, _k8s?: cdk8s.App): { stacks: Stack[] } {
     clusterName: CLUSTER,
     identityMode: AgentIdentityMode.POD_IDENTITY,
     targetRoleArn,
+    // The name the vendor's TENANT_ISOLATED role expects: its log groups /aws/containerinsights/acme.prod/...
+    reportedClusterName: CrossAccountContainerInsights.reportedClusterName(CUSTOMER, CLUSTER),
   });
   return { stacks: [vendor, customer] };
 }

@@ -3,7 +3,7 @@
  * schema-valid, the two accounts linked only by plain strings.
  */
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
 import { demoSettings } from '../../examples/demo-settings';
 import { buildExample } from '../../examples/example-app';
@@ -54,4 +54,10 @@ test('phase 2 of the AMP scraper flow (context scraperArn) pins the target role 
   expect(template).toContain('"sts:ExternalId":"arn:aws:aps:us-east-1:222222222222:scraper/s-0123abcd-4567-89ef-0123-456789abcdef"');
   expect(template).not.toContain('scraper/*');
   expectNagClean(built.observability);
+});
+
+test('the example acknowledges the tenant warning where it does not apply (one organization), so synth shows only warnings that need action', () => {
+  const fresh = new App();
+  const built = buildExample(fresh, Testing.app(), demoSettings(fresh));
+  Annotations.fromStack(built.observability).hasNoWarning('*', Match.stringLikeRegexp('tenantsNotIsolated'));
 });
