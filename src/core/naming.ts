@@ -25,3 +25,16 @@ export function roleNameFromParts(parts: string[], maxLength = MAX_ROLE_NAME_LEN
   const hash = stableHash(full);
   return `${full.slice(0, maxLength - hash.length - 1).replace(/-+$/, '')}-${hash}`;
 }
+
+/**
+ * A per-cluster role name "<prefix>-<cluster>-<region>", cut with a stable hash at 64 characters.
+ * EKS names are case-sensitive and IAM names are not, so a name with capitals also ends in a hash
+ * of the exact cluster name: `Prod` and `prod` get two roles, not one shared one.
+ */
+export function clusterRoleName(prefix: string, clusterName: string, region: string): string {
+  if (clusterName === clusterName.toLowerCase()) return roleNameFromParts([prefix, clusterName, region]);
+  const caseTag = stableHash(clusterName);
+  // Keep the hash whole even when the name is cut: it is what tells the two roles apart.
+  const head = roleNameFromParts([prefix, clusterName, region], MAX_ROLE_NAME_LENGTH - caseTag.length - 1);
+  return `${head}-${caseTag}`;
+}

@@ -2,7 +2,7 @@
  * The one naming rule for the per-cluster agent roles, shared by the construct (and its chart)
  * and the reconciler Lambda. Pure: no aws-cdk-lib import.
  */
-import { roleNameFromParts, stableHash } from '../../core/naming';
+import { clusterRoleName } from '../../core/naming';
 
 /** Tag keys that mark a role as this reconciler's. */
 export const OWNER_TAG = 'container-cost:owner';
@@ -17,15 +17,10 @@ export const WRITE_POLICY_NAME = 'container-cost-write';
 
 /**
  * The agent role of a cluster: "container-cost-<cluster>-<region>", cut with a stable hash at 64
- * characters. EKS names are case-sensitive and IAM names are not, so a name with capitals also
- * ends in a hash of the exact cluster name: `Prod` and `prod` get two roles, not one shared one.
+ * characters (`clusterRoleName`: `Prod` and `prod` get two roles, not one shared one).
  */
 export function agentRoleName(clusterName: string, region: string): string {
-  const caseTag = clusterName === clusterName.toLowerCase() ? [] : [stableHash(clusterName)];
-  if (caseTag.length === 0) return roleNameFromParts(['container-cost', clusterName, region]);
-  // Keep the hash whole even when the name is cut: it is what tells the two roles apart.
-  const head = roleNameFromParts(['container-cost', clusterName, region], 64 - caseTag[0].length - 1);
-  return `${head}-${caseTag[0]}`;
+  return clusterRoleName('container-cost', clusterName, region);
 }
 
 /** The IAM path that holds one stack's agent roles: "/container-cost/<owner key>/". */

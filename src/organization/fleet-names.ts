@@ -1,0 +1,145 @@
+/**
+ * The names the organization-scale routes agree on. The fleet StackSet (`ObservabilityFleetSource`)
+ * creates its source identities under these paths in every member account; the target side in the
+ * observability account trusts them by pattern (`FleetNames.sourcePrincipalPattern`); the charts
+ * compute the same ARNs from an account ID and a cluster name. Pure: no aws-cdk-lib import, so the
+ * member reconciler shares the exact rule.
+ *
+ * Why a path per flow: `aws:PrincipalArn` of a role session is the role's ARN with its path (the
+ * pattern AWS's own SCP examples use for `role/aws-reserved/sso.amazonaws.com/*`), so one
+ * `ArnLike` on `role/xacct-observability/<flow>/*` admits exactly that flow's identities in any
+ * account, for 10 accounts or 10,000, and never another flow's.
+ */
+import { clusterRoleName } from '../core/naming';
+
+/** The path every fleet identity lives under. */
+export const FLEET_PATH_ROOT = '/xacct-observability/';
+
+/** The flows whose source side the fleet rolls out (a workload flow's key is `workload-<name>`). */
+export const FLEET_FLOW_KEYS = {
+  REMOTE_WRITE: 'remote-write',
+  CONTAINER_INSIGHTS: 'container-insights',
+  AMP_SCRAPER: 'amp-scraper',
+} as const;
+
+/** The longest flow key that still leaves room for `.pod-identity.<longest region>` in 64 characters. */
+export const MAX_FLOW_KEY_LENGTH = 36;
+
+/** `workload-<name>`: the flow key of a named workload. */
+export function workloadFlowKey(name: string): string {
+  return `workload-${name}`;
+}
+
+/** `/xacct-observability/<flow>/`: the path of every identity of one flow. */
+export function fleetRolePath(flowKey: string): string {
+  return `${FLEET_PATH_ROOT}${flowKey}/`;
+}
+
+/**
+ * The account's Pod Identity role of a flow in a region: `<flow>.pod-identity.<region>`. EKS cluster
+ * names cannot contain ".", so no per-cluster role name can take it.
+ */
+export function fleetPodIdentityRoleName(flowKey: string, region: string): string {
+  return `${flowKey}.pod-identity.${region}`;
+}
+
+/** The per-cluster IRSA role of a flow: `<flow>-<cluster>-<region>`, hashed at 64 (see `clusterRoleName`). */
+export function fleetIrsaRoleName(flowKey: string, clusterName: string, region: string): string {
+  return clusterRoleName(flowKey, clusterName, region);
+}
+
+/** The account's AMP scraper source role in a region: `amp-scraper.source.<region>`. */
+export function fleetScraperSourceRoleName(region: string): string {
+  return `${FLEET_FLOW_KEYS.AMP_SCRAPER}.source.${region}`;
+}
+
+/** `arn:<partition>:iam::*:role/xacct-observability/<flow>/*`: every identity of a flow, in any account. */
+export function fleetSourcePrincipalPattern(partition: string, flowKey: string): string {
+  return `arn:${partition}:iam::*:role${fleetRolePath(flowKey)}*`;
+}
+
+function roleArn(partition: string, account: string, flowKey: string, name: string): string {
+  return `arn:${partition}:iam::${account}:role${fleetRolePath(flowKey)}${name}`;
+}
+
+/**
+ * The fleet's deterministic names, for code that must name a member account's identities: the
+ * target side's trust, and the cluster side's charts (which take an account ID and a cluster name).
+ */
+export class FleetNames {
+  /** The path every fleet identity lives under: `/xacct-observability/`. */
+  public static readonly PATH_ROOT = FLEET_PATH_ROOT;
+
+  /** The flow key of the Prometheus remote-write flow. */
+  public static readonly REMOTE_WRITE = FLEET_FLOW_KEYS.REMOTE_WRITE;
+
+  /** The flow key of the Container Insights flow (cross-account role route). */
+  public static readonly CONTAINER_INSIGHTS = FLEET_FLOW_KEYS.CONTAINER_INSIGHTS;
+
+  /** The flow key of the AMP managed-collector flow. */
+  public static readonly AMP_SCRAPER = FLEET_FLOW_KEYS.AMP_SCRAPER;
+
+  /**
+   * The flow key of a named workload: `workload-<name>`.
+   *
+   * @param name the workload's name, as given to the fleet
+   */
+  public static workloadFlowKey(name: string): string {
+    return workloadFlowKey(name);
+  }
+
+  /**
+   * The IAM path of a flow's identities: `/xacct-observability/<flow>/`.
+   *
+   * @param flowKey a flow key (`FleetNames.REMOTE_WRITE`, ...)
+   */
+  public static rolePath(flowKey: string): string {
+    return fleetRolePath(flowKey);
+  }
+
+  /**
+   * `arn:<partition>:iam::*:role/xacct-observability/<flow>/*`: what an organization-scoped target trusts.
+   *
+   * @param partition `aws`, `aws-cn` or `aws-us-gov`
+   * @param flowKey a flow key
+   */
+  public static sourcePrincipalPattern(partition: string, flowKey: string): string {
+    return fleetSourcePrincipalPattern(partition, flowKey);
+  }
+
+  /**
+   * The ARN of a member account's Pod Identity role of a flow in a region (one per account, region and flow).
+   *
+   * @param partition the partition
+   * @param account the member account
+   * @param flowKey a flow key
+   * @param region the region of the StackSet instance
+   */
+  public static podIdentityRoleArn(partition: string, account: string, flowKey: string, region: string): string {
+    return roleArn(partition, account, flowKey, fleetPodIdentityRoleName(flowKey, region));
+  }
+
+  /**
+   * The ARN of the per-cluster IRSA role the member reconciler keeps for a cluster without Pod Identity.
+   *
+   * @param partition the partition
+   * @param account the member account
+   * @param flowKey a flow key
+   * @param clusterName the EKS cluster's name (case-sensitive)
+   * @param region the cluster's region
+   */
+  public static irsaRoleArn(partition: string, account: string, flowKey: string, clusterName: string, region: string): string {
+    return roleArn(partition, account, flowKey, fleetIrsaRoleName(flowKey, clusterName, region));
+  }
+
+  /**
+   * The ARN of a member account's AMP scraper source role in a region (trusted by `scraper.aps.amazonaws.com`).
+   *
+   * @param partition the partition
+   * @param account the member account
+   * @param region the scrapers' region
+   */
+  public static scraperSourceRoleArn(partition: string, account: string, region: string): string {
+    return roleArn(partition, account, FLEET_FLOW_KEYS.AMP_SCRAPER, fleetScraperSourceRoleName(region));
+  }
+}
