@@ -115,7 +115,7 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // Lambda handler code (bundled with esbuild; the runtime provides the AWS SDK) may import dev dependencies.
 project.eslint?.addOverride({
-  files: ['src/**/*.lambda.ts', 'src/**/role-sync/**/*.ts'],
+  files: ['src/**/*.lambda.ts', 'src/**/*.handler.ts', 'src/**/role-sync/**/*.ts', 'src/core/reconciler/**/*.ts', 'src/organization/fleet-sync/**/*.ts'],
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 

@@ -7,11 +7,12 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { Clients, SyncIo } from './role-sync/aws-io';
-import { RetryOptions } from './role-sync/concurrency';
 import { configFromEnv, ENV } from './role-sync/config';
-import { deleteRefusal } from './role-sync/delete-guard';
-import { reconcile, removeOwnedRoles, SyncSummary } from './role-sync/reconcile';
+import { costReconcilerSpec, costRemovalTarget } from './role-sync/desired';
+import { RetryOptions } from '../core/reconciler/concurrency';
+import { deleteRefusal } from '../core/reconciler/delete-guard';
+import { reconcile, removeOwned, SyncSummary } from '../core/reconciler/engine';
+import { Clients, SyncIo } from '../core/reconciler/io';
 
 export interface RoleSyncResponse {
   readonly PhysicalResourceId?: string;
@@ -51,7 +52,7 @@ export async function onEvent(event: unknown, deps: Dependencies): Promise<RoleS
   const io = new SyncIo(deps.clients, deps.retry, deps.log);
   if (!isCustomResourceEvent(event)) {
     // The schedule: reconcile, and fail the invocation (for alarms) if anything went wrong.
-    const summary = await reconcile(configFromEnv(deps.env), io, deps.log);
+    const summary = await reconcile(costReconcilerSpec(configFromEnv(deps.env)), io, deps.log);
     failOnErrors(summary);
     return { summary };
   }
@@ -60,7 +61,7 @@ export async function onEvent(event: unknown, deps: Dependencies): Promise<RoleS
   switch (event.RequestType) {
     case 'Create':
     case 'Update': {
-      const summary = await reconcile(configFromEnv(deps.env), io, deps.log);
+      const summary = await reconcile(costReconcilerSpec(configFromEnv(deps.env)), io, deps.log);
       failOnErrors(summary);
       const Data = { Created: String(summary.created), Updated: String(summary.updated), Deleted: String(summary.deleted) };
       return { PhysicalResourceId: physicalResourceId, Data };
@@ -88,7 +89,7 @@ export async function onEvent(event: unknown, deps: Dependencies): Promise<RoleS
       // roles, not the new owner's.
       const props = event.ResourceProperties;
       const target = { ownerKey, boundaryArn: String(props.BoundaryArn), reconcilerRoleName: String(props.ReconcilerRoleName) };
-      await removeOwnedRoles(target, io, deps.log);
+      await removeOwned(costRemovalTarget(target), io, deps.log);
       return { PhysicalResourceId: event.PhysicalResourceId };
     }
     default:

@@ -1,7 +1,7 @@
-import { isRetryable, mapWithConcurrency, withRetry } from '../../src/container-cost/role-sync/concurrency';
-import { desiredRole, SyncConfig } from '../../src/container-cost/role-sync/desired';
+import { isRetryable, mapWithConcurrency, withRetry } from '../../src/core/reconciler/concurrency';
+import { COST_ROLE_SCHEME, desiredRole, SyncConfig } from '../../src/container-cost/role-sync/desired';
 import { agentRolePath, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
-import { ActualRole, plan } from '../../src/container-cost/role-sync/plan';
+import { ActualRole, plan } from '../../src/core/reconciler/plan-roles';
 import { policySize } from '../../src/core/policy-size';
 import { issuer } from '../fixtures';
 import { accessDenied, throttling } from '../harness/fake-iam';
@@ -31,14 +31,14 @@ const actual = (over: Partial<ActualRole>): ActualRole => ({
 
 describe('plan: the safety rules', () => {
   test('an owned role in line with its cluster needs nothing', () => {
-    expect(plan({ desired: [wanted], underPath: [actual({})], ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: true })).toEqual([]);
+    expect(plan({ desired: [wanted], underPath: [actual({})], ownerKey: 'owner1', rolePaths: [PATH], scheme: COST_ROLE_SCHEME, boundaryArn: config.boundaryArn, scanComplete: true })).toEqual([]);
   });
 
   test('an owned orphan is deleted only when the scan is complete', () => {
     const orphan = actual({ roleName: 'container-cost-gone-us-east-1' });
-    expect(plan({ desired: [], underPath: [orphan], ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: true }))
+    expect(plan({ desired: [], underPath: [orphan], ownerKey: 'owner1', rolePaths: [PATH], scheme: COST_ROLE_SCHEME, boundaryArn: config.boundaryArn, scanComplete: true }))
       .toEqual([expect.objectContaining({ kind: 'delete', roleName: 'container-cost-gone-us-east-1', policyNames: [WRITE_POLICY_NAME] })]);
-    expect(plan({ desired: [], underPath: [orphan], ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: false }))
+    expect(plan({ desired: [], underPath: [orphan], ownerKey: 'owner1', rolePaths: [PATH], scheme: COST_ROLE_SCHEME, boundaryArn: config.boundaryArn, scanComplete: false }))
       .toEqual([expect.objectContaining({ kind: 'skip', reason: expect.stringMatching(/a region scan failed/) })]);
   });
 
@@ -48,25 +48,25 @@ describe('plan: the safety rules', () => {
       actual({ roleName: 'container-cost-x-us-east-1', tags: {} }),
       actual({ roleName: 'container-cost-y-us-east-1', path: agentRolePath('owner2') }),
     ];
-    const actions = plan({ desired: [wanted], underPath: foreign, ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: true });
+    const actions = plan({ desired: [wanted], underPath: foreign, ownerKey: 'owner1', rolePaths: [PATH], scheme: COST_ROLE_SCHEME, boundaryArn: config.boundaryArn, scanComplete: true });
     expect(actions).toEqual([expect.objectContaining({ kind: 'skip', roleName: wanted.roleName, reason: expect.stringMatching(/not this stack's/) })]);
   });
 
   test('drift in boundary, attached policies, trust, policy and extra policies each plan their repair, the boundary first', () => {
     const drifted = actual({ trust: {}, policies: { [WRITE_POLICY_NAME]: {}, extra: {} }, attachedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'], boundaryArn: undefined });
-    expect(plan({ desired: [wanted], underPath: [drifted], ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: true }).map((a) => a.kind))
+    expect(plan({ desired: [wanted], underPath: [drifted], ownerKey: 'owner1', rolePaths: [PATH], scheme: COST_ROLE_SCHEME, boundaryArn: config.boundaryArn, scanComplete: true }).map((a) => a.kind))
       .toEqual(['set-boundary', 'detach-policy', 'update-trust', 'update-policy', 'delete-extra-policy']);
   });
 
   test('two clusters whose role names differ only in case are a conflict, never a shared role', () => {
     const twin = { ...wanted, roleName: wanted.roleName.toUpperCase(), clusterArn: 'arn:aws:eks:us-east-1:222222222222:cluster/twin' };
-    const actions = plan({ desired: [wanted, twin], underPath: [actual({})], ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: true });
+    const actions = plan({ desired: [wanted, twin], underPath: [actual({})], ownerKey: 'owner1', rolePaths: [PATH], scheme: COST_ROLE_SCHEME, boundaryArn: config.boundaryArn, scanComplete: true });
     expect(actions).toEqual([expect.objectContaining({ kind: 'conflict', reason: expect.stringMatching(/map to one role name/) })]);
   });
 
   test('drifted tags replace the role (tags are set only at creation)', () => {
     const retagged = actual({ tags: { ...wanted.tags, 'container-cost:cluster-arn': 'tampered' } });
-    expect(plan({ desired: [wanted], underPath: [retagged], ownerKey: 'owner1', rolePath: PATH, boundaryArn: config.boundaryArn, scanComplete: true }).map((a) => a.kind))
+    expect(plan({ desired: [wanted], underPath: [retagged], ownerKey: 'owner1', rolePaths: [PATH], scheme: COST_ROLE_SCHEME, boundaryArn: config.boundaryArn, scanComplete: true }).map((a) => a.kind))
       .toEqual(['delete', 'create']);
   });
 

@@ -1,11 +1,17 @@
 /**
- * The role the reconciler wants for one cluster: name, path, trust, write policy, tags.
- * Pure: no I/O.
+ * The container-cost reconciler's desired-state function and its spec for the shared engine
+ * (core/reconciler): one IRSA role per cluster whose OIDC provider is registered, writing only that
+ * cluster's bucket prefix. Pure: no I/O.
  */
-import { agentRoleName, agentRolePath, CLUSTER_TAG, clusterPrefix, MANAGED_BY, MANAGED_BY_TAG, OWNER_TAG, PREFIX_TAG } from './naming';
+import { acceptingRolesTag, agentRoleName, agentRolePath, CLUSTER_TAG, clusterPrefix, MANAGED_BY, MANAGED_BY_TAG, OWNER_TAG, PREFIX_TAG, WRITE_POLICY_NAME } from './naming';
 import { irsaTrustStatement, issuerHostPath, oidcProviderArn } from '../../core/irsa';
 import { policyDocument } from '../../core/policy-size';
+import { DesiredState, ReconcilerSpec, RemovalTarget } from '../../core/reconciler/engine';
+import { Cluster } from '../../core/reconciler/io';
+import { DesiredRole, RoleScheme } from '../../core/reconciler/plan-roles';
 import { ServiceAccountRef } from '../../core/service-account';
+
+export type { Cluster, DesiredRole };
 
 /** What the reconciler is configured with (from the Lambda's environment). */
 export interface SyncConfig {
@@ -23,23 +29,48 @@ export interface SyncConfig {
   readonly reconcilerRoleName: string;
 }
 
-/** An EKS cluster found by the scan. */
-export interface Cluster {
-  readonly name: string;
-  readonly region: string;
-  readonly arn: string;
-  /** The OIDC issuer URL; absent for a cluster without one. */
-  readonly issuer?: string;
+/** How the container-cost reconciler marks and fills its roles. */
+export const COST_ROLE_SCHEME: RoleScheme = {
+  ownerTag: OWNER_TAG,
+  clusterTag: CLUSTER_TAG,
+  policyName: WRITE_POLICY_NAME,
+  describe: (clusterArn) => `Container cost agent of ${clusterArn}`,
+};
+
+/** The engine's spec for one stack's reconciler. */
+export function costReconcilerSpec(config: SyncConfig): ReconcilerSpec {
+  return {
+    ownerKey: config.ownerKey,
+    rolePaths: [agentRolePath(config.ownerKey)],
+    scheme: COST_ROLE_SCHEME,
+    regions: config.regions,
+    boundaryArn: config.boundaryArn,
+    reconcilerRoleName: config.reconcilerRoleName,
+    fenceTag: acceptingRolesTag(config.ownerKey),
+    scan: { oidcProviders: true },
+    desired: (clusters, providers) => costDesiredState(config, clusters, providers),
+  };
 }
 
-export interface DesiredRole {
-  readonly roleName: string;
-  readonly path: string;
-  readonly clusterArn: string;
-  readonly trust: unknown;
-  readonly policy: unknown;
-  readonly tags: Record<string, string>;
-  readonly boundaryArn: string;
+/** What a Delete of one stack's resource removes. */
+export function costRemovalTarget(target: { ownerKey: string; boundaryArn: string; reconcilerRoleName: string }): RemovalTarget {
+  return { ...target, rolePaths: [agentRolePath(target.ownerKey)], scheme: COST_ROLE_SCHEME, fenceTag: acceptingRolesTag(target.ownerKey) };
+}
+
+/** One role per cluster with a registered OIDC provider; the others are skipped with the reason. */
+export function costDesiredState(config: SyncConfig, clusters: Cluster[], providers: ReadonlySet<string>): DesiredState {
+  const roles: DesiredRole[] = [];
+  const skipped: Array<{ clusterArn: string; reason: string }> = [];
+  for (const cluster of clusters) {
+    if (!cluster.issuer) {
+      skipped.push({ clusterArn: cluster.arn, reason: 'the cluster has no OIDC issuer' });
+    } else if (!providers.has(issuerHostPath(cluster.issuer))) {
+      skipped.push({ clusterArn: cluster.arn, reason: `the cluster's OIDC provider (${issuerHostPath(cluster.issuer)}) is not registered in IAM; register it to give the agent a role` });
+    } else {
+      roles.push(desiredRole(config, cluster as Cluster & { issuer: string }));
+    }
+  }
+  return { roles, skipped };
 }
 
 /** The tags a role gets at creation (and never again: the reconciler may not retag). */

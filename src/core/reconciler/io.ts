@@ -1,18 +1,32 @@
 /**
- * The reconciler's calls to IAM and EKS, each retried on throttling and logged as one JSON line
- * per change. Clients are passed in (one EKS client per region), so tests give fakes.
+ * A reconciler's calls to IAM, EKS and CloudFormation, each retried on throttling. Clients are
+ * passed in (one EKS client per region), so tests give fakes. Shared by every reconciler.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeClusterCommand, EKSClient, ListClustersCommand, ResourceNotFoundException } from '@aws-sdk/client-eks';
+import {
+  CreatePodIdentityAssociationCommand, DeletePodIdentityAssociationCommand, DescribeClusterCommand, DescribePodIdentityAssociationCommand, EKSClient,
+  ListAddonsCommand, ListClustersCommand, ListPodIdentityAssociationsCommand, ResourceNotFoundException, UpdatePodIdentityAssociationCommand,
+} from '@aws-sdk/client-eks';
 import {
   CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient,
   ListAttachedRolePoliciesCommand, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, ListRolesCommand, NoSuchEntityException,
   PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { RetryOptions, withRetry } from './concurrency';
-import { Cluster, DesiredRole } from './desired';
-import { Action, ActualRole } from './plan';
-import { decodeTrustDocument } from '../../core/policy-document';
+import { mapWithConcurrency, RetryOptions, withRetry } from './concurrency';
+import { ActualAssociation, AssociationAction } from './plan-associations';
+import { Action, ActualRole, DesiredRole, RoleScheme } from './plan-roles';
+import { decodeTrustDocument } from '../policy-document';
+
+/** An EKS cluster found by a scan. */
+export interface Cluster {
+  readonly name: string;
+  readonly region: string;
+  readonly arn: string;
+  /** The OIDC issuer URL; absent for a cluster without one. */
+  readonly issuer?: string;
+  /** The names of its EKS add-ons, when the scan asked for them. */
+  readonly addons?: readonly string[];
+}
 
 export interface Clients {
   readonly iam: IAMClient;
@@ -54,6 +68,78 @@ export class SyncIo {
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return undefined;
       throw error;
+    }
+  }
+
+  /** The names of a cluster's EKS add-ons (ListAddons followed to its last page). */
+  async listAddons(region: string, clusterName: string): Promise<string[]> {
+    const names: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.call(() => this.clients.eks(region).send(new ListAddonsCommand({ clusterName, nextToken })));
+      names.push(...(page.addons ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return names;
+  }
+
+  /** Every Pod Identity association of a cluster, with its roles and tags (one Describe each: List returns neither). */
+  async listAssociations(region: string, clusterName: string, limit: number): Promise<ActualAssociation[]> {
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.call(() => this.clients.eks(region).send(new ListPodIdentityAssociationsCommand({ clusterName, nextToken })));
+      ids.push(...(page.associations ?? []).map((a) => a.associationId!));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const read = await mapWithConcurrency(ids, limit, async (associationId): Promise<ActualAssociation | undefined> => {
+      try {
+        const { association: a } = await this.call(() => this.clients.eks(region).send(new DescribePodIdentityAssociationCommand({ clusterName, associationId })));
+        return {
+          region, clusterName, associationId, namespace: a!.namespace!, serviceAccount: a!.serviceAccount!, roleArn: a!.roleArn!,
+          targetRoleArn: a!.targetRoleArn || undefined, tags: a!.tags ?? {},
+        };
+      } catch (error) {
+        // Deleted since the list named it: not there.
+        if (error instanceof ResourceNotFoundException) return undefined;
+        throw error;
+      }
+    });
+    return read.filter((a): a is ActualAssociation => a !== undefined);
+  }
+
+  async applyAssociation(action: AssociationAction): Promise<void> {
+    switch (action.kind) {
+      case 'create-association': {
+        const a = action.association;
+        await this.call(() => this.clients.eks(a.region).send(new CreatePodIdentityAssociationCommand({
+          clusterName: a.clusterName, namespace: a.namespace, serviceAccount: a.serviceAccount, roleArn: a.roleArn,
+          ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}), tags: a.tags,
+        })));
+        break;
+      }
+      case 'update-association': {
+        const a = action.association;
+        await this.call(() => this.clients.eks(a.region).send(new UpdatePodIdentityAssociationCommand({
+          clusterName: a.clusterName, associationId: action.associationId, roleArn: a.roleArn, targetRoleArn: a.targetRoleArn,
+        })));
+        break;
+      }
+      case 'replace-association': {
+        const a = action.association;
+        await this.applyAssociation({ kind: 'delete-association', region: a.region, clusterName: a.clusterName, associationId: action.associationId, serviceAccount: a.serviceAccount });
+        await this.applyAssociation({ kind: 'create-association', association: a });
+        break;
+      }
+      case 'delete-association':
+        try {
+          await this.call(() => this.clients.eks(action.region).send(new DeletePodIdentityAssociationCommand({ clusterName: action.clusterName, associationId: action.associationId })));
+        } catch (error) {
+          if (!(error instanceof ResourceNotFoundException)) throw error;
+        }
+        break;
+      case 'skip':
+        break;
     }
   }
 
@@ -136,7 +222,8 @@ export class SyncIo {
     };
   }
 
-  async apply(action: Action, writePolicyName: string): Promise<void> {
+  async apply(action: Action, scheme: RoleScheme): Promise<void> {
+    const writePolicyName = scheme.policyName;
     const iam = this.clients.iam;
     switch (action.kind) {
       case 'create':
@@ -144,7 +231,7 @@ export class SyncIo {
           RoleName: action.role.roleName,
           Path: action.role.path,
           AssumeRolePolicyDocument: JSON.stringify(action.role.trust),
-          Description: `Container cost agent of ${action.role.clusterArn}`,
+          Description: scheme.describe(action.role.clusterArn),
           PermissionsBoundary: action.role.boundaryArn,
           Tags: tagList(action.role),
         })));

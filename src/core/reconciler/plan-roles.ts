@@ -1,6 +1,8 @@
 /**
- * What to do, from what is wanted and what is there. Pure: no I/O, so every safety rule is
- * tested directly.
+ * What to do with a reconciler's IAM roles, from what is wanted and what is there. Pure: no I/O,
+ * so every safety rule is tested directly. Shared by every reconciler of the library (the
+ * container-cost agent roles, the fleet's per-cluster IRSA roles): they differ only in their
+ * desired-state function and their `RoleScheme`.
  *
  * Safety rules (the defects of the public implementation, reversed):
  * - a role is ours only if it is under our path AND carries our owner tag; others are never touched;
@@ -9,9 +11,30 @@
  * - two clusters that would share one role name (IAM compares names case-insensitively) are an error,
  *   never a role handed back and forth between them.
  */
-import { DesiredRole } from './desired';
-import { CLUSTER_TAG, OWNER_TAG, WRITE_POLICY_NAME } from './naming';
-import { canonicalPolicy } from '../../core/policy-document';
+import { canonicalPolicy } from '../policy-document';
+
+/** How one reconciler marks and fills its roles. */
+export interface RoleScheme {
+  /** The tag whose value is the owner key: a role is ours only with it (and at one of our paths). */
+  readonly ownerTag: string;
+  /** The tag that names the cluster a role serves. */
+  readonly clusterTag: string;
+  /** The one inline policy the reconciler writes on each role; any other is drift. */
+  readonly policyName: string;
+  /** What a created role's description says. */
+  readonly describe: (clusterArn: string) => string;
+}
+
+/** The role a desired-state function wants for one cluster. */
+export interface DesiredRole {
+  readonly roleName: string;
+  readonly path: string;
+  readonly clusterArn: string;
+  readonly trust: unknown;
+  readonly policy: unknown;
+  readonly tags: Record<string, string>;
+  readonly boundaryArn: string;
+}
 
 /** A role as read from IAM. */
 export interface ActualRole {
@@ -43,26 +66,35 @@ export interface PlanInput {
   /** Roles under our path, read in full. (A wanted name taken outside it shows up when CreateRole says EntityAlreadyExists.) */
   readonly underPath: ActualRole[];
   readonly ownerKey: string;
-  readonly rolePath: string;
+  /** The paths the reconciler owns roles at (exactly: never deeper). */
+  readonly rolePaths: readonly string[];
+  readonly scheme: RoleScheme;
   /** The stack's permissions boundary, which every owned role must carry. */
   readonly boundaryArn: string;
   /** Whether every region's scan succeeded: only then may orphans be deleted. */
   readonly scanComplete: boolean;
 }
 
-export function isOwned(role: ActualRole, ownerKey: string, rolePath: string): boolean {
-  return role.path === rolePath && role.tags[OWNER_TAG] === ownerKey;
+/** Who owns roles: the owner key, at which paths, by which tag. */
+export interface RoleOwnership {
+  readonly ownerKey: string;
+  readonly rolePaths: readonly string[];
+  readonly scheme: RoleScheme;
+}
+
+export function isOwned(role: ActualRole, owner: RoleOwnership): boolean {
+  return owner.rolePaths.includes(role.path) && role.tags[owner.scheme.ownerTag] === owner.ownerKey;
 }
 
 /** Deletes a role: its boundary put back first if missing (the reconciler may change only bounded roles), then what blocks DeleteRole. */
-export function deleteAction(actual: ActualRole, boundaryArn: string): Action & { kind: 'delete' } {
+export function deleteAction(actual: ActualRole, boundaryArn: string, scheme: RoleScheme): Action & { kind: 'delete' } {
   return {
     kind: 'delete',
     roleName: actual.roleName,
     policyNames: Object.keys(actual.policies),
     attachedPolicies: actual.attachedPolicies,
     ...(actual.boundaryArn === boundaryArn ? {} : { boundaryArn }),
-    clusterArn: actual.tags[CLUSTER_TAG],
+    clusterArn: actual.tags[scheme.clusterTag],
   };
 }
 
@@ -84,33 +116,34 @@ export function plan(input: PlanInput): Action[] {
       actions.push({ kind: 'create', role });
       continue;
     }
-    if (!isOwned(actual, input.ownerKey, input.rolePath)) {
-      actions.push({ kind: 'skip', roleName: role.roleName, reason: `a role named ${actual.roleName} exists at ${actual.path} and is not this stack's (owner tag ${actual.tags[OWNER_TAG] ?? 'missing'}); it is left untouched` });
+    if (!isOwned(actual, input)) {
+      actions.push({ kind: 'skip', roleName: role.roleName, reason: `a role named ${actual.roleName} exists at ${actual.path} and is not this stack's (owner tag ${actual.tags[input.scheme.ownerTag] ?? 'missing'}); it is left untouched` });
       continue;
     }
     if (Object.entries(role.tags).some(([k, value]) => actual.tags[k] !== value)) {
       // Tags are set only at creation (the reconciler may not retag a role): replace the role.
-      actions.push(deleteAction(actual, input.boundaryArn), { kind: 'create', role });
+      actions.push(deleteAction(actual, input.boundaryArn, input.scheme), { kind: 'create', role });
       continue;
     }
     // The boundary goes first: every other change is allowed only on a role that carries it.
     if (actual.boundaryArn !== role.boundaryArn) actions.push({ kind: 'set-boundary', roleName: role.roleName, boundaryArn: role.boundaryArn });
     for (const policyArn of actual.attachedPolicies) actions.push({ kind: 'detach-policy', roleName: role.roleName, policyArn });
     if (canonicalPolicy(actual.trust) !== canonicalPolicy(role.trust)) actions.push({ kind: 'update-trust', role });
-    const policy = actual.policies[WRITE_POLICY_NAME];
+    const policyName = input.scheme.policyName;
+    const policy = actual.policies[policyName];
     if (policy === undefined || canonicalPolicy(policy) !== canonicalPolicy(role.policy)) actions.push({ kind: 'update-policy', role });
-    for (const name of Object.keys(actual.policies).filter((n) => n !== WRITE_POLICY_NAME)) {
+    for (const name of Object.keys(actual.policies).filter((n) => n !== policyName)) {
       actions.push({ kind: 'delete-extra-policy', roleName: role.roleName, policyName: name });
     }
   }
 
   for (const actual of input.underPath) {
-    if (claims.has(actual.roleName.toLowerCase()) || !isOwned(actual, input.ownerKey, input.rolePath)) continue;
+    if (claims.has(actual.roleName.toLowerCase()) || !isOwned(actual, input)) continue;
     if (!input.scanComplete) {
       actions.push({ kind: 'skip', roleName: actual.roleName, reason: 'looks orphaned, but a region scan failed in this run, so nothing is deleted' });
       continue;
     }
-    actions.push(deleteAction(actual, input.boundaryArn));
+    actions.push(deleteAction(actual, input.boundaryArn, input.scheme));
   }
   return actions;
 }
