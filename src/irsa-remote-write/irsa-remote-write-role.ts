@@ -5,9 +5,11 @@ import { issuerHostPath, isWildcard } from '../core/irsa';
 import { irsaPrincipal, irsaStatementForEstimate, IrsaTrustSource } from '../core/irsa-trust';
 import { roleNameFromParts } from '../core/naming';
 import { oidcProviderFor } from '../core/oidc-providers';
+import { OrganizationSourceTrust } from '../core/organization';
+import { checkOrganizationSource, checkOrganizationTrustSize, isGiven, organizationSourceTrust, refuseWithOrganizationSource } from '../core/organization-source';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, MAX_TRUST_POLICY_SIZE_LIMIT } from '../core/policy-size';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
-import { createRoleWithTrust } from '../core/role-trust';
+import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
 import { ArnKind, arnRule, IAM_PATH, IAM_ROLE_NAME, K8S_SERVICE_ACCOUNT_PATTERN, OIDC_ISSUER_URL, parseArn } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { checkStackResourceBudget } from '../core/stack-budget';
@@ -15,6 +17,7 @@ import { literalAccount, literalPartition, plainRoleArn } from '../core/stack-en
 import { planTrustShards } from '../core/trust-shards';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
 import { warn } from '../core/warnings';
+import { FLEET_FLOW_KEYS } from '../organization/fleet-names';
 
 /**
  * An EKS cluster whose Prometheus may remote-write through the role.
@@ -56,12 +59,27 @@ export interface IrsaRemoteWriteRoleProps {
 
   /**
    * The clusters (in any account) whose service accounts may assume the role.
+   *
+   * @default - required unless `organizationSource` is given (and refused with it)
    */
-  readonly clusters: RemoteWriteCluster[];
+  readonly clusters?: RemoteWriteCluster[];
+
+  /**
+   * Trust the fleet's remote-write identities (`FleetNames.REMOTE_WRITE`: each member account's Pod
+   * Identity target role and per-cluster IRSA roles under `/xacct-observability/remote-write/`) in any
+   * account of an AWS Organization, or of some of its OUs, instead of listing `clusters`: exactly one
+   * role, no OIDC provider, a trust of the same size for any number of accounts. The member's identity
+   * assumes this role (Prometheus' `sigv4.role_arn`), so the trust allows `sts:AssumeRole` and
+   * `sts:TagSession` (a Pod Identity role's session tags are transitive). `organizationId` and
+   * `sourcePrincipalPattern` may be deploy-time values (tokens).
+   *
+   * @default - no organization trust: the role trusts the listed `clusters` through IRSA
+   */
+  readonly organizationSource?: OrganizationSourceTrust;
 
   /**
    * The Prometheus service accounts trusted in every cluster that does not list its own.
-   * A name may be a pattern with `*` or `?` (trusted with `StringLike`).
+   * A name may be a pattern with `*` or `?` (trusted with `StringLike`). Refused with `organizationSource`.
    *
    * @default [{ namespace: 'monitoring', name: 'prometheus' }]
    */
@@ -69,7 +87,7 @@ export interface IrsaRemoteWriteRoleProps {
 
   /**
    * The role's name. When the clusters need several roles (see `trustPolicySizeLimit`), the
-   * others are named `<roleName>-2`, `<roleName>-3`, ...
+   * others are named `<roleName>-2`, `<roleName>-3`, ... (With `organizationSource` there is one role.)
    *
    * @default 'amp-remote-write-<workspace id>'
    */
@@ -85,6 +103,7 @@ export interface IrsaRemoteWriteRoleProps {
   /**
    * The trust-policy size quota of this account (IAM counts characters without white space).
    * When the trust for all clusters would exceed it, the clusters are spread over several roles.
+   * With `organizationSource`, synth fails when the organization trust would exceed it.
    *
    * @default 2048 (the IAM default quota; it can be raised to 4096)
    * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
@@ -109,6 +128,11 @@ export interface RemoteWriteRoleAssignment {
   readonly roleName: string;
 }
 
+const ORGANIZATION_FROM = {
+  description: 'the fleet\'s remote-write identities in an AWS Organization\'s accounts',
+  output: 'the fleet\'s remote-write identities of the organization',
+};
+
 const DEFAULT_SERVICE_ACCOUNTS: ServiceAccountRef[] = [{ namespace: 'monitoring', name: 'prometheus' }];
 
 /**
@@ -123,6 +147,9 @@ const DEFAULT_SERVICE_ACCOUNTS: ServiceAccountRef[] = [{ namespace: 'monitoring'
  * - spreads the clusters over several roles when one trust policy would exceed the size quota.
  *
  * Pair it with {@link PrometheusRemoteWriteChart} in each cluster, passing `roleArnFor(issuer)`.
+ *
+ * With `organizationSource` it is instead one role that the fleet's remote-write identities of any
+ * member account (or of listed OUs) assume (a role chain: Prometheus sets `sigv4.role_arn` to `roleArn`).
  */
 export class IrsaRemoteWriteRole extends Construct {
   /** The workspace the roles may write to. */
@@ -134,8 +161,11 @@ export class IrsaRemoteWriteRole extends Construct {
   /** The roles' names, in the order of `roles`. */
   public readonly roleNames: string[];
 
-  /** Which role serves which cluster, in the order the clusters were given. */
+  /** Which role serves which cluster, in the order the clusters were given (empty with `organizationSource`). */
   public readonly assignments: RemoteWriteRoleAssignment[];
+
+  /** Whether the role trusts an organization's fleet identities (`organizationSource`) rather than listed clusters. */
+  public readonly organizationMode: boolean;
 
   private readonly rolePath: string;
   private readonly roleIndexByIssuer = new Map<string, number>();
@@ -154,13 +184,20 @@ export class IrsaRemoteWriteRole extends Construct {
     const sizeLimit = props.trustPolicySizeLimit ?? DEFAULT_TRUST_POLICY_SIZE_LIMIT;
     const defaultServiceAccounts = props.serviceAccounts ?? DEFAULT_SERVICE_ACCOUNTS;
     this.rolePath = props.rolePath ?? '/';
+    const organizationMode = checkOrganizationSource(v, props.organizationSource);
 
     if (v.required('workspaceArn', props.workspaceArn)) v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
     v.check('roleName', props.roleName, IAM_ROLE_NAME);
     v.check('rolePath', props.rolePath, IAM_PATH);
     v.integer('trustPolicySizeLimit', props.trustPolicySizeLimit, 1, MAX_TRUST_POLICY_SIZE_LIMIT);
-    checkServiceAccounts(v, 'serviceAccounts', defaultServiceAccounts);
-    if (v.required('clusters', props.clusters)) this.checkClusters(v, v.list('clusters', props.clusters, 'object'));
+    if (organizationMode) {
+      refuseWithOrganizationSource(v, { clusters: props.clusters, serviceAccounts: props.serviceAccounts },
+        'it trusts service accounts of listed clusters through IRSA, and organizationSource trusts the member accounts\' fleet identities instead');
+    } else {
+      checkServiceAccounts(v, 'serviceAccounts', defaultServiceAccounts);
+      if (isGiven(props.clusters)) this.checkClusters(v, v.list('clusters', props.clusters, 'object'));
+      else v.problem('clusters', 'is required (or organizationSource, to trust the fleet\'s remote-write identities of an organization\'s accounts instead)');
+    }
     if (props.roleName === undefined && Token.isUnresolved(props.workspaceArn)) {
       v.problem('workspaceArn', 'is a deploy-time value (token), but the default roleName is built from the workspace ID; give roleName, or pass a literal');
     }
@@ -170,8 +207,26 @@ export class IrsaRemoteWriteRole extends Construct {
     const account = literalAccount(this);
     const partition = literalPartition(this, props.workspaceArn);
     this.warnIfWorkspaceInOtherAccount(account);
+    const baseName = props.roleName ?? defaultRoleName(props.workspaceArn);
 
-    const sources: IrsaTrustSource[] = props.clusters.map((cluster) => ({
+    if (organizationMode) {
+      const role = this.createRole('', baseName, props, ORGANIZATION_FROM, organizationSourceTrust(this, props.organizationSource!, {
+        flowKey: FLEET_FLOW_KEYS.REMOTE_WRITE,
+        // The member's identity may be its Pod Identity target role: EKS passes that session's tags on.
+        tagSession: true,
+      }));
+      checkOrganizationTrustSize(role, owner, sizeLimit);
+      this.roles = [role];
+      this.roleNames = [baseName];
+      this.assignments = [];
+      this.organizationMode = true;
+      validateRoleNamesUnique(this, [role.node.defaultChild as iam.CfnRole]);
+      return;
+    }
+    this.organizationMode = false;
+    const clusters = props.clusters!;
+
+    const sources: IrsaTrustSource[] = clusters.map((cluster) => ({
       issuerUrl: cluster.oidcIssuerUrl,
       providerArn: cluster.oidcProviderArn ?? oidcProviderFor(this, cluster.oidcIssuerUrl).oidcProviderArn,
       serviceAccounts: cluster.serviceAccounts ?? defaultServiceAccounts,
@@ -184,16 +239,23 @@ export class IrsaRemoteWriteRole extends Construct {
     }
     v.throwIfAny();
 
-    const baseName = props.roleName ?? defaultRoleName(props.workspaceArn);
     const roles = plan.shards.map((clusterIndexes, shard) => {
       const roleName = shard === 0 ? baseName : roleNameFromParts([baseName, String(shard + 1)]);
-      const role = this.createRole(shard, roleName, clusterIndexes.map((i) => sources[i]), props);
-      clusterIndexes.forEach((i) => this.roleIndexByIssuer.set(props.clusters[i].oidcIssuerUrl, shard));
+      const suffix = shard === 0 ? '' : String(shard + 1);
+      const shardSources = clusterIndexes.map((i) => sources[i]);
+      const role = this.createRole(suffix, roleName, props, {
+        description: `${shardSources.length} EKS cluster(s) through IRSA`,
+        output: `${shardSources.length} cluster(s)`,
+      }, shardSources.map((source, i) => ({
+        principal: irsaPrincipal(this, `Role${suffix}Trust${i}`, source),
+        actions: ['sts:AssumeRoleWithWebIdentity'],
+      })));
+      clusterIndexes.forEach((i) => this.roleIndexByIssuer.set(clusters[i].oidcIssuerUrl, shard));
       return { role, roleName };
     });
     this.roles = roles.map((r) => r.role);
     this.roleNames = roles.map((r) => r.roleName);
-    this.assignments = props.clusters.map((cluster) => ({
+    this.assignments = clusters.map((cluster) => ({
       oidcIssuerUrl: cluster.oidcIssuerUrl,
       roleName: this.roleNames[this.roleIndexByIssuer.get(cluster.oidcIssuerUrl)!],
     }));
@@ -239,6 +301,9 @@ export class IrsaRemoteWriteRole extends Construct {
   }
 
   private roleIndexFor(oidcIssuerUrl: string): number {
+    if (this.organizationMode) {
+      throw new Error(`${describeConstruct('IrsaRemoteWriteRole', this.node.path)}: the role trusts an organization's fleet identities, not clusters by issuer; use roleArn or roles[0]`);
+    }
     const index = this.roleIndexByIssuer.get(oidcIssuerUrl);
     if (index === undefined) {
       throw new Error(
@@ -253,25 +318,23 @@ export class IrsaRemoteWriteRole extends Construct {
     return plainRoleArn(this, describeConstruct('IrsaRemoteWriteRole', this.node.path), this.roleNames[index], this.rolePath, this.workspaceArn);
   }
 
-  private createRole(shard: number, roleName: string, sources: IrsaTrustSource[], props: IrsaRemoteWriteRoleProps): iam.Role {
-    const suffix = shard === 0 ? '' : String(shard + 1);
+  private createRole(
+    suffix: string, roleName: string, props: IrsaRemoteWriteRoleProps, from: { description: string; output: string }, trust: TrustStatement[],
+  ): iam.Role {
     const role = createRoleWithTrust(this, `Role${suffix}`, {
       roleName,
       path: this.rolePath,
-      description: `Prometheus remote write to ${workspaceId(props.workspaceArn)} from ${sources.length} EKS cluster(s) through IRSA`,
+      description: `Prometheus remote write to ${workspaceId(props.workspaceArn)} from ${from.description}`,
       permissionsBoundary: props.permissionsBoundary,
       inlinePolicies: {
         RemoteWrite: new iam.PolicyDocument({
           statements: [new iam.PolicyStatement({ actions: ['aps:RemoteWrite'], resources: [props.workspaceArn] })],
         }),
       },
-    }, sources.map((source, i) => ({
-      principal: irsaPrincipal(this, `Role${suffix}Trust${i}`, source),
-      actions: ['sts:AssumeRoleWithWebIdentity'],
-    })));
+    }, trust);
     new CfnOutput(this, `RoleArnOutput${suffix}`, {
       value: role.roleArn,
-      description: `Remote-write role for ${sources.length} cluster(s): give its ARN to PrometheusRemoteWriteChart`,
+      description: `Remote-write role for ${from.output}: give its ARN to PrometheusRemoteWriteChart`,
     });
     return role;
   }
