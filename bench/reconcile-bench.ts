@@ -10,8 +10,8 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { ENV } from '../src/container-cost/role-sync/config';
 import { acceptingRolesTag } from '../src/container-cost/role-sync/naming';
-import { DEFAULT_CONCURRENCY } from '../src/core/reconciler/engine';
 import { onEvent } from '../src/container-cost/role-sync.lambda';
+import { DEFAULT_CONCURRENCY } from '../src/core/reconciler/engine';
 import { FakeEks } from '../test/harness/fake-eks';
 import { FakeIam } from '../test/harness/fake-iam';
 

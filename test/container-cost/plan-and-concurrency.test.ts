@@ -1,8 +1,8 @@
-import { isRetryable, mapWithConcurrency, withRetry } from '../../src/core/reconciler/concurrency';
 import { COST_ROLE_SCHEME, desiredRole, SyncConfig } from '../../src/container-cost/role-sync/desired';
 import { agentRolePath, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
-import { ActualRole, plan } from '../../src/core/reconciler/plan-roles';
 import { policySize } from '../../src/core/policy-size';
+import { isRetryable, mapWithConcurrency, withRetry } from '../../src/core/reconciler/concurrency';
+import { ActualRole, plan } from '../../src/core/reconciler/plan-roles';
 import { issuer } from '../fixtures';
 import { accessDenied, throttling } from '../harness/fake-iam';
 

@@ -86,7 +86,12 @@ export async function reconcile(spec: ReconcilerSpec, io: SyncIo, log: Log, conc
   const scanComplete = failedRegions === 0;
   const actions = plan({ ...spec, desired: desired.roles, underPath, scanComplete });
   const associationActions = spec.associations
-    ? planAssociations({ desired: desired.associations ?? [], clusters: await readAssociations(io, clusters, log, summary, concurrency), ownerTag: spec.scheme.ownerTag, ownerKey: spec.ownerKey })
+    ? planAssociations({
+      desired: desired.associations ?? [],
+      clusters: await readAssociations(io, clusters, log, summary, concurrency),
+      ownerTag: spec.scheme.ownerTag,
+      ownerKey: spec.ownerKey,
+    })
     : [];
   const creates = actions.some((a) => a.kind === 'create') || associationActions.some((a) => a.kind === 'create-association' || a.kind === 'replace-association');
   const fence = await creationFence(spec, io, creates).catch((error) => {
@@ -135,7 +140,8 @@ async function readAssociations(
 ): Promise<ClusterAssociations[]> {
   return mapWithConcurrency(clusters, concurrency.clusters, async (cluster) => {
     try {
-      return { region: cluster.region, clusterName: cluster.name, actual: await io.listAssociations(cluster.region, cluster.name, concurrency.roles) };
+      const actual = await io.listAssociations(cluster.region, cluster.name, concurrency.roles);
+      return { region: cluster.region, clusterName: cluster.name, actual };
     } catch (error) {
       summary.errors.push(`read the Pod Identity associations of ${cluster.arn}: ${describeError(error)}`);
       log({ action: 'associations-unreadable', cluster: cluster.arn, error: describeError(error) });
@@ -220,7 +226,8 @@ async function readRoles(io: SyncIo, names: string[], limit: number): Promise<Ac
  * not a conflict, and one it deleted first is not an error (SyncIo ignores NoSuchEntity on delete).
  */
 async function applyByRole(
-  io: SyncIo, scheme: RoleScheme, actions: Action[], limit: number, summary: SyncSummary, log: Log, ours: (role: ActualRole) => boolean, fence?: Fence,
+  io: SyncIo, scheme: RoleScheme, actions: Action[], limit: number, summary: SyncSummary, log: Log,
+  ours: (role: ActualRole) => boolean, fence?: Fence,
 ): Promise<void> {
   const byRole = new Map<string, Action[]>();
   for (const action of actions) {
@@ -301,7 +308,8 @@ async function applyAssociations(
       if (creates && fence && !(await fence.check())) {
         // Deletion began while we created it, maybe after the Delete handler listed them: undo.
         const a = (action as { association: DesiredAssociation }).association;
-        const created = (await io.listAssociations(a.region, a.clusterName, 1)).find((x) => x.namespace === a.namespace && x.serviceAccount === a.serviceAccount);
+        const created = (await io.listAssociations(a.region, a.clusterName, 1))
+          .find((x) => x.namespace === a.namespace && x.serviceAccount === a.serviceAccount);
         if (created) await io.applyAssociation({ kind: 'delete-association', region: a.region, clusterName: a.clusterName, associationId: created.associationId, serviceAccount: a.serviceAccount });
         summary.skipped++;
         log({ ...entry, action: 'skip', reason: 'the stack began deletion during the create; the association was deleted again' });

@@ -94,10 +94,17 @@ export class SyncIo {
     } while (nextToken);
     const read = await mapWithConcurrency(ids, limit, async (associationId): Promise<ActualAssociation | undefined> => {
       try {
-        const { association: a } = await this.call(() => this.clients.eks(region).send(new DescribePodIdentityAssociationCommand({ clusterName, associationId })));
+        const describe = new DescribePodIdentityAssociationCommand({ clusterName, associationId });
+        const { association: a } = await this.call(() => this.clients.eks(region).send(describe));
         return {
-          region, clusterName, associationId, namespace: a!.namespace!, serviceAccount: a!.serviceAccount!, roleArn: a!.roleArn!,
-          targetRoleArn: a!.targetRoleArn || undefined, tags: a!.tags ?? {},
+          region,
+          clusterName,
+          associationId,
+          namespace: a!.namespace!,
+          serviceAccount: a!.serviceAccount!,
+          roleArn: a!.roleArn!,
+          targetRoleArn: a!.targetRoleArn || undefined,
+          tags: a!.tags ?? {},
         };
       } catch (error) {
         // Deleted since the list named it: not there.
@@ -113,8 +120,12 @@ export class SyncIo {
       case 'create-association': {
         const a = action.association;
         await this.call(() => this.clients.eks(a.region).send(new CreatePodIdentityAssociationCommand({
-          clusterName: a.clusterName, namespace: a.namespace, serviceAccount: a.serviceAccount, roleArn: a.roleArn,
-          ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}), tags: a.tags,
+          clusterName: a.clusterName,
+          namespace: a.namespace,
+          serviceAccount: a.serviceAccount,
+          roleArn: a.roleArn,
+          ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}),
+          tags: a.tags,
         })));
         break;
       }
@@ -133,7 +144,8 @@ export class SyncIo {
       }
       case 'delete-association':
         try {
-          await this.call(() => this.clients.eks(action.region).send(new DeletePodIdentityAssociationCommand({ clusterName: action.clusterName, associationId: action.associationId })));
+          const remove = new DeletePodIdentityAssociationCommand({ clusterName: action.clusterName, associationId: action.associationId });
+          await this.call(() => this.clients.eks(action.region).send(remove));
         } catch (error) {
           if (!(error instanceof ResourceNotFoundException)) throw error;
         }
