@@ -119,6 +119,16 @@ project.eslint?.addOverride({
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 
+// The fleet's member reconciler goes into the StackSet's member template as inline code (member
+// accounts have no CDK asset buckets), so it is minified and has no source map.
+project.bundler.addBundle('./src/organization/fleet-sync.handler.ts', {
+  platform: 'node',
+  target: 'node22',
+  externals: ['@aws-sdk/*'],
+  sourcemap: false,
+  minify: true,
+});
+
 // `npm run bench`: the reconciler benchmark (a script that prints figures, never a timed test).
 project.addTask('bench', {
   description: 'Benchmark the container-cost role reconciler against the in-memory AWS fakes',

@@ -23,9 +23,10 @@
  * reconciler without IRSA trusts; note that PowerUserAccess, which can replace the code, can write
  * this bucket directly anyway (S3 access is not what this library fences).
  */
-import { Aws, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MANAGED_BY_TAG, CLUSTER_TAG, OWNER_TAG, PREFIX_TAG } from './role-sync/naming';
+import { boundedRoleWriterStatements, creationFenceStatements, rolesAtPath } from '../core/reconciler/fences';
 
 export interface ReconcilerFences {
   /** `/container-cost/<ownerKey>/` */
@@ -44,72 +45,24 @@ const DEEPER_THAN_CLUSTER = '*/*/?*';
 
 /** ARN pattern of the roles at exactly the path (the Deny on deeper paths makes it exact). */
 export function agentRoleArns(rolePath: string): string {
-  return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${rolePath}*`;
+  return rolesAtPath(rolePath);
 }
 
-/** The statements that let the reconciler create and keep bounded agent roles, and nothing more. */
+/** The shared fences (core/reconciler/fences.ts), plus the prefix tag every agent role must name. */
 export function reconcilerRoleStatements(f: ReconcilerFences): iam.PolicyStatement[] {
-  const roles = agentRoleArns(f.rolePath);
-  const nested = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${f.rolePath}*/*`;
-  const withBoundary = { 'iam:PermissionsBoundary': f.boundaryArn };
-  const roleWrites = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePermissionsBoundary',
-    'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRole'];
-  return [
-    new iam.PolicyStatement({ sid: 'ReadAgentRoles', actions: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies'], resources: [roles] }),
-    new iam.PolicyStatement({
-      sid: 'CreateBoundedAgentRoles',
-      actions: ['iam:CreateRole'],
-      resources: [roles],
-      conditions: {
-        'StringEquals': { ...withBoundary, [`aws:RequestTag/${OWNER_TAG}`]: f.ownerKey },
-        // Every role names the one prefix (<region>/<cluster>/) its boundary lets it write: in one of
-        // the included regions, never a fallback user's prefix, never a deeper path.
-        'StringLike': { [`aws:RequestTag/${PREFIX_TAG}`]: prefixPatterns(f.regions) },
-        'StringNotLike': { [`aws:RequestTag/${PREFIX_TAG}`]: [USER_PREFIXES, DEEPER_THAN_CLUSTER] },
-        'ForAllValues:StringEquals': { 'aws:TagKeys': [OWNER_TAG, CLUSTER_TAG, MANAGED_BY_TAG, PREFIX_TAG] },
-      },
-    }),
-    new iam.PolicyStatement({
-      // CreateRole with tags also authorizes iam:TagRole; retagging an owned role is denied below.
-      sid: 'TagAtCreation',
-      actions: ['iam:TagRole'],
-      resources: [roles],
-      conditions: {
-        'StringEquals': { [`aws:RequestTag/${OWNER_TAG}`]: f.ownerKey },
-        'ForAllValues:StringEquals': { 'aws:TagKeys': [OWNER_TAG, CLUSTER_TAG, MANAGED_BY_TAG, PREFIX_TAG] },
-      },
-    }),
-    new iam.PolicyStatement({
-      sid: 'ChangeBoundedOwnedRoles',
-      actions: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRole'],
-      resources: [roles],
-      conditions: { StringEquals: { ...withBoundary, [`iam:ResourceTag/${OWNER_TAG}`]: f.ownerKey } },
-    }),
-    new iam.PolicyStatement({
-      sid: 'DenyRoleWritesWithoutThisBoundary',
-      effect: iam.Effect.DENY,
-      actions: roleWrites,
-      resources: ['*'],
-      conditions: { StringNotEquals: withBoundary },
-    }),
-    new iam.PolicyStatement({ sid: 'DenyNestedPaths', effect: iam.Effect.DENY, actions: ['iam:*'], resources: [nested] }),
-    new iam.PolicyStatement({
-      sid: 'DenyRetaggingOwnedRoles',
-      effect: iam.Effect.DENY,
-      actions: ['iam:TagRole', 'iam:UntagRole'],
-      resources: [roles],
-      conditions: { Null: { [`aws:ResourceTag/${OWNER_TAG}`]: 'false' } },
-    }),
-    // A role it creates could trust the reconciler itself (same account: the trust alone would do).
-    new iam.PolicyStatement({ sid: 'DenyAssumingAgentRoles', effect: iam.Effect.DENY, actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [roles] }),
-    new iam.PolicyStatement({
-      sid: 'DenyEscalation',
-      effect: iam.Effect.DENY,
-      actions: ['iam:DeleteRolePermissionsBoundary', 'iam:AttachRolePolicy', 'iam:PassRole', 'iam:CreatePolicy', 'iam:CreatePolicyVersion',
-        'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:UpdateRole', 'iam:CreateUser', 'iam:CreateAccessKey'],
-      resources: ['*'],
-    }),
-  ];
+  return boundedRoleWriterStatements({
+    rolePaths: [f.rolePath],
+    ownerTag: OWNER_TAG,
+    ownerKey: f.ownerKey,
+    boundaryArn: f.boundaryArn,
+    tagKeys: [OWNER_TAG, CLUSTER_TAG, MANAGED_BY_TAG, PREFIX_TAG],
+    createConditions: {
+      // Every role names the one prefix (<region>/<cluster>/) its boundary lets it write: in one of
+      // the included regions, never a fallback user's prefix, never a deeper path.
+      StringLike: { [`aws:RequestTag/${PREFIX_TAG}`]: prefixPatterns(f.regions) },
+      StringNotLike: { [`aws:RequestTag/${PREFIX_TAG}`]: [USER_PREFIXES, DEEPER_THAN_CLUSTER] },
+    },
+  });
 }
 
 function prefixPatterns(regions: string[] | undefined): string | string[] {
@@ -118,17 +71,7 @@ function prefixPatterns(regions: string[] | undefined): string | string[] {
 }
 
 /** The reconciler may read and remove the tag on its own role that lets runs create roles, and nothing else there. */
-export function acceptingRolesStatements(reconcilerRoleArn: string, tagKey: string): iam.PolicyStatement[] {
-  return [
-    new iam.PolicyStatement({ sid: 'ReadOwnRole', actions: ['iam:GetRole'], resources: [reconcilerRoleArn] }),
-    new iam.PolicyStatement({
-      sid: 'StopAcceptingNewRoles',
-      actions: ['iam:UntagRole'],
-      resources: [reconcilerRoleArn],
-      conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [tagKey] } },
-    }),
-  ];
-}
+export const acceptingRolesStatements = creationFenceStatements;
 
 /**
  * The boundary of every agent role: writes under the prefix the role's own tag names (set at
