@@ -14,3 +14,8 @@ export function scraperSourceRoleName(clusterName: string, workspaceArn: string)
 export function scraperTargetRoleName(sourceAccountId: string, clusterName: string, workspaceArn: string): string {
   return roleNameFromParts(['amp-scraper-target', sourceAccountId, clusterName, workspaceKey(workspaceArn)]);
 }
+
+/** The organization-mode target role for one workspace: `amp-scraper-target-<workspace id>` (hashed at 64 characters). */
+export function scraperOrganizationTargetRoleName(workspaceArn: string): string {
+  return roleNameFromParts(['amp-scraper-target', workspaceArn.split('/').pop()!]);
+}

@@ -3,6 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT, targetRoleName } from './names';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
+import { OrganizationSourceTrust } from '../core/organization';
+import { checkOrganizationSource, checkOrganizationTrustSize, isGiven, organizationSourceTrust, refuseWithOrganizationSource } from '../core/organization-source';
 import { podIdentityExternalId, podIdentitySessionTagConditions } from '../core/pod-identity';
 import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, INLINE_POLICIES_PER_ROLE, MAX_TRUST_POLICY_SIZE_LIMIT } from '../core/policy-size';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
@@ -14,6 +16,7 @@ import { literalRegion, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
 import { warn } from '../core/warnings';
 import { worstCasePolicySize } from '../core/worst-case-size';
+import { FLEET_FLOW_KEYS } from '../organization/fleet-names';
 
 /**
  * What the target role may do in the target account.
@@ -88,13 +91,30 @@ export interface CrossAccountContainerInsightsProps {
    */
   readonly customerName: string;
 
-  /** The account whose clusters send Container Insights. */
-  readonly sourceAccountId: string;
+  /**
+   * The account whose clusters send Container Insights.
+   *
+   * @default - required unless `organizationSource` is given (and refused with it)
+   */
+  readonly sourceAccountId?: string;
+
+  /**
+   * Trust the fleet's Container Insights identities (`FleetNames.CONTAINER_INSIGHTS`: each member
+   * account's Pod Identity target role and per-cluster IRSA roles under `/xacct-observability/container-insights/`)
+   * in any account of an AWS Organization, or of some of its OUs, instead of one `sourceAccountId`:
+   * a trust of the same size for any number of accounts. It allows `sts:AssumeRole` and `sts:TagSession`
+   * (a Pod Identity role's session tags are transitive). `organizationId` and `sourcePrincipalPattern`
+   * may be deploy-time values (tokens). The permission modes apply unchanged (`clusterNames` are then
+   * the member accounts' cluster names).
+   *
+   * @default - no organization trust: the role trusts `sourceAccountId`
+   */
+  readonly organizationSource?: OrganizationSourceTrust;
 
   /**
    * Roles of the source account that may assume the role (node roles, or the
    * `ContainerInsightsAgentAccess` IRSA role). The trust is narrowed to exactly them with an
-   * `aws:PrincipalArn` condition.
+   * `aws:PrincipalArn` condition. Refused with `organizationSource`.
    *
    * @default - none: unless `podIdentityTrusts` are given, any principal of the source account that its
    * own policies allow may assume the role (the vendor's published trust), and a warning says so
@@ -102,7 +122,7 @@ export interface CrossAccountContainerInsightsProps {
   readonly trustedPrincipalArns?: string[];
 
   /**
-   * Pod Identity associations that chain into this role as their target role.
+   * Pod Identity associations that chain into this role as their target role. Refused with `organizationSource`.
    *
    * @default - none
    */
@@ -138,7 +158,8 @@ const AGENT_SERVER_POLICY = 'CloudWatchAgentServerPolicy';
  * to write Container Insights into this account.
  *
  * Pair it with {@link ContainerInsightsAgentAccess} in the source account and
- * {@link CloudWatchAgentChart} in the cluster.
+ * {@link CloudWatchAgentChart} in the cluster. With `organizationSource` it trusts the fleet's Container
+ * Insights identities of every member account (or of listed OUs) instead of one source account.
  */
 export class CrossAccountContainerInsights extends Construct {
   /**
@@ -171,14 +192,23 @@ export class CrossAccountContainerInsights extends Construct {
     const mode = props.permissionMode ?? ContainerInsightsPermissionMode.AGENT_SERVER_POLICY;
     const regions = props.regions ?? (literalRegion(this) ? [literalRegion(this)!] : []);
     validate(owner, props, mode, regions, this);
+    const organizationMode = isGiven(props.organizationSource);
 
     this.roleName = targetRoleName(props.customerName);
+    const from = organizationMode ? 'the fleet\'s Container Insights identities in an AWS Organization\'s accounts' : `account ${props.sourceAccountId}`;
     const role = createRoleWithTrust(this, 'Role', {
       roleName: this.roleName,
-      description: `Container Insights from account ${props.sourceAccountId} (${props.customerName}) through the CloudWatch agent`,
-    }, this.trustStatements(props));
+      description: `Container Insights from ${from} (${props.customerName}) through the CloudWatch agent`,
+    }, organizationMode
+      ? organizationSourceTrust(this, props.organizationSource!, {
+        flowKey: FLEET_FLOW_KEYS.CONTAINER_INSIGHTS,
+        // The member's identity may be a Pod Identity role with this as its target role: EKS passes its session tags on.
+        tagSession: true,
+      })
+      : this.trustStatements(props));
     this.role = role;
-    this.checkTrustBudget(owner, props);
+    if (organizationMode) checkOrganizationTrustSize(role, owner, props.trustPolicySizeLimit ?? DEFAULT_TRUST_POLICY_SIZE_LIMIT);
+    else this.checkTrustBudget(owner, props);
 
     if (mode === ContainerInsightsPermissionMode.AGENT_SERVER_POLICY) {
       role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(AGENT_SERVER_POLICY));
@@ -206,7 +236,7 @@ export class CrossAccountContainerInsights extends Construct {
         ? 'CloudWatchAgentServerPolicy lets this role write every log group of this account: where one account serves several customers, each can write the others\' Container Insights data. Use permissionMode TENANT_ISOLATED.'
         : 'LEAST_PRIVILEGE scopes log groups by cluster name only: two customers of this account that name a cluster alike share log groups. Use permissionMode TENANT_ISOLATED where one account serves several customers.');
     }
-    if (!props.trustedPrincipalArns?.length && !props.podIdentityTrusts?.length) {
+    if (!organizationMode && !props.trustedPrincipalArns?.length && !props.podIdentityTrusts?.length) {
       warn(this, 'trustOpenToAccount',
         `The role trusts the whole account ${Token.isUnresolved(props.sourceAccountId) ? '(a deploy-time value)' : props.sourceAccountId}: any of its principals whose own policies allow sts:AssumeRole on it can use it. Set trustedPrincipalArns (node roles or the ContainerInsightsAgentAccess role) or podIdentityTrusts to narrow it.`,
       );
@@ -236,7 +266,7 @@ export class CrossAccountContainerInsights extends Construct {
   }
 
   private trustStatements(props: CrossAccountContainerInsightsProps): TrustStatement[] {
-    const sourceAccount = new iam.AccountPrincipal(props.sourceAccountId);
+    const sourceAccount = new iam.AccountPrincipal(props.sourceAccountId!);
     const statements: TrustStatement[] = [];
     if (props.trustedPrincipalArns?.length) {
       statements.push({ principal: sourceAccount, actions: ['sts:AssumeRole'], conditions: { ArnEquals: { 'aws:PrincipalArn': props.trustedPrincipalArns } } });
@@ -280,7 +310,17 @@ function validate(
     const reason = IAM_ROLE_NAME.check(targetRoleName(props.customerName));
     if (reason) v.problem('customerName', `gives the role name "${targetRoleName(props.customerName)}" (${reason}); expected at most ${64 - targetRoleName('').length} characters from A-Z a-z 0-9 _+=,.@-`);
   }
-  if (v.required('sourceAccountId', props.sourceAccountId)) v.check('sourceAccountId', props.sourceAccountId, ACCOUNT_ID);
+  if (checkOrganizationSource(v, props.organizationSource)) {
+    refuseWithOrganizationSource(v, {
+      sourceAccountId: props.sourceAccountId,
+      trustedPrincipalArns: props.trustedPrincipalArns,
+      podIdentityTrusts: props.podIdentityTrusts,
+    }, 'it trusts principals of one source account, and organizationSource trusts the fleet\'s Container Insights identities of the member accounts instead');
+  } else if (props.sourceAccountId === undefined || props.sourceAccountId === null || props.sourceAccountId === '') {
+    v.problem('sourceAccountId', 'is required (or organizationSource, to trust the fleet\'s Container Insights identities of an organization\'s accounts instead)');
+  } else {
+    v.check('sourceAccountId', props.sourceAccountId, ACCOUNT_ID);
+  }
   v.integer('trustPolicySizeLimit', props.trustPolicySizeLimit, 1, MAX_TRUST_POLICY_SIZE_LIMIT);
   const roleArn = arnRule(ArnKind.IAM_ROLE);
   const clusterArn = arnRule(ArnKind.EKS_CLUSTER);
