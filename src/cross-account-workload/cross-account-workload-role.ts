@@ -3,13 +3,16 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { roleNameFromParts } from '../core/naming';
+import { OrganizationSourceTrust } from '../core/organization';
+import { checkOrganizationSource, checkOrganizationTrustSize, isGiven, organizationSourceTrust, refuseWithOrganizationSource } from '../core/organization-source';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
-import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, K8S_NAMESPACE, parseArn } from '../core/rules';
+import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, K8S_NAMESPACE, parseArn, Rule } from '../core/rules';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
 import { warn } from '../core/warnings';
+import { MAX_FLOW_KEY_LENGTH, workloadFlowKey } from '../organization/fleet-names';
 
 /**
  * Kubernetes access for the role on an EKS cluster of this (the target) account, through an EKS
@@ -54,8 +57,36 @@ export interface WorkloadEksAccess {
  * Props of {@link CrossAccountWorkloadRole}.
  */
 export interface CrossAccountWorkloadRoleProps {
-  /** The source role (`WorkloadSourceRole.roleArn`): the only principal this role trusts. */
-  readonly sourceRoleArn: string;
+  /**
+   * The source role (`WorkloadSourceRole.roleArn`): the only principal this role trusts.
+   *
+   * @default - required unless `organizationSource` is given (and refused with it)
+   */
+  readonly sourceRoleArn?: string;
+
+  /**
+   * Trust the fleet's identities of this workload (flow key `FleetNames.workloadFlowKey(workloadName)`:
+   * each member account's Pod Identity target role and per-cluster IRSA roles under
+   * `/xacct-observability/workload-<workloadName>/`) in any account of an AWS Organization, or of some of
+   * its OUs, instead of one `sourceRoleArn`: a trust of the same size for any number of accounts. It
+   * always allows `sts:TagSession` (a member's identity may be a Pod Identity role, whose session tags
+   * are transitive), so `allowSessionTags: false` is refused with it; an `externalId` still applies to
+   * `sts:AssumeRole`. Give `workloadName` with it. `organizationId` and `sourcePrincipalPattern` may be
+   * deploy-time values (tokens).
+   *
+   * @default - no organization trust: the role trusts `sourceRoleArn`
+   */
+  readonly organizationSource?: OrganizationSourceTrust;
+
+  /**
+   * The workload's name in the fleet, with `organizationSource`: its flow key is `workload-<workloadName>`
+   * (the IAM path of its source identities, and the default role name `xacct-workload-<workloadName>`).
+   * Lowercase letters, digits and "-", at most 27 characters (the flow key's limit). A literal: the path
+   * and the name are built from it.
+   *
+   * @default - required with `organizationSource`, refused without it
+   */
+  readonly workloadName?: string;
 
   /**
    * What the workload may do in this account.
@@ -83,7 +114,8 @@ export interface CrossAccountWorkloadRoleProps {
    * carries its session tags (transitive) into the chained session, and its AssumeRole fails without
    * this. The target sees only the source's ARN, not its mode, so the default allows it, for exactly
    * that source role (it can already assume this role, so tagging adds no access). Set `false` for an
-   * IRSA or plain role source to keep the trust minimal.
+   * IRSA or plain role source to keep the trust minimal. With `organizationSource` it is always allowed
+   * (`false` is refused).
    *
    * @default true
    */
@@ -92,7 +124,8 @@ export interface CrossAccountWorkloadRoleProps {
   /**
    * The role's name.
    *
-   * @default 'xacct-<source account>-<source role name>', hashed at 64 characters
+   * @default 'xacct-<source account>-<source role name>', hashed at 64 characters; with
+   * `organizationSource`, 'xacct-workload-<workloadName>'
    */
   readonly roleName?: string;
 
@@ -117,6 +150,8 @@ const ADMIN_POLICIES = ['AmazonEKSAdminPolicy', 'AmazonEKSClusterAdminPolicy'];
  * The target-account side of AWS's cross-account EKS access pattern: a role that trusts exactly one source role of
  * another account (by `aws:PrincipalArn`, so it deploys before that role exists), with the
  * permissions the workload needs here and, optionally, an EKS access entry scoped to namespaces.
+ * With `organizationSource` and `workloadName` it trusts the fleet's identities of that workload in
+ * every member account (or of listed OUs) instead.
  */
 export class CrossAccountWorkloadRole extends Construct {
   /** The role. */
@@ -137,26 +172,42 @@ export class CrossAccountWorkloadRole extends Construct {
     super(scope, id);
     checkStackResourceBudget(this, 'CrossAccountWorkloadRole');
     props = propsOrEmpty(props);
-    validate(describeConstruct('CrossAccountWorkloadRole', this.node.path), props, literalAccount(this), this);
-    const source = parseArn(props.sourceRoleArn)!;
-    this.roleName = props.roleName ?? roleNameFromParts(['xacct', source.account, source.resource.split('/').pop()!]);
-
-    const fromSourceRole = {
-      ArnEquals: { 'aws:PrincipalArn': props.sourceRoleArn },
-      ...(props.externalId ? { StringEquals: { 'sts:ExternalId': props.externalId } } : {}),
-    };
-    const statements: TrustStatement[] = [{ principal: new iam.AccountPrincipal(source.account), actions: ['sts:AssumeRole'], conditions: fromSourceRole }];
-    if (props.allowSessionTags ?? true) {
-      statements.push({ principal: new iam.AccountPrincipal(source.account), actions: ['sts:TagSession'], conditions: { ArnEquals: { 'aws:PrincipalArn': props.sourceRoleArn } } });
+    const owner = describeConstruct('CrossAccountWorkloadRole', this.node.path);
+    const organizationMode = validate(owner, props, literalAccount(this), this);
+    let statements: TrustStatement[];
+    let description: string;
+    if (organizationMode) {
+      const flowKey = workloadFlowKey(props.workloadName!);
+      this.roleName = props.roleName ?? roleNameFromParts(['xacct', flowKey]);
+      description = `Cross-account workload role for the fleet's ${flowKey} identities in an AWS Organization's accounts`;
+      statements = organizationSourceTrust(this, props.organizationSource!, {
+        flowKey,
+        // A member's identity may be a Pod Identity role chaining into this one: its session tags are transitive.
+        tagSession: true,
+        assumeRoleConditions: props.externalId ? { StringEquals: { 'sts:ExternalId': props.externalId } } : undefined,
+      });
+    } else {
+      const source = parseArn(props.sourceRoleArn!)!;
+      this.roleName = props.roleName ?? roleNameFromParts(['xacct', source.account, source.resource.split('/').pop()!]);
+      description = `Cross-account workload role for ${props.sourceRoleArn}`;
+      const fromSourceRole = {
+        ArnEquals: { 'aws:PrincipalArn': props.sourceRoleArn },
+        ...(props.externalId ? { StringEquals: { 'sts:ExternalId': props.externalId } } : {}),
+      };
+      statements = [{ principal: new iam.AccountPrincipal(source.account), actions: ['sts:AssumeRole'], conditions: fromSourceRole }];
+      if (props.allowSessionTags ?? true) {
+        statements.push({ principal: new iam.AccountPrincipal(source.account), actions: ['sts:TagSession'], conditions: { ArnEquals: { 'aws:PrincipalArn': props.sourceRoleArn } } });
+      }
     }
     const role = createRoleWithTrust(this, 'Role', {
       roleName: this.roleName,
-      description: `Cross-account workload role for ${props.sourceRoleArn}`,
+      description,
       maxSessionDuration: props.maxSessionDuration ?? Duration.hours(1),
       managedPolicies: props.managedPolicies,
       inlinePolicies: props.policyStatements?.length ? { Workload: new iam.PolicyDocument({ statements: props.policyStatements }) } : undefined,
     }, statements);
     this.role = role;
+    if (organizationMode) checkOrganizationTrustSize(role, owner);
     validateRoleNamesUnique(this, [role.node.defaultChild as iam.CfnRole]);
     if (props.eksAccess) this.accessEntry = this.addAccessEntry(role, props.eksAccess);
     new CfnOutput(this, 'RoleArnOutput', { value: role.roleArn, description: 'The target role: a targetRoleArn of WorkloadSourceRole and a hop of the trust probe' });
@@ -188,18 +239,53 @@ export class CrossAccountWorkloadRole extends Construct {
 
 const CUSTOMER_ACCESS_POLICIES = ['AmazonEKSViewPolicy', 'AmazonEKSEditPolicy', 'AmazonEKSAdminPolicy', 'AmazonEKSClusterAdminPolicy', 'AmazonEKSAdminViewPolicy', 'AmazonEKSSecretReaderPolicy'];
 
-function validate(owner: string, props: CrossAccountWorkloadRoleProps, account: string | undefined, scope: Construct): void {
+/** `workload-<name>` must stay a valid, short IAM path segment and role-name part. */
+const WORKLOAD_NAME: Rule = {
+  expected: `a workload name: lowercase a-z, 0-9 and "-", starting and ending alphanumeric, at most ${MAX_FLOW_KEY_LENGTH - workloadFlowKey('').length} characters`,
+  check: (value) => {
+    if (workloadFlowKey(value).length > MAX_FLOW_KEY_LENGTH) return `${value.length} characters, the limit is ${MAX_FLOW_KEY_LENGTH - workloadFlowKey('').length}`;
+    return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(value) ? undefined : 'does not match';
+  },
+};
+
+function checkSourceRoleArn(v: PropsValidator, sourceRoleArn: string | undefined): void {
+  if (!isGiven(sourceRoleArn) || sourceRoleArn === '') {
+    v.problem('sourceRoleArn', 'is required (or organizationSource with workloadName, to trust the fleet\'s identities of the workload in an organization\'s accounts instead)');
+    return;
+  }
+  v.check('sourceRoleArn', sourceRoleArn, arnRule(ArnKind.IAM_ROLE));
+  if (typeof sourceRoleArn === 'string' && !v.isLiteral(sourceRoleArn)) {
+    v.problem('sourceRoleArn', 'must be a literal: the trust names its account and the default role name is built from it');
+  }
+  // aws:PrincipalArn with ArnEquals treats * and ? as text, but a pattern here would mean "any role
+  // named so at any path" to a reader, and ArnLike would make it so: refuse it.
+  if (v.isLiteral(sourceRoleArn) && /[*?]/.test(sourceRoleArn.split(':').slice(5).join(':'))) {
+    v.problem('sourceRoleArn', 'has a wildcard in its path or name; name exactly one source role');
+  }
+}
+
+/** Validates the props; returns whether the role trusts an organization (`organizationSource`). */
+function validate(owner: string, props: CrossAccountWorkloadRoleProps, account: string | undefined, scope: Construct): boolean {
   const v = new PropsValidator(owner).inStackOf(scope);
-  if (v.required('sourceRoleArn', props.sourceRoleArn)) {
-    v.check('sourceRoleArn', props.sourceRoleArn, arnRule(ArnKind.IAM_ROLE));
-    if (typeof props.sourceRoleArn === 'string' && !v.isLiteral(props.sourceRoleArn)) {
-      v.problem('sourceRoleArn', 'must be a literal: the trust names its account and the default role name is built from it');
+  const organizationMode = checkOrganizationSource(v, props.organizationSource);
+  if (organizationMode) {
+    refuseWithOrganizationSource(v, { sourceRoleArn: props.sourceRoleArn },
+      'it trusts one source role, and organizationSource trusts the fleet\'s identities of this workload in the member accounts instead');
+    if (props.allowSessionTags === false) {
+      v.problem('allowSessionTags', 'cannot be false with organizationSource: a member\'s identity may be an EKS Pod Identity role, whose transitive session tags need sts:TagSession');
     }
-    // aws:PrincipalArn with ArnEquals treats * and ? as text, but a pattern here would mean "any role
-    // named so at any path" to a reader, and ArnLike would make it so: refuse it.
-    if (v.isLiteral(props.sourceRoleArn) && /[*?]/.test(props.sourceRoleArn.split(':').slice(5).join(':'))) {
-      v.problem('sourceRoleArn', 'has a wildcard in its path or name; name exactly one source role');
+    if (!isGiven(props.workloadName) || props.workloadName === '') {
+      v.problem('workloadName', 'is required with organizationSource: the trusted path /xacct-observability/workload-<workloadName>/ and the default roleName are built from it');
+    } else if (typeof props.workloadName === 'string' && !v.isLiteral(props.workloadName)) {
+      v.problem('workloadName', 'is a deploy-time value (token), but the trusted path and the default roleName are built from it; pass a literal');
+    } else {
+      v.check('workloadName', props.workloadName, WORKLOAD_NAME);
     }
+  } else {
+    if (isGiven(props.workloadName)) {
+      v.problem('workloadName', 'applies only with organizationSource (it names the fleet\'s identities of the workload); leave it out, or give organizationSource');
+    }
+    checkSourceRoleArn(v, props.sourceRoleArn);
   }
   v.list('policyStatements', props.policyStatements, 'object').forEach((statement, i) => {
     if (!(statement instanceof iam.PolicyStatement)) v.problem(`policyStatements[${i}]`, 'is not an iam.PolicyStatement');
@@ -226,9 +312,10 @@ function validate(owner: string, props: CrossAccountWorkloadRoleProps, account: 
       if (group.startsWith('system:')) v.problem(`eksAccess.kubernetesGroups[${i}]`, `"${group}" is a reserved group (system:masters is what this replaces); use your own group and bind it with RBAC`);
     });
   }
-  const source = v.isLiteral(props.sourceRoleArn) ? parseArn(props.sourceRoleArn) : undefined;
+  const source = !organizationMode && v.isLiteral(props.sourceRoleArn) ? parseArn(props.sourceRoleArn) : undefined;
   if (source && account && source.account === account) {
     v.problem('sourceRoleArn', `is in this stack's account ${account}; CrossAccountWorkloadRole is for a source in another account`);
   }
   v.throwIfAny();
+  return organizationMode;
 }
