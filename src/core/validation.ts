@@ -123,6 +123,11 @@ export class PropsValidator {
     return this;
   }
 
+  /** How many problems were found so far (to tell whether one value passed its checks). */
+  public get problemCount(): number {
+    return this.problems.length;
+  }
+
   /** Whether a literal, checkable value was given (not absent, not a token). */
   public isLiteral(value: string | undefined): value is string {
     return typeof value === 'string' && !Token.isUnresolved(value);

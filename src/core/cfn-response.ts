@@ -1,0 +1,47 @@
+/**
+ * The reply a Lambda-backed custom resource owes CloudFormation when no Provider framework sits in
+ * between (a self-contained StackSet member template cannot use the framework: its code is an asset
+ * in the CDK bucket of one account). CloudFormation waits for a PUT of this JSON to the pre-signed S3
+ * URL in the event ("Custom resource response objects", CloudFormation user guide).
+ */
+import { request } from 'https';
+
+export interface CfnResponseBody {
+  readonly Status: 'SUCCESS' | 'FAILED';
+  readonly Reason?: string;
+  readonly PhysicalResourceId: string;
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly LogicalResourceId: string;
+  readonly Data?: Record<string, string>;
+}
+
+/**
+ * Why a response URL is not CloudFormation's (undefined when it is): an https URL on an S3 host of
+ * AWS. Anyone allowed to invoke the function can hand it an event, and with it a URL of their own.
+ */
+export function responseUrlProblem(url: unknown): string | undefined {
+  if (typeof url !== 'string') return 'the event has no ResponseURL';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'the ResponseURL is not a URL';
+  }
+  if (parsed.protocol !== 'https:') return 'the ResponseURL is not https';
+  if (!/^([a-z0-9-]+\.)*s3([.-][a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/.test(parsed.hostname)) return `the ResponseURL's host ${parsed.hostname} is not an Amazon S3 host`;
+  return undefined;
+}
+
+/** PUTs the body to the URL (CloudFormation's pre-signed S3 URL wants no content type). */
+export function putCfnResponse(url: string, body: CfnResponseBody): Promise<void> {
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      res.resume();
+      res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`the response upload returned HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * The IAM documents of a fleet member stack: the boundary of the per-cluster IRSA roles, the Pod
+ * Identity roles' trust, and the member reconciler's own fences.
+ *
+ * Threat model (per StackSet instance: one account, one region). Who reaches the reconciler:
+ * CloudFormation and the schedule invoke it; anyone in the member account with
+ * `lambda:InvokeFunction` can run it (it only ever reconciles, from its fixed environment; a Delete is
+ * acted on only while CloudFormation reports the stack deleting); anyone with
+ * `lambda:UpdateFunctionCode` (PowerUserAccess) can replace its code and act with its role. Then:
+ * - IAM: create roles only at exactly the configured flows' paths `/xacct-observability/<flow>/`
+ *   (deeper paths denied), each with this instance's boundary and owner tag; change only roles there
+ *   with both; never the Pod Identity roles (they carry no owner tag), never another region's roles
+ *   (another owner key), never attach, pass (but below), retag, or edit a managed policy. Every role
+ *   it can make can do at most what the boundary allows: `sts:AssumeRole` on the fleet's central roles.
+ * - EKS: create Pod Identity associations in this account's clusters of this region only with its
+ *   owner tag; update or delete only associations with that tag; pass only this region's Pod
+ *   Identity roles of the configured flows, only to `pods.eks.amazonaws.com`.
+ * Residual, as for the container-cost reconciler: the boundary caps permissions, not trust. A replaced
+ * function can let any principal (or any pod, through an association) reach the central roles of the
+ * configured flows from this account: write metrics or logs into the observability account as this
+ * account's fleet identity. It cannot reach another flow's target through that flow's trust (the
+ * target trusts one flow's path), another account's identity, or IAM beyond the fences. A member
+ * account's IAM administrator can do the same without the reconciler: the organization-scoped target
+ * trust admits whatever that account puts at the flow's path, by design.
+ */
+import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { FLEET_CLUSTER_TAG, FLEET_MANAGED_BY_TAG, FLEET_OWNER_TAG } from './fleet-sync/desired';
+import { POD_IDENTITY_SERVICE } from '../core/pod-identity';
+import { boundedRoleWriterStatements } from '../core/reconciler/fences';
+
+/** The boundary of every per-cluster IRSA role: assume the fleet's central roles, nothing else. */
+export function fleetBoundaryStatements(targetRoleArns: string[]): iam.PolicyStatement[] {
+  return [new iam.PolicyStatement({ sid: 'AssumeCentralRoles', actions: ['sts:AssumeRole'], resources: targetRoleArns })];
+}
+
+/** The trust of a flow's Pod Identity role: EKS Pod Identity, for the flow's service account, in this account's clusters of this region. */
+export function podIdentityRoleTrust(namespace: string, serviceAccount: string): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [{
+      Effect: 'Allow',
+      Principal: { Service: POD_IDENTITY_SERVICE },
+      // EKS user guide, "Create IAM role with trust policy required by EKS Pod Identity": both actions,
+      // narrowed by the session tags EKS sets.
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: {
+        StringEquals: {
+          'aws:SourceAccount': Aws.ACCOUNT_ID,
+          'aws:RequestTag/kubernetes-namespace': namespace,
+          'aws:RequestTag/kubernetes-service-account': serviceAccount,
+        },
+        StringLike: { 'aws:RequestTag/eks-cluster-arn': `arn:${Aws.PARTITION}:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/*` },
+      },
+    }],
+  };
+}
+
+export interface MemberReconcilerFences {
+  readonly rolePaths: string[];
+  readonly ownerKey: string;
+  readonly boundaryArn: string;
+  /** This region's Pod Identity roles (empty when the fleet uses IRSA only). */
+  readonly podIdentityRoleArns: string[];
+}
+
+/** What the member reconciler may do: the shared role fences, plus associations in this region's clusters. */
+export function memberReconcilerStatements(f: MemberReconcilerFences): iam.PolicyStatement[] {
+  const clusters = `arn:${Aws.PARTITION}:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/*`;
+  const associations = `arn:${Aws.PARTITION}:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:podidentityassociation/*`;
+  const associationStatements = f.podIdentityRoleArns.length === 0 ? [] : [
+    new iam.PolicyStatement({
+      sid: 'ReadAssociations',
+      actions: ['eks:ListPodIdentityAssociations', 'eks:DescribePodIdentityAssociation', 'eks:ListAddons'],
+      resources: [clusters, associations],
+    }),
+    new iam.PolicyStatement({
+      sid: 'CreateOwnedAssociations',
+      actions: ['eks:CreatePodIdentityAssociation', 'eks:TagResource'],
+      resources: [clusters, associations],
+      conditions: { 'StringEquals': { [`aws:RequestTag/${FLEET_OWNER_TAG}`]: f.ownerKey }, 'ForAllValues:StringEquals': { 'aws:TagKeys': [FLEET_OWNER_TAG, FLEET_CLUSTER_TAG, FLEET_MANAGED_BY_TAG] } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ChangeOwnedAssociations',
+      actions: ['eks:UpdatePodIdentityAssociation', 'eks:DeletePodIdentityAssociation'],
+      resources: [associations],
+      conditions: { StringEquals: { [`aws:ResourceTag/${FLEET_OWNER_TAG}`]: f.ownerKey } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'PassOnlyPodIdentityRoles',
+      actions: ['iam:PassRole'],
+      resources: f.podIdentityRoleArns,
+      conditions: { StringEquals: { 'iam:PassedToService': POD_IDENTITY_SERVICE } },
+    }),
+  ];
+  return [
+    ...boundedRoleWriterStatements({
+      rolePaths: f.rolePaths,
+      ownerTag: FLEET_OWNER_TAG,
+      ownerKey: f.ownerKey,
+      boundaryArn: f.boundaryArn,
+      tagKeys: [FLEET_OWNER_TAG, FLEET_CLUSTER_TAG, FLEET_MANAGED_BY_TAG],
+      // Passing roles is allowed above for exactly the Pod Identity roles, to EKS only.
+      allowedEscalationActions: f.podIdentityRoleArns.length > 0 ? ['iam:PassRole'] : [],
+    }),
+    ...(f.podIdentityRoleArns.length > 0 ? [new iam.PolicyStatement({
+      sid: 'DenyPassingOtherRoles',
+      effect: iam.Effect.DENY,
+      actions: ['iam:PassRole'],
+      notResources: f.podIdentityRoleArns,
+    })] : []),
+    ...associationStatements,
+    new iam.PolicyStatement({ sid: 'ListRolesAndProviders', actions: ['iam:ListRoles', 'iam:ListOpenIDConnectProviders'], resources: ['*'] }),
+    new iam.PolicyStatement({ sid: 'ListClusters', actions: ['eks:ListClusters'], resources: ['*'] }),
+    new iam.PolicyStatement({ sid: 'DescribeClusters', actions: ['eks:DescribeCluster'], resources: [clusters] }),
+    new iam.PolicyStatement({ sid: 'ConfirmDeletes', actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] }),
+  ];
+}

@@ -1,0 +1,211 @@
+/**
+ * The stack a fleet StackSet puts into every member account and region: each flow's fixed-name
+ * source identities, the member reconciler that keeps the per-cluster ones, and optionally the
+ * CloudWatch OAM link. Self-contained: no CDK bootstrap in member accounts (no asset, no bootstrap
+ * version parameter; the reconciler's code is inline and it answers CloudFormation itself), and
+ * account-agnostic (every account, region and partition is a pseudo parameter).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Aws, BootstraplessSynthesizer, CfnCondition, CfnMapping, CustomResource, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { fleetPodIdentityRoleName, fleetRolePath, fleetScraperSourceRoleName, FLEET_FLOW_KEYS } from './fleet-names';
+import { fleetBoundaryStatements, memberReconcilerStatements, podIdentityRoleTrust } from './fleet-member-policy';
+import { FLEET_ENV } from './fleet-sync/config';
+import { FleetFlowConfig, FleetIdentityChoice, fleetFenceTag, fleetOwnerKey } from './fleet-sync/desired';
+import { ObservabilityLink } from './observability-link';
+import { ObservabilityResourceType } from './observability-resource-type';
+import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
+import { stableHash } from '../core/naming';
+
+/** What goes into the member template (validated by `ObservabilityFleetSource`). */
+export interface FleetMemberConfig {
+  readonly stackSetName: string;
+  /** Flows whose pods get a per-cluster identity (remote write, Container Insights, workloads). */
+  readonly flows: FleetFlowConfig[];
+  /** The AMP collector's central target role, when the fleet creates the scraper source role. */
+  readonly scraperTargetRoleArn?: string;
+  readonly identity: FleetIdentityChoice;
+  /** OAM sinks by region: a link is created in the regions listed. */
+  readonly sinkArnsByRegion?: Record<string, string>;
+  readonly linkResourceTypes?: ObservabilityResourceType[];
+  readonly schedule: Duration;
+}
+
+/** The member reconciler's code, bundled and minified by the build (`assets/organization/fleet-sync.handler`). */
+export function fleetHandlerCode(): string {
+  const file = path.join(__dirname, '..', '..', 'assets', 'organization', 'fleet-sync.handler', 'index.js');
+  if (!fs.existsSync(file)) throw new Error(`the fleet reconciler's bundled code is missing (${file}): run \`npx projen bundle\``);
+  return fs.readFileSync(file, 'utf8');
+}
+
+/** A stack of the member template. Build it in an App of its own: it is never deployed by the CDK CLI. */
+export class FleetMemberStack extends Stack {
+  constructor(scope: Construct, id: string, config: FleetMemberConfig) {
+    super(scope, id, {
+      synthesizer: new BootstraplessSynthesizer(),
+      analyticsReporting: false,
+      description: `Source side of the ${config.stackSetName} observability fleet (cdk-eks-cross-account-observability)`,
+    });
+    const perCluster = config.flows.length > 0;
+    const podIdentityRoles = config.identity === 'IRSA' ? [] : config.flows.map((flow) => this.podIdentityRole(flow));
+    if (config.scraperTargetRoleArn) this.scraperSourceRole(config.scraperTargetRoleArn);
+    if (perCluster) this.reconciler(config, podIdentityRoles);
+    if (config.sinkArnsByRegion && Object.keys(config.sinkArnsByRegion).length > 0) this.link(config.sinkArnsByRegion, config.linkResourceTypes);
+  }
+
+  /** One per flow and region (IAM is global; instances are regional): EKS assumes it, then the central role. */
+  private podIdentityRole(flow: FleetFlowConfig): iam.CfnRole {
+    const roleName = fleetPodIdentityRoleName(flow.key, Aws.REGION);
+    const role = new iam.CfnRole(this, `PodIdentity-${flow.key}`, {
+      roleName,
+      path: fleetRolePath(flow.key),
+      description: `EKS Pod Identity role of the ${flow.key} flow; chains into ${flow.targetRoleArn}`,
+      assumeRolePolicyDocument: podIdentityRoleTrust(flow.namespace, flow.serviceAccount),
+      policies: [{
+        policyName: 'assume-central-role',
+        // Pod Identity's session tags are transitive into the chained session: TagSession too.
+        policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: flow.targetRoleArn }] },
+      }],
+    });
+    return role;
+  }
+
+  /** The account's AMP collector source role in this region (the collectors name it in their RoleConfiguration). */
+  private scraperSourceRole(targetRoleArn: string): void {
+    new iam.CfnRole(this, 'ScraperSource', {
+      roleName: fleetScraperSourceRoleName(Aws.REGION),
+      path: fleetRolePath(FLEET_FLOW_KEYS.AMP_SCRAPER),
+      description: `Source role of this account's AMP collectors in this region; chains into ${targetRoleArn}`,
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow',
+          Principal: { Service: 'scraper.aps.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+            ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:aps:${Aws.REGION}:${Aws.ACCOUNT_ID}:scraper/*` },
+          },
+        }],
+      },
+      policies: [{
+        policyName: 'assume-central-role',
+        policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: targetRoleArn }] },
+      }],
+    });
+  }
+
+  private reconciler(config: FleetMemberConfig, podIdentityRoles: iam.CfnRole[]): void {
+    const ownerKey = fleetOwnerKey(config.stackSetName, Aws.REGION);
+    const boundaryName = `xacct-observability-boundary-${Aws.REGION}`;
+    const boundary = new iam.ManagedPolicy(this, 'Boundary', {
+      managedPolicyName: boundaryName,
+      path: '/xacct-observability/',
+      description: 'Permissions boundary of the fleet\'s per-cluster IRSA roles: assume the central roles, nothing else',
+      statements: fleetBoundaryStatements(config.flows.map((f) => f.targetRoleArn)),
+    });
+    const boundaryArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy/xacct-observability/${boundaryName}`;
+    const rolePaths = [...new Set(config.flows.map((f) => fleetRolePath(f.key)))];
+    const logGroup = new logs.LogGroup(this, 'ReconcilerLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
+    const role = new iam.Role(this, 'ReconcilerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Keeps the fleet\'s per-cluster identities of this region, and only those',
+      inlinePolicies: {
+        Reconcile: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+            ...memberReconcilerStatements({ rolePaths, ownerKey, boundaryArn, podIdentityRoleArns: podIdentityRoles.map((r) => r.attrArn) }),
+          ],
+        }),
+      },
+    });
+    const fenceTag = fleetFenceTag(ownerKey);
+    Tags.of(role).add(fenceTag, 'true');
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadOwnRole', actions: ['iam:GetRole'], resources: [role.roleArn] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'StopAcceptingNewIdentities',
+      actions: ['iam:UntagRole'],
+      resources: [role.roleArn],
+      conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [fenceTag] } },
+    }));
+    const code = fleetHandlerCode();
+    const fn = new lambda.Function(this, 'Reconciler', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(code),
+      role,
+      logGroup,
+      timeout: Duration.minutes(15),
+      memorySize: 512,
+      description: 'Keeps one identity per EKS cluster and flow of the observability fleet (cdk-eks-cross-account-observability)',
+      environment: {
+        [FLEET_ENV.PARTITION]: Aws.PARTITION,
+        [FLEET_ENV.ACCOUNT]: Aws.ACCOUNT_ID,
+        [FLEET_ENV.REGION]: Aws.REGION,
+        [FLEET_ENV.OWNER_KEY]: ownerKey,
+        [FLEET_ENV.BOUNDARY_ARN]: boundaryArn,
+        [FLEET_ENV.RECONCILER_ROLE]: role.roleName,
+        [FLEET_ENV.IDENTITY]: config.identity,
+        [FLEET_ENV.FLOWS]: JSON.stringify(config.flows),
+        [FLEET_ENV.STACK_ID]: Aws.STACK_ID,
+      },
+    });
+    // Without the Provider framework (its code is an asset), CloudFormation invokes the function itself.
+    const sync = new CustomResource(this, 'Identities', {
+      serviceToken: fn.functionArn,
+      resourceType: 'Custom::ObservabilityFleetIdentities',
+      properties: {
+        OwnerKey: ownerKey,
+        BoundaryArn: boundaryArn,
+        ReconcilerRoleName: role.roleName,
+        FlowKeys: config.flows.map((f) => f.key).join(','),
+        Region: Aws.REGION,
+        // Any change of configuration reconciles again at deploy time.
+        Flows: JSON.stringify(config.flows),
+        Identity: config.identity,
+        // New reconciler code reconciles again too.
+        CodeHash: stableHash(code, 16),
+      },
+    });
+    // The boundary and the Pod Identity roles outlive the identities that use them.
+    sync.node.addDependency(boundary, role, ...podIdentityRoles);
+    const rule = new events.Rule(this, 'Schedule', {
+      schedule: events.Schedule.rate(config.schedule),
+      description: 'Reconciles the fleet\'s per-cluster identities with the EKS clusters of this region',
+      targets: [new targets.LambdaFunction(fn, { event: events.RuleTargetInput.fromObject({ source: 'xacct-observability-fleet-schedule' }) })],
+    });
+    rule.node.addDependency(sync);
+
+    acknowledgeNagFinding(fn, 'AwsSolutions-L1',
+      'The library targets the Node.js 22 Lambda runtime (supported until 2027-04-30) for its handlers; moving to a newer runtime is a deliberate release step.');
+    for (const rolePath of rolePaths) {
+      acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${rolePath}*`)}]`,
+        'Per-cluster roles are created at exactly the flow\'s fleet path (deeper paths denied), only with this instance\'s boundary and owner tag; changes need both.');
+    }
+    acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::*]',
+      'iam:ListRoles, iam:ListOpenIDConnectProviders and eks:ListClusters have no resource-level permissions; every other * is in a Deny.');
+    acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:cluster/*]',
+      'The reconciler describes every cluster of this account in this region, and creates associations there only with its owner tag.');
+    acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:podidentityassociation/*]',
+      'Associations are read in this region\'s clusters; created, changed and deleted only with this instance\'s owner tag.');
+  }
+
+  /** The OAM link where the monitoring account has a sink in this region (a link must be in its sink's region). */
+  private link(sinkArnsByRegion: Record<string, string>, resourceTypes?: ObservabilityResourceType[]): void {
+    const regions = Object.keys(sinkArnsByRegion).sort();
+    new CfnMapping(this, 'SinkByRegion', { mapping: Object.fromEntries(regions.map((r) => [r, { SinkArn: sinkArnsByRegion[r] }])) });
+    const equalities = regions.map((r) => Fn.conditionEquals(Aws.REGION, r));
+    // Fn::Or takes 2 to 10 conditions; one region needs none.
+    const hasSink = new CfnCondition(this, 'HasSink', {
+      expression: equalities.length === 1 ? equalities[0] : Fn.conditionOr(...equalities),
+    });
+    const link = new ObservabilityLink(this, 'Link', { sinkArn: Fn.findInMap('SinkByRegion', Aws.REGION, 'SinkArn'), resourceTypes });
+    link.link.cfnOptions.condition = hasSink;
+  }
+}
