@@ -10,7 +10,7 @@ import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
 import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, K8S_NAMESPACE, parseArn, Rule } from '../core/rules';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, plainRoleArn } from '../core/stack-env';
-import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
+import { describeConstruct, describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
 import { warn } from '../core/warnings';
 import { MAX_FLOW_KEY_LENGTH, workloadFlowKey } from '../organization/fleet-names';
 
@@ -292,6 +292,9 @@ function validate(owner: string, props: CrossAccountWorkloadRoleProps, account: 
   });
   v.boolean('allowSessionTags', props.allowSessionTags);
   v.check('roleName', props.roleName, IAM_ROLE_NAME);
+  if (props.externalId !== undefined && props.externalId !== null && typeof props.externalId !== 'string') {
+    v.problem('externalId', `got ${describeValue(props.externalId)}; expected 2-1224 characters from A-Z a-z 0-9 and +=,.@:/-`);
+  }
   v.externalId('externalId', props.externalId);
   const access = props.eksAccess;
   if (access) {

@@ -11,10 +11,17 @@ import * as lib from '../../src';
 export interface ContractEntry {
   /** The export's name. */
   readonly name: string;
+  /** A second baseline of the same export (another mode), named in the test titles. */
+  readonly variant?: string;
   /** A valid set of props. */
   readonly baseline: Record<string, unknown>;
   /** Props a caller must give. */
   readonly required: string[];
+  /**
+   * Props that stand for each other ("give A or B"): when one is missing, the refusal may name the other
+   * (its message then says that either is wanted).
+   */
+  readonly alternatives?: Record<string, string[]>;
   /**
    * Props that take a deploy-time value (token) end to end; every other string prop must refuse one
    * by name (or, for a construct, accept it with nothing of it left as text in a name).
@@ -30,6 +37,7 @@ const REGION = 'us-east-1';
 const WORKSPACE = `arn:aws:aps:${REGION}:${TARGET}:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef`;
 const ISSUER = 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
 const SA = { namespace: 'ci', name: 'ci-sa' };
+const ORGANIZATION = { organizationId: 'o-a1b2c3d4e5', organizationalUnitPaths: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'] };
 
 function construct(account: string, make: (stack: Stack, props: any) => unknown): (props: any) => string {
   return (props) => {
@@ -51,6 +59,14 @@ export const ENTRIES: ContractEntry[] = [
     build: construct(TARGET, (s, p) => new lib.IrsaRemoteWriteRole(s, 'C', p)),
   },
   {
+    name: 'IrsaRemoteWriteRole',
+    variant: 'organizationSource',
+    baseline: { workspaceArn: WORKSPACE, organizationSource: ORGANIZATION, roleName: 'fleet-remote-write' },
+    required: ['workspaceArn', 'organizationSource'],
+    alternatives: { organizationSource: ['clusters'] },
+    build: construct(TARGET, (s, p) => new lib.IrsaRemoteWriteRole(s, 'C', p)),
+  },
+  {
     name: 'PrometheusRemoteWriteChart',
     baseline: { workspaceArn: WORKSPACE, roleArn: `arn:aws:iam::${TARGET}:role/amp-remote-write`, clusterName: 'prod' },
     required: ['workspaceArn', 'roleArn'],
@@ -60,6 +76,14 @@ export const ENTRIES: ContractEntry[] = [
     name: 'CrossAccountContainerInsights',
     baseline: { customerName: 'acme', sourceAccountId: SOURCE, trustedPrincipalArns: [`arn:aws:iam::${SOURCE}:role/node`] },
     required: ['customerName', 'sourceAccountId'],
+    build: construct(TARGET, (s, p) => new lib.CrossAccountContainerInsights(s, 'C', p)),
+  },
+  {
+    name: 'CrossAccountContainerInsights',
+    variant: 'organizationSource',
+    baseline: { customerName: 'acme', organizationSource: ORGANIZATION },
+    required: ['customerName', 'organizationSource'],
+    alternatives: { organizationSource: ['sourceAccountId'] },
     build: construct(TARGET, (s, p) => new lib.CrossAccountContainerInsights(s, 'C', p)),
   },
   {
@@ -85,6 +109,14 @@ export const ENTRIES: ContractEntry[] = [
     name: 'AmpScraperTargetRole',
     baseline: { sourceAccountId: SOURCE, clusterName: 'prod', workspaceArn: WORKSPACE },
     required: ['sourceAccountId', 'clusterName', 'workspaceArn'],
+    build: construct(TARGET, (s, p) => new lib.AmpScraperTargetRole(s, 'C', p)),
+  },
+  {
+    name: 'AmpScraperTargetRole',
+    variant: 'organizationSource',
+    baseline: { workspaceArn: WORKSPACE, organizationSource: ORGANIZATION, roleName: 'fleet-scraper-target' },
+    required: ['workspaceArn', 'organizationSource'],
+    alternatives: { organizationSource: ['sourceAccountId', 'clusterName'] },
     build: construct(TARGET, (s, p) => new lib.AmpScraperTargetRole(s, 'C', p)),
   },
   {
@@ -136,6 +168,21 @@ export const ENTRIES: ContractEntry[] = [
       policyStatements: [new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [`arn:aws:eks:${REGION}:${TARGET}:cluster/apps`] })],
     },
     required: ['sourceRoleArn'],
+    build: construct(TARGET, (s, p) => new lib.CrossAccountWorkloadRole(s, 'C', p)),
+  },
+  {
+    name: 'CrossAccountWorkloadRole',
+    variant: 'organizationSource',
+    baseline: {
+      organizationSource: ORGANIZATION,
+      workloadName: 'ci-deployer',
+      externalId: 'fleet-ci-1',
+      policyStatements: [new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [`arn:aws:eks:${REGION}:${TARGET}:cluster/apps`] })],
+      eksAccess: { clusterName: 'apps', accessPolicy: 'AmazonEKSViewPolicy', namespaces: ['ci'] },
+    },
+    // workloadName is required with organizationSource only: a null props object asks for sourceRoleArn.
+    required: ['organizationSource'],
+    alternatives: { organizationSource: ['sourceRoleArn'] },
     build: construct(TARGET, (s, p) => new lib.CrossAccountWorkloadRole(s, 'C', p)),
   },
   {
