@@ -36,7 +36,9 @@ export async function handler(event: unknown): Promise<unknown> {
       eks: (region) => eks.get(region) ?? eks.set(region, new EKSClient({ region, maxAttempts: 1 })).get(region)!,
       cfn: new CloudFormationClient({ maxAttempts: 1 }),
     },
-    retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 20_000, random: Math.random, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+    retry: {
+      maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 20_000, random: Math.random, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    },
     env: process.env,
     log: (entry) => console.log(JSON.stringify(entry)),
     respond: putCfnResponse,
@@ -117,7 +119,8 @@ function replyTo(event: CloudFormationCustomResourceEvent) {
 }
 
 function summaryData(summary: SyncSummary): Record<string, string> {
-  return { Created: String(summary.created), Updated: String(summary.updated), Deleted: String(summary.deleted), Errors: String(summary.errors.length) };
+  const { created, updated, deleted, errors } = summary;
+  return { Created: String(created), Updated: String(updated), Deleted: String(deleted), Errors: String(errors.length) };
 }
 
 function isCustomResourceEvent(event: unknown): event is CloudFormationCustomResourceEvent {

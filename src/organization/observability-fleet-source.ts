@@ -5,8 +5,8 @@ import { App, Duration, Token } from 'aws-cdk-lib';
 import * as cfn from 'aws-cdk-lib/aws-cloudformation';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { FLEET_FLOW_KEYS, fleetSourcePrincipalPattern, MAX_FLOW_KEY_LENGTH, workloadFlowKey } from './fleet-names';
 import { FleetMemberConfig, FleetMemberStack } from './fleet-member-stack';
+import { FLEET_FLOW_KEYS, fleetSourcePrincipalPattern, MAX_FLOW_KEY_LENGTH, workloadFlowKey } from './fleet-names';
 import { FleetFlowConfig } from './fleet-sync/desired';
 import { ObservabilityResourceType } from './observability-resource-type';
 import { arnRule, ArnKind, parseArn, REGION } from '../core/rules';
@@ -315,7 +315,9 @@ export class ObservabilityFleetSource extends Construct {
       // Operations that touch different instances may run at once; others queue instead of failing.
       managedExecution: { Active: true },
       operationPreferences: {
-        ...(prefs.maxConcurrentCount !== undefined ? { maxConcurrentCount: prefs.maxConcurrentCount } : { maxConcurrentPercentage: prefs.maxConcurrentPercentage ?? 25 }),
+        ...(prefs.maxConcurrentCount !== undefined
+          ? { maxConcurrentCount: prefs.maxConcurrentCount }
+          : { maxConcurrentPercentage: prefs.maxConcurrentPercentage ?? 25 }),
         ...(prefs.failureToleranceCount !== undefined
           ? { failureToleranceCount: prefs.failureToleranceCount }
           : { failureTolerancePercentage: prefs.failureTolerancePercentage ?? 10 }),
@@ -392,7 +394,8 @@ export class ObservabilityFleetSource extends Construct {
       if (v.required(`${prop}.serviceAccount`, w.serviceAccount)) v.serviceAccount(`${prop}.serviceAccount`, w.serviceAccount);
       const ok = this.targetRole(v, `${prop}.targetRoleArn`, w.targetRoleArn);
       if (ok && typeof w.name === 'string' && w.serviceAccount) {
-        flows.push({ key: workloadFlowKey(w.name), namespace: w.serviceAccount.namespace, serviceAccount: w.serviceAccount.name, targetRoleArn: w.targetRoleArn });
+        const { namespace, name } = w.serviceAccount;
+        flows.push({ key: workloadFlowKey(w.name), namespace, serviceAccount: name, targetRoleArn: w.targetRoleArn });
       }
     });
     let scraperTargetRoleArn: string | undefined;
@@ -408,8 +411,7 @@ export class ObservabilityFleetSource extends Construct {
     v.boolean('retainStacksOnAccountRemoval', props.retainStacksOnAccountRemoval);
     v.oneOf('callAs', props.callAs, FleetCallAs);
     const schedule = props.schedule ?? Duration.hours(2);
-    if (!(schedule instanceof Duration)) v.problem('schedule', 'is not a Duration');
-    else if (!schedule.isUnresolved() && (schedule.toMinutes({ integral: false }) < 5 || schedule.toDays({ integral: false }) > 1)) {
+    if (!(schedule instanceof Duration)) {v.problem('schedule', 'is not a Duration');} else if (!schedule.isUnresolved() && (schedule.toMinutes({ integral: false }) < 5 || schedule.toDays({ integral: false }) > 1)) {
       v.problem('schedule', `is ${schedule.toHumanString()}; expected 5 minutes to 1 day`);
     }
     const flowsJson = Buffer.byteLength(JSON.stringify(flows));

@@ -86,7 +86,16 @@ export function fleetReconcilerSpec(config: FleetSyncConfig): ReconcilerSpec {
 }
 
 /** What a Delete of the instance's resource removes (from the deleted resource's properties). */
-export function fleetRemovalTarget(p: { ownerKey: string; boundaryArn: string; reconcilerRoleName: string; flowKeys: string[]; region: string }): RemovalTarget {
+/** What a Delete names, from the deleted resource's own properties. */
+export interface FleetRemovalProperties {
+  readonly ownerKey: string;
+  readonly boundaryArn: string;
+  readonly reconcilerRoleName: string;
+  readonly flowKeys: string[];
+  readonly region: string;
+}
+
+export function fleetRemovalTarget(p: FleetRemovalProperties): RemovalTarget {
   return {
     ownerKey: p.ownerKey,
     boundaryArn: p.boundaryArn,
