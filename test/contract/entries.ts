@@ -214,4 +214,22 @@ export const ENTRIES: ContractEntry[] = [
     required: ['sinkArn'],
     build: construct(SOURCE, (s, p) => new lib.ObservabilityLink(s, 'C', p)),
   },
+  {
+    name: 'ObservabilityFleetSource',
+    baseline: {
+      organizationalUnitIds: ['ou-ab12-11111111'],
+      regions: [REGION],
+      stackSetName: 'fleet',
+      remoteWrite: { targetRoleArn: `arn:aws:iam::${TARGET}:role/amp-remote-write-ws-1` },
+      containerInsights: { targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, serviceAccount: { namespace: 'amazon-cloudwatch', name: 'cloudwatch-agent' } },
+      ampScraper: { targetRoleArn: `arn:aws:iam::${TARGET}:role/amp-scraper-target-ws-1` },
+      workloads: [{ name: 'ci', targetRoleArn: `arn:aws:iam::${TARGET}:role/ci`, serviceAccount: SA }],
+      observabilityLinks: { sinkArns: { [REGION]: `arn:aws:oam:${REGION}:${TARGET}:sink/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111` } },
+      identity: 'AUTO',
+      retainStacksOnAccountRemoval: false,
+      callAs: 'SELF',
+    },
+    required: ['organizationalUnitIds', 'regions'],
+    build: construct('100000000000', (s, p) => new lib.ObservabilityFleetSource(s, 'C', p)),
+  },
 ];
