@@ -74,9 +74,22 @@ export interface PrometheusRemoteWriteChartProps {
   readonly workspaceArn: string;
 
   /**
-   * The IRSA role Prometheus' service account is annotated with: `IrsaRemoteWriteRole.roleArnFor(<this cluster's issuer>)`.
+   * The IRSA role Prometheus' service account is annotated with: `IrsaRemoteWriteRole.roleArnFor(<this cluster's issuer>)`,
+   * or, in an organization fleet's IRSA cluster, `FleetNames.irsaRoleArn(<partition>, <account>, FleetNames.REMOTE_WRITE, <cluster>, <region>)`
+   * (then `chainRoleArn` is the central remote-write role).
+   *
+   * @default - none; required unless `podIdentity` is true
    */
-  readonly roleArn: string;
+  readonly roleArn?: string;
+
+  /**
+   * The service account gets its credentials from an EKS Pod Identity association instead of IRSA
+   * (the fleet's, whose `TargetRoleArn` is the central remote-write role): no IRSA annotation, and
+   * Prometheus signs with the association's credentials, which are already the target role's.
+   *
+   * @default false
+   */
+  readonly podIdentity?: boolean;
 
   /**
    * Prometheus' service account. Must be one the role trusts.
@@ -175,7 +188,7 @@ export class PrometheusRemoteWriteChart extends cdk8s.Chart {
     }
     if (createServiceAccount) {
       new kplus.ServiceAccount(this, 'ServiceAccount', {
-        metadata: { name: sa.name, namespace: sa.namespace, annotations: { [IRSA_ROLE_ANNOTATION]: props.roleArn } },
+        metadata: { name: sa.name, namespace: sa.namespace, ...(props.roleArn ? { annotations: { [IRSA_ROLE_ANNOTATION]: props.roleArn } } : {}) },
         // Prometheus reads the Kubernetes API for service discovery with this account's token.
         automountToken: true,
       });
@@ -186,7 +199,7 @@ export class PrometheusRemoteWriteChart extends cdk8s.Chart {
         serviceAccount: {
           create: !createServiceAccount,
           name: sa.name,
-          annotations: { [IRSA_ROLE_ANNOTATION]: props.roleArn },
+          ...(props.roleArn ? { annotations: { [IRSA_ROLE_ANNOTATION]: props.roleArn } } : {}),
         },
         prometheusSpec: {
           ...(props.clusterName ? { externalLabels: { cluster: props.clusterName } } : {}),
@@ -213,7 +226,13 @@ export class PrometheusRemoteWriteChart extends cdk8s.Chart {
 function validate(owner: string, props: PrometheusRemoteWriteChartProps, sa: ServiceAccountRef): void {
   const v = PropsValidator.forChart(owner);
   if (v.required('workspaceArn', props.workspaceArn)) v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
-  if (v.required('roleArn', props.roleArn)) v.check('roleArn', props.roleArn, arnRule(ArnKind.IAM_ROLE));
+  v.boolean('podIdentity', props.podIdentity);
+  if (props.podIdentity === true) {
+    // With both, the SDK prefers the web identity the IRSA webhook injects: the association would never be used.
+    if (props.roleArn !== undefined && props.roleArn !== null) v.problem('roleArn', 'is set with podIdentity: an IRSA annotation would take precedence over the Pod Identity association; set one');
+  } else if (v.required('roleArn', props.roleArn)) {
+    v.check('roleArn', props.roleArn, arnRule(ArnKind.IAM_ROLE));
+  }
   v.check('chainRoleArn', props.chainRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.serviceAccount('serviceAccount', sa);
   v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);

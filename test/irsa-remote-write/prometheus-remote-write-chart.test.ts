@@ -96,3 +96,22 @@ test('snapshot', () => {
   const c = new PrometheusRemoteWriteChart(app, 'prometheus-remote-write', { workspaceArn: WORKSPACE_ARN, roleArn: ROLE_ARN, clusterName: 'prod' });
   expect({ manifests: Testing.synth(c), values: c.helmValuesYaml() }).toMatchSnapshot();
 });
+
+describe('Pod Identity (an organization fleet\'s association carries the central role as its TargetRoleArn)', () => {
+  test('no IRSA annotation anywhere, and SigV4 signs with the association\'s credentials', () => {
+    const c = chart({ roleArn: undefined, podIdentity: true, clusterName: 'payments' });
+    const objects = validChartObjects(c);
+    expect(objectOf(objects, 'ServiceAccount', 'prometheus').metadata.annotations).toBeUndefined();
+    expect(c.helmValues.prometheus.serviceAccount).toEqual({ create: false, name: 'prometheus' });
+    expect(c.helmValues.prometheus.prometheusSpec.remoteWrite[0].sigv4).toEqual({ region: 'us-east-1' });
+  });
+
+  test('an IRSA role with podIdentity is refused (the IRSA web identity would win over the association)', () => {
+    expect(() => chart({ podIdentity: true })).toThrow(/roleArn: is set with podIdentity/);
+  });
+
+  test('without podIdentity the IRSA role is still required', () => {
+    expect(() => chart({ roleArn: undefined })).toThrow(/roleArn: is required/);
+    expect(() => chart({ roleArn: undefined, podIdentity: 'yes' as any })).toThrow(/podIdentity: got string "yes"; expected true or false/);
+  });
+});
