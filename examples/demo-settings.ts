@@ -25,6 +25,23 @@ export interface DemoSettings {
    * region is always included, once, and a region of another partition is left out.
    */
   readonly extraCostRegions: string;
+  /** The AWS Organization of the organization example, its root, and the OUs the fleet goes to (comma-separated). */
+  readonly organizationId: string;
+  readonly organizationRootId: string;
+  readonly organizationalUnitIds: string;
+  /** The organization example's observability account (its own scenario, so its role names do not meet the first example's). */
+  readonly organizationObservabilityAccount: string;
+  /** The organization's management account (or a StackSets delegated administrator), where the fleet's StackSet lives. */
+  readonly managementAccount: string;
+  /** The regions of every member account the fleet goes to, comma-separated. */
+  readonly fleetRegions: string;
+  /**
+   * The sinks of the observability account, `<region>=<sink ARN>` comma-separated: the `SinkArn`
+   * outputs of the OrganizationObservability stacks once deployed. Demo ARNs until then.
+   */
+  readonly fleetSinkArns: string;
+  /** A member account and two of its clusters, for the organization example's cluster-side charts. */
+  readonly memberAccount: string;
 }
 
 const DEFAULTS: DemoSettings = {
@@ -38,6 +55,14 @@ const DEFAULTS: DemoSettings = {
   targetAccount: '333333333333',
   targetClusterName: 'apps',
   extraCostRegions: 'eu-west-1',
+  organizationId: 'o-a1b2c3d4e5',
+  organizationRootId: 'r-ab12',
+  organizationalUnitIds: 'ou-ab12-11111111,ou-ab12-22222222',
+  organizationObservabilityAccount: '555555555555',
+  managementAccount: '100000000000',
+  fleetRegions: 'us-east-1,eu-west-1',
+  fleetSinkArns: '',
+  memberAccount: '444444444444',
 };
 
 export function demoSettings(app: App): DemoSettings {

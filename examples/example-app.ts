@@ -4,6 +4,7 @@ import { addAmpScraper } from './amp-scraper';
 import { addContainerCost } from './container-cost';
 import { addContainerInsights } from './container-insights';
 import { DemoSettings } from './demo-settings';
+import { addOrganization, OrganizationExample } from './organization';
 import { addRemoteWrite } from './remote-write';
 import { addCrossAccountWorkload } from './workload';
 
@@ -14,6 +15,8 @@ export interface ExampleApp {
   readonly target: Stack;
   /** Helm values files to write, by file name. */
   readonly helmValues: Record<string, string>;
+  /** Every flow for a whole AWS Organization: the StackSet and the organization-scoped targets. */
+  readonly organization: OrganizationExample;
 }
 
 export function buildExample(app: App, k8s: cdk8s.App, settings: DemoSettings): ExampleApp {
@@ -39,5 +42,6 @@ export function buildExample(app: App, k8s: cdk8s.App, settings: DemoSettings): 
   addAmpScraper(observability, cluster, k8s, settings);
   addContainerCost(cluster, k8s, settings);
   addCrossAccountWorkload(cluster, target, k8s, settings);
-  return { observability, cluster, target, helmValues };
+  const organization = addOrganization(app, k8s, settings);
+  return { observability, cluster, target, helmValues, organization };
 }

@@ -18,6 +18,7 @@ import {
 import { EscalationFinding, escalationFindings } from './harness/escalation-lint';
 import { pinnedTrust } from '../src/amp-scraper/pin-request';
 import { desiredRole } from '../src/container-cost/role-sync/desired';
+import { fleetDesiredState } from '../src/organization/fleet-sync/desired';
 
 interface Acknowledgement {
   readonly principal: RegExp;
@@ -36,8 +37,10 @@ function stacksOf(app: App): Array<[string, any, { account: string; region: stri
 function allTemplates(): Array<[string, any, { account: string; region: string }]> {
   const templates: Array<[string, any, { account: string; region: string }]> = [];
   const example = new App();
-  buildExample(example, Testing.app(), demoSettings(example));
+  const built = buildExample(example, Testing.app(), demoSettings(example));
   templates.push(...stacksOf(example));
+  // The fleet's member template, as a StackSet deploys it into a member account.
+  templates.push(['fleet-member', built.organization.fleet.memberTemplate, { account: '444444444444', region: 'eu-west-1' }]);
 
   const flowsDir = path.join(__dirname, '..', 'examples', 'flows');
   for (const file of fs.readdirSync(flowsDir).filter((f) => f.endsWith('.ts'))) {
@@ -104,6 +107,21 @@ describe('IAM escalation lint', () => {
     }, { name: 'prod', region: 'us-east-1', arn: 'arn:aws:eks:us-east-1:222222222222:cluster/prod', issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF' });
     const asTemplate = { Resources: { AgentRole: { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyName: 'w', PolicyDocument: role.policy }] } } } };
     expect(escalationFindings('reconciler-written', asTemplate, { account: '222222222222', region: 'us-east-1' })).toEqual([]);
+    // The fleet's member reconciler: a per-cluster IRSA role that may assume its central role, nothing else.
+    const fleet = fleetDesiredState({
+      partition: 'aws',
+      account: '444444444444',
+      region: 'eu-west-1',
+      ownerKey: 'xacct-observability-fleet.eu-west-1',
+      boundaryArn: 'arn:aws:iam::444444444444:policy/xacct-observability/xacct-observability-boundary-eu-west-1',
+      reconcilerRoleName: 'reconciler',
+      identity: 'IRSA',
+      flows: [{ key: 'remote-write', namespace: 'monitoring', serviceAccount: 'prometheus', targetRoleArn: 'arn:aws:iam::555555555555:role/amp-remote-write-ws-1' }],
+    }, [{ name: 'prod', region: 'eu-west-1', arn: 'arn:aws:eks:eu-west-1:444444444444:cluster/prod', issuer: 'https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF' }],
+    new Set(['oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF']));
+    expect(fleet.roles).toHaveLength(1);
+    const fleetRole = { Resources: { FleetRole: { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyName: 'a', PolicyDocument: fleet.roles[0].policy }] } } } };
+    expect(escalationFindings('fleet-reconciler-written', fleetRole, { account: '444444444444', region: 'eu-west-1' })).toEqual([]);
     // The pin handler's trust: only the scraper service, from this account, for one scraper.
     const trust: any = pinnedTrust({ partition: 'aws', account: '222222222222', region: 'us-east-1', scrapers: { r: 'arn:aws:aps:us-east-1:222222222222:scraper/s-1' } }, 'arn:aws:aps:us-east-1:222222222222:scraper/s-1');
     expect(trust.Statement).toEqual([expect.objectContaining({ Principal: { Service: 'scraper.aps.amazonaws.com' }, Condition: expect.objectContaining({ ArnEquals: { 'aws:SourceArn': 'arn:aws:aps:us-east-1:222222222222:scraper/s-1' } }) })]);

@@ -1,0 +1,95 @@
+/**
+ * The organization example, as `npm run synth` builds it: the StackSet over two OUs and two regions,
+ * the organization-scoped targets and a sink per region, nag-clean; and the whole chain proven with
+ * the IAM engine across the two templates (a member account's fleet identity from the member
+ * template, the central role's trust from the observability template).
+ */
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Testing } from 'cdk8s';
+import { demoSettings } from '../../examples/demo-settings';
+import { buildExample } from '../../examples/example-app';
+import { FleetNames } from '../../src';
+import { evaluate } from '../harness/cfn-eval';
+import { canAssume, identityPoliciesOf, logicalIdsOfType } from '../harness/iam-proof';
+import { manifestProblems } from '../harness/manifests';
+import { expectNagClean } from '../harness/nag';
+
+const app = new App();
+const k8s = Testing.app();
+const settings = demoSettings(app);
+const { organization } = buildExample(app, k8s, settings);
+const OBSERVABILITY = settings.organizationObservabilityAccount;
+const MEMBER = settings.memberAccount;
+const REGION = 'eu-west-1';
+const PROD_OU_PATH = `${settings.organizationId}/${settings.organizationRootId}/ou-ab12-11111111/`;
+
+test('the management stack holds one StackSet over the two OUs and two regions; the observability account a sink per region', () => {
+  Template.fromStack(organization.management).hasResourceProperties('AWS::CloudFormation::StackSet', {
+    PermissionModel: 'SERVICE_MANAGED',
+    AutoDeployment: { Enabled: true },
+    StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-11111111', 'ou-ab12-22222222'] }, Regions: ['us-east-1', 'eu-west-1'] }],
+  });
+  expect(organization.observability.map((s) => [s.account, s.region])).toEqual([[OBSERVABILITY, 'us-east-1'], [OBSERVABILITY, 'eu-west-1']]);
+  for (const stack of organization.observability) Template.fromStack(stack).resourceCountIs('AWS::Oam::Sink', 1);
+  // No OIDC provider in the observability account: the organization trust replaces them.
+  Template.fromStack(organization.observability[0]).resourceCountIs('AWS::IAM::OIDCProvider', 0);
+  expect(organization.fleet.templateInline).toBe(true);
+});
+
+test('every stack of the organization example is cdk-nag clean, and its charts are schema-valid', () => {
+  expectNagClean(organization.management);
+  organization.observability.forEach(expectNagClean);
+  const objects = k8s.charts.filter((c) => c.node.id.startsWith('org-')).flatMap((chart) => chart.toJson());
+  expect(objects.length).toBeGreaterThan(0);
+  expect(manifestProblems(objects)).toEqual([]);
+});
+
+describe('the chain across both templates: a member\'s fleet identity assumes the central role', () => {
+  const member = organization.fleet.memberTemplate;
+  const memberEnv = { account: MEMBER, region: REGION };
+  const target = Template.fromStack(organization.observability[0]).toJSON();
+  const targetEnv = { account: OBSERVABILITY, region: 'us-east-1' };
+  const remoteWriteRoleId = logicalIdsOfType(target, 'AWS::IAM::Role').find((id) => id.startsWith('RemoteWrite'))!;
+  const trust = evaluate(target.Resources[remoteWriteRoleId].Properties.AssumeRolePolicyDocument, target, targetEnv);
+  const roleArn = `arn:aws:iam::${OBSERVABILITY}:role/${evaluate(target.Resources[remoteWriteRoleId].Properties.RoleName, target, targetEnv)}`;
+  const piRoleId = logicalIdsOfType(member, 'AWS::IAM::Role').find((id) => id.startsWith('PodIdentityremotewrite'))!;
+  const piPolicies = identityPoliciesOf(member, piRoleId, memberEnv);
+  const ask = (principal: string, orgId: string, orgPaths: string[], callerPolicies = piPolicies, action = 'sts:AssumeRole') => canAssume({
+    trustPolicy: trust,
+    roleArn,
+    principal,
+    action,
+    callerPolicies,
+    context: { 'aws:PrincipalArn': principal, 'aws:PrincipalOrgID': orgId, 'aws:PrincipalOrgPaths': orgPaths },
+  });
+  const piRole = FleetNames.podIdentityRoleArn('aws', MEMBER, FleetNames.REMOTE_WRITE, REGION);
+
+  test('the Pod Identity role of a member account in the OUs: AssumeRole and TagSession allowed (EKS chains with session tags)', () => {
+    expect(ask(piRole, settings.organizationId, [PROD_OU_PATH])).toBe('Allowed');
+    expect(ask(piRole, settings.organizationId, [PROD_OU_PATH], piPolicies, 'sts:TagSession')).toBe('Allowed');
+  });
+
+  test('near misses: outside the organization, outside the OUs, another flow\'s identity of the member, a role the fleet did not make', () => {
+    const outsider = FleetNames.podIdentityRoleArn('aws', '999999999999', FleetNames.REMOTE_WRITE, REGION);
+    expect(ask(outsider, 'o-zzzzzzzzzz', ['o-zzzzzzzzzz/r-zz99/ou-zz99-33333333/'])).not.toBe('Allowed');
+    expect(ask(piRole, settings.organizationId, [`${settings.organizationId}/${settings.organizationRootId}/ou-ab12-99999999/`])).not.toBe('Allowed');
+    const workloadRole = FleetNames.podIdentityRoleArn('aws', MEMBER, FleetNames.workloadFlowKey('ci'), REGION);
+    const anything = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }];
+    expect(ask(workloadRole, settings.organizationId, [PROD_OU_PATH], anything)).not.toBe('Allowed');
+    expect(ask(`arn:aws:iam::${MEMBER}:role/admin`, settings.organizationId, [PROD_OU_PATH], anything)).not.toBe('Allowed');
+  });
+
+  test('and the member side holds its end: the remote-write Pod Identity role cannot reach the workload\'s central role', () => {
+    const ciTargetId = logicalIdsOfType(target, 'AWS::IAM::Role').find((id) => id.startsWith('CiDeployer'))!;
+    const ciTrust = evaluate(target.Resources[ciTargetId].Properties.AssumeRolePolicyDocument, target, targetEnv);
+    const ciArn = `arn:aws:iam::${OBSERVABILITY}:role/${evaluate(target.Resources[ciTargetId].Properties.RoleName, target, targetEnv)}`;
+    expect(canAssume({
+      trustPolicy: ciTrust,
+      roleArn: ciArn,
+      principal: piRole,
+      callerPolicies: piPolicies,
+      context: { 'aws:PrincipalArn': piRole, 'aws:PrincipalOrgID': settings.organizationId, 'aws:PrincipalOrgPaths': [PROD_OU_PATH] },
+    })).not.toBe('Allowed');
+  });
+});
