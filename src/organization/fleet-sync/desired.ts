@@ -93,6 +93,12 @@ export interface FleetRemovalProperties {
   readonly reconcilerRoleName: string;
   readonly flowKeys: string[];
   readonly region: string;
+  /**
+   * The deleted resource's identity choice. An IRSA-only instance keeps no associations, and its
+   * reconciler may not read them (the member template grants the association actions only with Pod
+   * Identity roles), so its Delete removes roles only instead of logging AccessDenied per cluster.
+   */
+  readonly identity?: string;
 }
 
 export function fleetRemovalTarget(p: FleetRemovalProperties): RemovalTarget {
@@ -103,7 +109,7 @@ export function fleetRemovalTarget(p: FleetRemovalProperties): RemovalTarget {
     rolePaths: [...new Set(p.flowKeys.map(fleetRolePath))],
     scheme: FLEET_ROLE_SCHEME,
     fenceTag: fleetFenceTag(p.ownerKey),
-    associationRegions: [p.region],
+    associationRegions: p.identity === 'IRSA' ? [] : [p.region],
   };
 }
 
