@@ -129,11 +129,15 @@ project.bundler.addBundle('./src/organization/fleet-sync.handler.ts', {
   minify: true,
 });
 
-// `npm run bench`: the reconciler benchmark (a script that prints figures, never a timed test).
-project.addTask('bench', {
-  description: 'Benchmark the container-cost role reconciler against the in-memory AWS fakes',
+// `npm run bench`: the benchmarks (scripts that print figures, never timed tests): the container-cost
+// reconciler at 500 clusters, then organization scale (trust and template sizes, a member account's
+// reconcilers, the StackSet rollout model).
+const bench = project.addTask('bench', {
+  description: 'Benchmark the reconcilers against the in-memory AWS fakes, and print the organization-scale figures',
   exec: 'ts-node -P tsconfig.dev.json bench/reconcile-bench.ts',
 });
+bench.exec('ts-node -P tsconfig.dev.json bench/fleet-scale.ts');
+bench.exec('ts-node -P tsconfig.dev.json bench/stackset-rollout.ts');
 
 // Only our sources (not lib/ or cdk.out/) belong to the dev program.
 project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', '.projenrc.ts']);
