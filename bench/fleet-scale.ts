@@ -133,7 +133,9 @@ async function memberReconcilers(): Promise<void> {
   eks.latencyMs = LATENCY_MS;
   const deps = (region: string) => ({
     clients: { iam: new IAMClient({ region: 'us-east-1' }), eks: (r: string) => new EKSClient({ region: r }), cfn: new CloudFormationClient({ region }) },
-    retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5_000, random: Math.random, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) },
+    retry: {
+      maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5_000, random: Math.random, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    },
     env: {
       [FLEET_ENV.PARTITION]: 'aws',
       [FLEET_ENV.ACCOUNT]: MEMBER,
@@ -156,8 +158,8 @@ async function memberReconcilers(): Promise<void> {
     // The StackSet's instances are regional and run independently: at the same time, on one IAM.
     for (const result of await Promise.all(REGIONS.map((region) => onFleetEvent({ source: 'bench' }, deps(region))))) summaries.push((result as any).summary);
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-    const total = summaries.reduce((a, s) => ({ created: a.created + s.created, updated: a.updated + s.updated, deleted: a.deleted + s.deleted, errors: a.errors + s.errors.length }),
-      { created: 0, updated: 0, deleted: 0, errors: 0 });
+    const sum = (key: 'created' | 'updated' | 'deleted') => summaries.reduce((n, s) => n + s[key], 0);
+    const total = { created: sum('created'), updated: sum('updated'), deleted: sum('deleted'), errors: summaries.reduce((n, s) => n + s.errors.length, 0) };
     const calls = [...iam.calls, ...eks.calls];
     console.log(`   ${label}: ${JSON.stringify(total)}; ${calls.length} API calls (${(calls.length / REGIONS.length).toFixed(0)} per region), wall time ${wallMs.toFixed(0)} ms`);
     const byKind: Record<string, number> = {};
@@ -175,7 +177,9 @@ function rollout(): void {
   const preferences = { concurrencyMode: 'SOFT_FAILURE_TOLERANCE', maxConcurrentPercentage: 25, failureTolerancePercentage: 10, regionConcurrencyType: 'PARALLEL' } as const;
   for (const minutes of [2, 3, 5]) {
     const free = rolloutEstimate({ accounts: 1_000, regions: REGIONS, preferences, minutesPerInstance: minutes });
-    const capped = rolloutEstimate({ accounts: 1_000, regions: REGIONS, preferences, minutesPerInstance: minutes, stackSetConcurrencyCeiling: DOCUMENTED_STACK_SET_CEILING });
+    const capped = rolloutEstimate({
+      accounts: 1_000, regions: REGIONS, preferences, minutesPerInstance: minutes, stackSetConcurrencyCeiling: DOCUMENTED_STACK_SET_CEILING,
+    });
     console.log(`   ${minutes} min per stack instance: ${free.totalMinutes} min (${free.initialConcurrency} accounts per region at once); `
       + `${capped.totalMinutes} min if the ${DOCUMENTED_STACK_SET_CEILING}-instances-per-stack-set ceiling of the 2020-2023 user guide still holds`);
   }
