@@ -17,6 +17,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { DOCUMENTED_STACK_SET_CEILING, rolloutEstimate } from './stackset-rollout';
 import { FleetNames, IrsaRemoteWriteRole, ObservabilityFleetSource, ObservabilityFleetSourceProps } from '../src';
 import { policySize } from '../src/core/policy-size';
+import { SyncSummary } from '../src/core/reconciler/engine';
 import { FLEET_ENV } from '../src/organization/fleet-sync/config';
 import { fleetFenceTag, fleetOwnerKey } from '../src/organization/fleet-sync/desired';
 import { onFleetEvent } from '../src/organization/fleet-sync.handler';
@@ -134,7 +135,8 @@ async function memberReconcilers(): Promise<void> {
   const deps = (region: string) => ({
     clients: { iam: new IAMClient({ region: 'us-east-1' }), eks: (r: string) => new EKSClient({ region: r }), cfn: new CloudFormationClient({ region }) },
     retry: {
-      maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5_000, random: Math.random, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+      maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5_000, random: Math.random,
+      sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     },
     env: {
       [FLEET_ENV.PARTITION]: 'aws',
@@ -154,7 +156,7 @@ async function memberReconcilers(): Promise<void> {
     iam.calls.length = 0;
     eks.calls.length = 0;
     const start = process.hrtime.bigint();
-    const summaries = [];
+    const summaries: SyncSummary[] = [];
     // The StackSet's instances are regional and run independently: at the same time, on one IAM.
     for (const result of await Promise.all(REGIONS.map((region) => onFleetEvent({ source: 'bench' }, deps(region))))) summaries.push((result as any).summary);
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
