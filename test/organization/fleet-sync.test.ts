@@ -432,11 +432,28 @@ test('another region\'s instance (owner xacct-fleet.eu-west-1): its roles at the
   await scheduled();
   await customResource('Delete');
   expect(snapshot()).toBe(before);
+  // Still there (the snapshot holds the objects themselves).
   expect(theirRoles.map((r) => iam.roles.get(r.roleName.toLowerCase()))).toEqual(theirRoles);
+  expect(eks.associations(OTHER_REGION, 'prod')).toEqual([theirAssociation]);
+  expect(eks.associations(REGION, 'pi')).toEqual([strayInOurRegion]);
   expect(iam.writes().filter((w) => w.includes('-prod-eu-west-1'))).toEqual([]);
   expect(eks.calls.filter((c) => c.includes('(eu-west-1'))).toEqual([]);
   expect(ownedRoles()).toEqual([]);
   expect(ownedAssociations()).toEqual([]);
+});
+
+test('a cluster deleted between DescribeCluster and ListAddons is gone, not a failed scan: its roles are deleted as orphans, the rest goes on', async () => {
+  await scheduled();
+  eks.addCluster(REGION, { name: 'new', issuer: issuer(7), addons: [AGENT] });
+  eks.beforeNext('ListAddons', REGION, () => eks.removeCluster(REGION, 'irsa'), 'irsa');
+  resetCalls();
+  await expect(scheduled()).resolves.toBeDefined();
+  expect(logs.filter((l) => l.action === 'scan-failed')).toEqual([]);
+  expect(ownedRoles()).toEqual([]);
+  expect(ownedAssociations()).toEqual([
+    'new/amazon-cloudwatch/cloudwatch-agent', 'new/prometheus/prometheus-server', 'pi/amazon-cloudwatch/cloudwatch-agent', 'pi/prometheus/prometheus-server',
+  ]);
+  expect(summaryLog()).toMatchObject({ created: 2, deleted: 2, errors: 0, clusters: 3 });
 });
 
 describe('identity modes', () => {

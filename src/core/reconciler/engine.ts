@@ -113,11 +113,12 @@ async function scanClusters(
   const scans = await mapWithConcurrency(spec.regions, concurrency.regions, async (region) => {
     try {
       const names = await io.listClusterNames(region);
-      // A cluster deleted since ListClusters is simply not there: no failed scan.
+      // A cluster deleted since ListClusters (or since DescribeCluster) is simply not there: no failed scan.
       const described = await mapWithConcurrency(names, concurrency.clusters, async (name) => {
         const cluster = await io.describeCluster(region, name);
         if (!cluster || !spec.scan?.addons) return cluster;
-        return { ...cluster, addons: await io.listAddons(region, name) };
+        const addons = await io.listAddons(region, name);
+        return addons === undefined ? undefined : { ...cluster, addons };
       });
       return { region, clusters: described.filter((c): c is Cluster => c !== undefined) };
     } catch (error) {

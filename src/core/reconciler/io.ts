@@ -71,15 +71,23 @@ export class SyncIo {
     }
   }
 
-  /** The names of a cluster's EKS add-ons (ListAddons followed to its last page). */
-  async listAddons(region: string, clusterName: string): Promise<string[]> {
+  /**
+   * The names of a cluster's EKS add-ons (ListAddons followed to its last page), or undefined when
+   * the cluster was deleted since DescribeCluster found it.
+   */
+  async listAddons(region: string, clusterName: string): Promise<string[] | undefined> {
     const names: string[] = [];
     let nextToken: string | undefined;
-    do {
-      const page = await this.call(() => this.clients.eks(region).send(new ListAddonsCommand({ clusterName, nextToken })));
-      names.push(...(page.addons ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
+    try {
+      do {
+        const page = await this.call(() => this.clients.eks(region).send(new ListAddonsCommand({ clusterName, nextToken })));
+        names.push(...(page.addons ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    }
     return names;
   }
 
