@@ -135,7 +135,10 @@ async function memberReconcilers(): Promise<void> {
   const deps = (region: string) => ({
     clients: { iam: new IAMClient({ region: 'us-east-1' }), eks: (r: string) => new EKSClient({ region: r }), cfn: new CloudFormationClient({ region }) },
     retry: {
-      maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5_000, random: Math.random,
+      maxAttempts: 5,
+      baseDelayMs: 100,
+      maxDelayMs: 5_000,
+      random: Math.random,
       sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     },
     env: {
