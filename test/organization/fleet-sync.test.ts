@@ -17,7 +17,7 @@ import { FleetNames } from '../../src/organization/fleet-names';
 import { FLEET_ENV } from '../../src/organization/fleet-sync/config';
 import { FleetDependencies, onFleetEvent } from '../../src/organization/fleet-sync.handler';
 import { hostPath, issuer, OTHER_ACCOUNT, SOURCE_ACCOUNT, TARGET_ACCOUNT } from '../fixtures';
-import { eksAccessDenied, FakeAssociation, FakeEks } from '../harness/fake-eks';
+import { eksAccessDenied, eksThrottling, FakeAssociation, FakeEks } from '../harness/fake-eks';
 import { FakeIam, FakeRole } from '../harness/fake-iam';
 import { canAssume, isAllowed } from '../harness/iam-proof';
 
@@ -454,6 +454,28 @@ test('a cluster deleted between DescribeCluster and ListAddons is gone, not a fa
     'new/amazon-cloudwatch/cloudwatch-agent', 'new/prometheus/prometheus-server', 'pi/amazon-cloudwatch/cloudwatch-agent', 'pi/prometheus/prometheus-server',
   ]);
   expect(summaryLog()).toMatchObject({ created: 2, deleted: 2, errors: 0, clusters: 3 });
+});
+
+test('every page of a cluster\'s associations is read: an owned orphan on the last page is deleted, the others\' are kept', async () => {
+  for (let n = 0; n < 5; n++) eks.addAssociation(REGION, 'pi', { namespace: 'team', serviceAccount: `app-${n}`, roleArn: `arn:aws:iam::${SOURCE_ACCOUNT}:role/team-app-${n}` });
+  await scheduled();
+  const orphan = eks.addAssociation(REGION, 'pi', { namespace: 'old', serviceAccount: 'old-agent', roleArn: podIdentityRoleArn(RW), targetRoleArn: RW_TARGET, tags: ownerTags('pi') });
+  expect(eks.associations(REGION, 'pi').indexOf(orphan)).toBe(7); // page 3 of 3 at 3 per page
+  resetCalls();
+  await scheduled();
+  expect(eks.calls.filter((c) => c === 'ListPodIdentityAssociations(us-east-1/pi)')).toHaveLength(3);
+  expect(eks.writes()).toEqual(['DeletePodIdentityAssociation(us-east-1/pi)']);
+  expect(eks.association(REGION, 'pi', 'old', 'old-agent')).toBeUndefined();
+  expect(eks.associations(REGION, 'pi').filter((a) => a.namespace === 'team')).toHaveLength(5);
+});
+
+test('a throttled association create is retried, and one still throttled after every attempt is an error while the others go on', async () => {
+  eks.failNext('CreatePodIdentityAssociation', REGION, eksThrottling, 2, 'pi');
+  eks.addCluster(REGION, { name: 'pi2', issuer: issuer(4), addons: [AGENT] });
+  eks.failNext('CreatePodIdentityAssociation', REGION, eksThrottling, 6, 'pi2');
+  await expect(scheduled()).rejects.toThrow(/2 error\(s\): create-association .*cluster\/pi2\/.*ThrottlingException: Rate exceeded; create-association .*cluster\/pi2\/.*ThrottlingException/);
+  expect(ownedAssociations()).toEqual(['pi/amazon-cloudwatch/cloudwatch-agent', 'pi/prometheus/prometheus-server']);
+  expect(logs.filter((l) => l.action === 'retry')).toHaveLength(2 + 4); // pi: 2 retries; pi2: 2 attempts of 3, twice
 });
 
 describe('identity modes', () => {
