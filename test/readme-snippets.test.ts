@@ -14,6 +14,7 @@ const ASSUMED: Record<string, string> = {
   ampStack: 'Stack',
   clusterStack: 'Stack',
   obsStack: 'Stack',
+  managementStack: 'Stack',
   targetStack: 'Stack',
   ciStack: 'Stack',
   k8s: 'cdk8s.App',
