@@ -68,30 +68,37 @@ export interface MemberReconcilerFences {
 export function memberReconcilerStatements(f: MemberReconcilerFences): iam.PolicyStatement[] {
   const clusters = `arn:${Aws.PARTITION}:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/*`;
   const associations = `arn:${Aws.PARTITION}:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:podidentityassociation/*`;
-  const associationStatements = f.podIdentityRoleArns.length === 0 ? [] : [
+  const podIdentity = f.podIdentityRoleArns.length > 0;
+  const associationStatements = [
+    // Every mode reads and removes its own associations (an IRSA-only instance, those of an earlier mode).
     new iam.PolicyStatement({
       sid: 'ReadAssociations',
       actions: ['eks:ListPodIdentityAssociations', 'eks:DescribePodIdentityAssociation', 'eks:ListAddons'],
       resources: [clusters, associations],
     }),
     new iam.PolicyStatement({
-      sid: 'CreateOwnedAssociations',
-      actions: ['eks:CreatePodIdentityAssociation', 'eks:TagResource'],
-      resources: [clusters, associations],
-      conditions: { 'StringEquals': { [`aws:RequestTag/${FLEET_OWNER_TAG}`]: f.ownerKey }, 'ForAllValues:StringEquals': { 'aws:TagKeys': [FLEET_OWNER_TAG, FLEET_CLUSTER_TAG, FLEET_MANAGED_BY_TAG] } },
-    }),
-    new iam.PolicyStatement({
       sid: 'ChangeOwnedAssociations',
-      actions: ['eks:UpdatePodIdentityAssociation', 'eks:DeletePodIdentityAssociation'],
+      actions: podIdentity ? ['eks:UpdatePodIdentityAssociation', 'eks:DeletePodIdentityAssociation'] : ['eks:DeletePodIdentityAssociation'],
       resources: [associations],
       conditions: { StringEquals: { [`aws:ResourceTag/${FLEET_OWNER_TAG}`]: f.ownerKey } },
     }),
-    new iam.PolicyStatement({
-      sid: 'PassOnlyPodIdentityRoles',
-      actions: ['iam:PassRole'],
-      resources: f.podIdentityRoleArns,
-      conditions: { StringEquals: { 'iam:PassedToService': POD_IDENTITY_SERVICE } },
-    }),
+    ...(podIdentity ? [
+      new iam.PolicyStatement({
+        sid: 'CreateOwnedAssociations',
+        actions: ['eks:CreatePodIdentityAssociation', 'eks:TagResource'],
+        resources: [clusters, associations],
+        conditions: {
+          'StringEquals': { [`aws:RequestTag/${FLEET_OWNER_TAG}`]: f.ownerKey },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [FLEET_OWNER_TAG, FLEET_CLUSTER_TAG, FLEET_MANAGED_BY_TAG] },
+        },
+      }),
+      new iam.PolicyStatement({
+        sid: 'PassOnlyPodIdentityRoles',
+        actions: ['iam:PassRole'],
+        resources: f.podIdentityRoleArns,
+        conditions: { StringEquals: { 'iam:PassedToService': POD_IDENTITY_SERVICE } },
+      }),
+    ] : []),
   ];
   return [
     ...boundedRoleWriterStatements({
@@ -101,9 +108,9 @@ export function memberReconcilerStatements(f: MemberReconcilerFences): iam.Polic
       boundaryArn: f.boundaryArn,
       tagKeys: [FLEET_OWNER_TAG, FLEET_CLUSTER_TAG, FLEET_MANAGED_BY_TAG],
       // Passing roles is allowed above for exactly the Pod Identity roles, to EKS only.
-      allowedEscalationActions: f.podIdentityRoleArns.length > 0 ? ['iam:PassRole'] : [],
+      allowedEscalationActions: podIdentity ? ['iam:PassRole'] : [],
     }),
-    ...(f.podIdentityRoleArns.length > 0 ? [new iam.PolicyStatement({
+    ...(podIdentity ? [new iam.PolicyStatement({
       sid: 'DenyPassingOtherRoles',
       effect: iam.Effect.DENY,
       actions: ['iam:PassRole'],

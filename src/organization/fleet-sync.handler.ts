@@ -106,7 +106,6 @@ async function onCustomResource(
         reconcilerRoleName: String(p.ReconcilerRoleName),
         flowKeys: String(p.FlowKeys).split(',').filter((k) => k !== ''),
         region: String(p.Region),
-        identity: String(p.Identity),
       }), io, deps.log);
       return { physicalId: event.PhysicalResourceId };
     }

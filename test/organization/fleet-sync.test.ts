@@ -372,6 +372,19 @@ test('a cluster that gains the agent moves from IRSA roles (deleted as orphans) 
   expect(fleetState()).toBe(initial);
 });
 
+test('either way, the new identity comes before the old one goes (orphans are removed last)', async () => {
+  await scheduled();
+  const order = () => logs.filter((l) => ['create', 'create-association', 'delete', 'delete-association'].includes(l.action)).map((l) => l.action);
+  eks.addAddon(REGION, 'irsa', AGENT);
+  logs.length = 0;
+  await scheduled();
+  expect(order()).toEqual(['create-association', 'create-association', 'delete', 'delete']);
+  eks.removeAddon(REGION, 'irsa', AGENT);
+  logs.length = 0;
+  await scheduled();
+  expect(order()).toEqual(['create', 'create', 'delete-association', 'delete-association']);
+});
+
 describe('fail closed', () => {
   test('ListClusters denied in the region: nothing is deleted (roles nor associations), and the run fails after saying why', async () => {
     await scheduled();
@@ -491,18 +504,23 @@ describe('identity modes', () => {
     expect(summaryLog()).toMatchObject({ created: 6, skipped: 0, errors: 0 });
   });
 
-  test('IRSA: roles for every cluster with a registered provider, and never a call of the association or add-on APIs (nor on Delete)', async () => {
+  test('IRSA: roles for every cluster with a registered provider; associations only read, to remove its own left from an earlier mode (also on Delete)', async () => {
     teardown();
     setup({ [FLEET_ENV.IDENTITY]: 'IRSA' });
+    // Left by this instance when it ran in AUTO mode; someone else's stays.
+    eks.addAssociation(REGION, 'pi', { namespace: 'prometheus', serviceAccount: 'prometheus-server', roleArn: podIdentityRoleArn(RW), targetRoleArn: RW_TARGET, tags: ownerTags('pi') });
+    eks.addAssociation(REGION, 'pi', { namespace: 'other', serviceAccount: 'app', roleArn: `arn:aws:iam::${SOURCE_ACCOUNT}:role/app` });
     await scheduled();
     expect(ownedRoles()).toEqual(['container-insights-irsa-us-east-1', 'container-insights-pi-us-east-1', 'remote-write-irsa-us-east-1', 'remote-write-pi-us-east-1']);
     expect(logs.filter((l) => l.action === 'skip-cluster').map((l) => l.reason)).toEqual([
       `its OIDC provider (${hostPath(issuer(3))}) is not registered in IAM: install the Pod Identity agent add-on or register the provider`,
     ]);
+    expect(eks.associations(REGION, 'pi').map((a) => `${a.namespace}/${a.serviceAccount}`)).toEqual(['other/app']);
     await customResource('Delete', { properties: { Identity: 'IRSA' } });
     expect(ownedRoles()).toEqual([]);
-    // An IRSA-only member's reconciler has no EKS association permissions: any such call would be AccessDenied.
-    expect(eks.calls.filter((c) => /PodIdentityAssociation|ListAddons/.test(c))).toEqual([]);
+    // An IRSA-only member's reconciler may list and delete its own associations, never create, update or look at add-ons.
+    expect(eks.calls.filter((c) => /^(Create|Update)PodIdentityAssociation|^ListAddons/.test(c))).toEqual([]);
+    expect(eks.associations(REGION, 'pi').map((a) => `${a.namespace}/${a.serviceAccount}`)).toEqual(['other/app']);
     expect(logs.filter((l) => l.action === 'error')).toEqual([]);
     expect(responses.map((r) => r.body.Status)).toEqual(['SUCCESS']);
   });

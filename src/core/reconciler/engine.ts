@@ -99,8 +99,16 @@ export async function reconcile(spec: ReconcilerSpec, io: SyncIo, log: Log, conc
     summary.errors.push(`check whether the stack accepts new roles: ${describeError(error)}`);
     return { open: false, check: async () => false };
   });
-  await applyByRole(io, spec.scheme, actions, concurrency.roles, summary, log, (role) => isOwned(role, spec), fence);
-  await applyAssociations(io, associationActions, concurrency.roles, summary, log, fence);
+  // Orphans go last: a cluster moving from IRSA roles to associations (or back) gets its new
+  // identity before the old one is removed.
+  const roleOf = (a: Action) => ('role' in a ? a.role.roleName : a.roleName);
+  const [roleDeletes, roleChanges] = partition(actions, (a) => a.kind === 'delete' && actions.filter((b) => roleOf(b) === roleOf(a)).length === 1);
+  const [associationDeletes, associationChanges] = partition(associationActions, (a) => a.kind === 'delete-association');
+  const ours = (role: ActualRole) => isOwned(role, spec);
+  await applyByRole(io, spec.scheme, roleChanges, concurrency.roles, summary, log, ours, fence);
+  await applyAssociations(io, associationChanges, concurrency.roles, summary, log, fence);
+  await applyByRole(io, spec.scheme, roleDeletes, concurrency.roles, summary, log, ours, fence);
+  await applyAssociations(io, associationDeletes, concurrency.roles, summary, log, fence);
 
   log({ action: 'summary', ...summary, errors: summary.errors.length, clusters: clusters.length, regions: spec.regions.length });
   return summary;
@@ -329,6 +337,10 @@ async function applyAssociations(
 
 function associationLabel(a: DesiredAssociation): string {
   return `${a.clusterArn}/${a.namespace}/${a.serviceAccount}`;
+}
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }
 
 function describeError(error: unknown): string {

@@ -80,7 +80,8 @@ export function fleetReconcilerSpec(config: FleetSyncConfig): ReconcilerSpec {
     reconcilerRoleName: config.reconcilerRoleName,
     fenceTag: fleetFenceTag(config.ownerKey),
     scan: { oidcProviders: config.identity !== 'POD_IDENTITY', addons: config.identity === 'AUTO' },
-    associations: config.identity !== 'IRSA',
+    // IRSA mode wants no association, but still reads them: it removes its own from an earlier mode.
+    associations: true,
     desired: (clusters, providers) => fleetDesiredState(config, clusters, providers),
   };
 }
@@ -93,12 +94,6 @@ export interface FleetRemovalProperties {
   readonly reconcilerRoleName: string;
   readonly flowKeys: string[];
   readonly region: string;
-  /**
-   * The deleted resource's identity choice. An IRSA-only instance keeps no associations, and its
-   * reconciler may not read them (the member template grants the association actions only with Pod
-   * Identity roles), so its Delete removes roles only instead of logging AccessDenied per cluster.
-   */
-  readonly identity?: string;
 }
 
 export function fleetRemovalTarget(p: FleetRemovalProperties): RemovalTarget {
@@ -109,7 +104,7 @@ export function fleetRemovalTarget(p: FleetRemovalProperties): RemovalTarget {
     rolePaths: [...new Set(p.flowKeys.map(fleetRolePath))],
     scheme: FLEET_ROLE_SCHEME,
     fenceTag: fleetFenceTag(p.ownerKey),
-    associationRegions: p.identity === 'IRSA' ? [] : [p.region],
+    associationRegions: [p.region],
   };
 }
 
