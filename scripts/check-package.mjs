@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * Refuses an npm tarball that a consumer could not use: every Lambda handler (`src/**\/*.lambda.ts`)
- * must be inside as its bundled `assets/<handler>/index.js` (a stack that uses the construct fails
- * with CannotFindAsset otherwise), and so must the jsii output and the bundled dependencies.
+ * Refuses an npm tarball that a consumer could not use: every Lambda handler (`src/**\/*.lambda.ts`,
+ * and `*.handler.ts`, bundled to be inlined into a StackSet's member template) must be inside as its
+ * bundled `assets/<handler>/index.js` (a stack that uses the construct fails with CannotFindAsset, or
+ * the fleet with a missing-code error, otherwise), and so must the jsii output and the bundled dependencies.
  *
  *   node scripts/check-package.mjs dist/js
  */
@@ -20,7 +21,7 @@ function handlers(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return handlers(path);
-    return entry.name.endsWith('.lambda.ts') ? [relative('src', path).replace(/\.ts$/, '')] : [];
+    return /\.(lambda|handler)\.ts$/.test(entry.name) ? [relative('src', path).replace(/\.ts$/, '')] : [];
   });
 }
 

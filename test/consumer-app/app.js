@@ -27,4 +27,12 @@ new lib.ContainerInsightsAgentAccess(stack, 'ContainerInsightsAgent', {
   nodeRoles: [iam.Role.fromRoleName(stack, 'NodeRole', 'eks-prod-node-role')],
 });
 
+// The fleet's member reconciler: inlined into the StackSet's member template (no asset in member accounts).
+const management = new Stack(app, 'ConsumerManagementAccount', { env: { account: '100000000000', region: 'us-east-1' } });
+new lib.ObservabilityFleetSource(management, 'Fleet', {
+  organizationalUnitIds: ['ou-ab12-11111111'],
+  regions: ['us-east-1'],
+  remoteWrite: { targetRoleArn: 'arn:aws:iam::111111111111:role/amp-remote-write-ws-0123abcd-4567-89ef-0123-456789abcdef' },
+});
+
 app.synth();

@@ -12,7 +12,13 @@ if (empty.length > 0) throw new Error(`assets without handler code: ${empty.join
 const packageAssets = path.join(path.dirname(require.resolve('cdk-eks-cross-account-observability/package.json')), 'assets');
 const shipped = fs.readdirSync(packageAssets, { recursive: true }).filter((f) => f.endsWith('index.js')).map((f) => path.join(packageAssets, f));
 const synthesized = new Set(dirs.filter((dir) => code(dir).includes('index.js')).map((dir) => fs.readFileSync(path.join(dir, 'index.js'), 'utf8')));
+// The fleet's handler is inline code in the StackSet's member template (TemplateBody), not an asset.
+const management = JSON.parse(fs.readFileSync('cdk.out/ConsumerManagementAccount.template.json', 'utf8'));
+for (const stackSet of Object.values(management.Resources).filter((r) => r.Type === 'AWS::CloudFormation::StackSet')) {
+  const member = JSON.parse(stackSet.Properties.TemplateBody);
+  for (const fn of Object.values(member.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')) synthesized.add(fn.Properties.Code.ZipFile);
+}
 const missing = shipped.filter((file) => !synthesized.has(fs.readFileSync(file, 'utf8')));
-if (shipped.length < 2) throw new Error(`expected this library's handlers in ${packageAssets}, found ${shipped.length}`);
+if (shipped.length < 3) throw new Error(`expected this library's handlers in ${packageAssets}, found ${shipped.length}`);
 if (missing.length > 0) throw new Error(`handlers not synthesized into the consumer's cdk.out: ${missing.join(', ')}`);
 console.log(`consumer app: ${dirs.length} Lambda assets with their code, including all ${shipped.length} handlers this library ships`);
