@@ -8,17 +8,14 @@
  * owner and boundary come from the environment fixed at deploy time; a Delete is acted on only
  * while CloudFormation reports this stack deleting; a response goes only to an S3 URL.
  */
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { EKSClient } from '@aws-sdk/client-eks';
-import { IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FLEET_ENV, fleetConfigFromEnv } from './fleet-sync/config';
 import { fleetReconcilerSpec, fleetRemovalTarget } from './fleet-sync/desired';
 import { CfnResponseBody, putCfnResponse, responseUrlProblem } from '../core/cfn-response';
 import { RetryOptions } from '../core/reconciler/concurrency';
-import { deleteRefusal } from '../core/reconciler/delete-guard';
 import { reconcile, removeOwned, SyncSummary } from '../core/reconciler/engine';
 import { Clients, SyncIo } from '../core/reconciler/io';
+import { confirmDelete, jsonLog, LAMBDA_RETRY, lambdaClients } from '../core/reconciler/lambda-wiring';
 
 export interface FleetDependencies {
   readonly clients: Clients;
@@ -29,20 +26,7 @@ export interface FleetDependencies {
 }
 
 export async function handler(event: unknown): Promise<unknown> {
-  const eks = new Map<string, EKSClient>();
-  return onFleetEvent(event, {
-    clients: {
-      iam: new IAMClient({ maxAttempts: 1 }),
-      eks: (region) => eks.get(region) ?? eks.set(region, new EKSClient({ region, maxAttempts: 1 })).get(region)!,
-      cfn: new CloudFormationClient({ maxAttempts: 1 }),
-    },
-    retry: {
-      maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 20_000, random: Math.random, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    },
-    env: process.env,
-    log: (entry) => console.log(JSON.stringify(entry)),
-    respond: putCfnResponse,
-  });
+  return onFleetEvent(event, { clients: lambdaClients(), retry: LAMBDA_RETRY, env: process.env, log: jsonLog, respond: putCfnResponse });
 }
 
 export async function onFleetEvent(event: unknown, deps: FleetDependencies): Promise<unknown> {
@@ -83,20 +67,8 @@ async function onCustomResource(
       return { data: summaryData(summary) };
     }
     case 'Delete': {
-      const stackId = deps.env[FLEET_ENV.STACK_ID];
-      if (!stackId) throw new Error(`environment variable ${FLEET_ENV.STACK_ID} is not set`);
-      let status: string | undefined;
-      try {
-        status = await io.stackStatus(stackId);
-      } catch (error) {
-        // A genuine deletion must not fail on this: keep the identities (bounded, at the fleet's paths) and say so.
-        deps.log({ action: 'error', error: `cannot confirm the Delete with CloudFormation (${(error as Error).name}); the identities are kept` });
+      if (await confirmDelete(io, deps.env[FLEET_ENV.STACK_ID], event.StackId, deps.log, 'the identities') === 'keep') {
         return { physicalId: event.PhysicalResourceId };
-      }
-      const refusal = deleteRefusal(stackId, event.StackId, status);
-      if (refusal) {
-        deps.log({ action: 'refused-delete', reason: refusal });
-        throw new Error(`refused Delete: ${refusal}`);
       }
       // What to remove comes from the deleted resource's own properties, never the current environment.
       const p = event.ResourceProperties;
