@@ -146,7 +146,7 @@ async function memberReconcilers(): Promise<void> {
       [FLEET_ENV.ACCOUNT]: MEMBER,
       [FLEET_ENV.REGION]: region,
       [FLEET_ENV.OWNER_KEY]: fleetOwnerKey('fleet', region),
-      [FLEET_ENV.BOUNDARY_ARN]: `arn:aws:iam::${MEMBER}:policy/xacct-observability/xacct-observability-boundary-${region}`,
+      [FLEET_ENV.BOUNDARY_ARN]: `arn:aws:iam::${MEMBER}:policy/xacct-observability/fleet-boundary-${region}`,
       [FLEET_ENV.RECONCILER_ROLE]: `reconciler-${region}`,
       [FLEET_ENV.IDENTITY]: 'AUTO',
       [FLEET_ENV.FLOWS]: JSON.stringify(FLOWS),

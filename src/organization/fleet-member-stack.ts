@@ -103,7 +103,8 @@ export class FleetMemberStack extends Stack {
 
   private reconciler(config: FleetMemberConfig, podIdentityRoles: iam.CfnRole[]): void {
     const ownerKey = fleetOwnerKey(config.stackSetName, Aws.REGION);
-    const boundaryName = `xacct-observability-boundary-${Aws.REGION}`;
+    // Named after the StackSet: two fleets with other flows can share an account (the fixed role names are per flow).
+    const boundaryName = `${config.stackSetName}-boundary-${Aws.REGION}`;
     const boundary = new iam.ManagedPolicy(this, 'Boundary', {
       managedPolicyName: boundaryName,
       path: '/xacct-observability/',

@@ -11,6 +11,7 @@ import { FleetFlowConfig } from './fleet-sync/desired';
 import { ObservabilityResourceType } from './observability-resource-type';
 import { arnRule, ArnKind, parseArn, REGION } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
+import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalPartition } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
 
@@ -157,7 +158,8 @@ export interface ObservabilityFleetSourceProps {
 
   /**
    * The StackSet's name (letters, digits, "-", starting with a letter, at most 64): it also names the
-   * owner of every identity the member reconcilers create.
+   * owner of every identity the member reconcilers create, and their permissions boundary. The fixed
+   * role names are per flow and region, so two fleets may share an account only with different flows.
    *
    * @default 'xacct-observability-fleet'
    */
@@ -288,6 +290,7 @@ export class ObservabilityFleetSource extends Construct {
    */
   constructor(scope: Construct, id: string, props: ObservabilityFleetSourceProps) {
     super(scope, id);
+    checkStackResourceBudget(this, 'ObservabilityFleetSource');
     props = propsOrEmpty(props);
     const v = new PropsValidator(describeConstruct('ObservabilityFleetSource', this.node.path)).inStackOf(this);
     this.partition = literalPartition(this);
@@ -305,6 +308,10 @@ export class ObservabilityFleetSource extends Construct {
     }
     this.templateInline = this.memberTemplateSize <= MAX_TEMPLATE_BODY_BYTES;
     const prefs = props.operationPreferences ?? {};
+    // CfnStackSet rather than cdklabs' cdk-stacksets: its StackSetStack publishes Lambda assets to
+    // per-region buckets the user must create and share with the organization (and it is
+    // experimental, and one more jsii peer dependency). A member template without any asset needs
+    // neither; CfnStackSet takes it as it is.
     this.stackSet = new cfn.CfnStackSet(this, 'Resource', {
       stackSetName: this.stackSetName,
       description: 'Source side of the EKS cross-account observability flows in every member account (cdk-eks-cross-account-observability)',

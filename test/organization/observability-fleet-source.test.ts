@@ -231,7 +231,7 @@ describe('member template IAM, proven with the IAM engine', () => {
     const policies = identityPoliciesOf(t, id, member);
     const principal = `arn:aws:iam::${MEMBER}:role/${id}`;
     const ownerKey = `xacct-observability-fleet.${REGION}`;
-    const boundary = `arn:aws:iam::${MEMBER}:policy/xacct-observability/xacct-observability-boundary-${REGION}`;
+    const boundary = `arn:aws:iam::${MEMBER}:policy/xacct-observability/xacct-observability-fleet-boundary-${REGION}`;
     const rolePath = (flow: string, name: string) => `arn:aws:iam::${MEMBER}:role/xacct-observability/${flow}/${name}`;
     const create = (resource: string, context: Record<string, string | string[]>) => isAllowed({ policies, principal, action: 'iam:CreateRole', resource, identityOnly: true, context });
     const tags = { 'aws:RequestTag/xacct-observability:owner': ownerKey, 'aws:TagKeys': ['xacct-observability:owner', 'xacct-observability:cluster-arn', 'xacct-observability:managed-by'] };
