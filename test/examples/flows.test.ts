@@ -18,7 +18,7 @@ interface FlowModule {
 }
 
 test('there is one complete app per flow', () => {
-  expect(FLOW_FILES).toEqual(['amp-scraper.ts', 'container-cost.ts', 'container-insights.ts', 'remote-write.ts', 'workload.ts']);
+  expect(FLOW_FILES).toEqual(['amp-scraper.ts', 'container-cost.ts', 'container-insights.ts', 'organization.ts', 'remote-write.ts', 'workload.ts']);
 });
 
 describe.each(FLOW_FILES)('examples/flows/%s', (file) => {
