@@ -710,3 +710,26 @@ describe('the EKS fake answers as EKS does (what the tests above rely on)', () =
     expect(eks.associations(REGION, 'pi')).toHaveLength(2);
   });
 });
+
+describe('overlapping runs', () => {
+  test('an association another run of this instance created first is not an error; someone else\'s is left alone', async () => {
+    // Just before this run's create, a concurrent run of the same instance makes it...
+    eks.beforeNext('CreatePodIdentityAssociation', REGION, () => {
+      eks.addAssociation(REGION, 'pi', { namespace: 'prometheus', serviceAccount: 'prometheus-server', roleArn: podIdentityRoleArn(RW), targetRoleArn: RW_TARGET, tags: ownerTags('pi') });
+    }, 'pi');
+    await scheduled();
+    expect(summaryLog()).toMatchObject({ errors: 0 });
+    expect(logs.filter((l) => l.action === 'skip' && l.reason === 'created by a concurrent run of this stack')).toHaveLength(1);
+    expect(ownedAssociations()).toEqual(['pi/amazon-cloudwatch/cloudwatch-agent', 'pi/prometheus/prometheus-server']);
+  });
+
+  test('a person creating the same service account\'s association meanwhile: skipped, untouched, no error', async () => {
+    eks.beforeNext('CreatePodIdentityAssociation', REGION, () => {
+      eks.addAssociation(REGION, 'pi', { namespace: 'prometheus', serviceAccount: 'prometheus-server', roleArn: `arn:aws:iam::${SOURCE_ACCOUNT}:role/hand-made` });
+    }, 'pi');
+    await scheduled();
+    expect(summaryLog()).toMatchObject({ errors: 0 });
+    expect(eks.association(REGION, 'pi', 'prometheus', 'prometheus-server')).toMatchObject({ roleArn: `arn:aws:iam::${SOURCE_ACCOUNT}:role/hand-made` });
+    expect(logs.filter((l) => l.action === 'skip' && /someone else's association meanwhile/.test(l.reason))).toHaveLength(1);
+  });
+});

@@ -8,7 +8,7 @@
 import { EntityAlreadyExistsException } from '@aws-sdk/client-iam';
 import { mapWithConcurrency } from './concurrency';
 import { Cluster, SyncIo } from './io';
-import { AssociationAction, ClusterAssociations, DesiredAssociation, planAssociations } from './plan-associations';
+import { ActualAssociation, AssociationAction, ClusterAssociations, DesiredAssociation, planAssociations } from './plan-associations';
 import { Action, ActualRole, deleteAction, DesiredRole, isOwned, plan, RoleOwnership, RoleScheme } from './plan-roles';
 
 export interface Concurrency {
@@ -106,9 +106,10 @@ export async function reconcile(spec: ReconcilerSpec, io: SyncIo, log: Log, conc
   const [associationDeletes, associationChanges] = partition(associationActions, (a) => a.kind === 'delete-association');
   const ours = (role: ActualRole) => isOwned(role, spec);
   await applyByRole(io, spec.scheme, roleChanges, concurrency.roles, summary, log, ours, fence);
-  await applyAssociations(io, associationChanges, concurrency.roles, summary, log, fence);
+  const oursAssociation = (a: ActualAssociation) => a.tags[spec.scheme.ownerTag] === spec.ownerKey;
+  await applyAssociations(io, associationChanges, concurrency.roles, summary, log, oursAssociation, fence);
   await applyByRole(io, spec.scheme, roleDeletes, concurrency.roles, summary, log, ours, fence);
-  await applyAssociations(io, associationDeletes, concurrency.roles, summary, log, fence);
+  await applyAssociations(io, associationDeletes, concurrency.roles, summary, log, oursAssociation, fence);
 
   log({ action: 'summary', ...summary, errors: summary.errors.length, clusters: clusters.length, regions: spec.regions.length });
   return summary;
@@ -199,7 +200,7 @@ export async function removeOwned(
     const { clusters } = await scanClusters(noneWanted, io, log, summary, concurrency);
     const read = await readAssociations(io, clusters, log, summary, concurrency);
     await applyAssociations(io, planAssociations({ desired: [], clusters: read, ownerTag: target.scheme.ownerTag, ownerKey: target.ownerKey }),
-      concurrency.roles, summary, log);
+      concurrency.roles, summary, log, (a) => a.tags[target.scheme.ownerTag] === target.ownerKey);
   }
   // A Delete never fails the stack, so what IAM refused (for example roles of an earlier owner key,
   // outside this stack's fences) must at least be in the log, one line each, for alarms and people.
@@ -297,7 +298,7 @@ async function applyByRole(
  * that races the stack's deletion is undone.
  */
 async function applyAssociations(
-  io: SyncIo, actions: AssociationAction[], limit: number, summary: SyncSummary, log: Log, fence?: Fence,
+  io: SyncIo, actions: AssociationAction[], limit: number, summary: SyncSummary, log: Log, ours: (a: ActualAssociation) => boolean, fence?: Fence,
 ): Promise<void> {
   await mapWithConcurrency(actions, limit, async (action) => {
     const entry = { action: action.kind, association: 'association' in action ? associationLabel(action.association) : (action as { key?: string }).key ?? action.kind };
@@ -329,6 +330,15 @@ async function applyAssociations(
       else if (action.kind === 'delete-association') summary.deleted++;
       else summary.updated++;
     } catch (error) {
+      if (action.kind === 'create-association' && (error as Error).name === 'ResourceInUseException') {
+        // Another run of this instance made it first, or someone else did: either way, not an error of ours.
+        const a = action.association;
+        const existing = (await io.listAssociations(a.region, a.clusterName, 1).catch(() => []))
+          .find((x) => x.namespace === a.namespace && x.serviceAccount === a.serviceAccount);
+        summary.skipped++;
+        log({ ...entry, action: 'skip', reason: existing && ours(existing) ? 'created by a concurrent run of this stack' : 'the service account got someone else\'s association meanwhile; it is left untouched' });
+        return;
+      }
       summary.errors.push(`${action.kind} ${entry.association}: ${describeError(error)}`);
       log({ ...entry, error: describeError(error) });
     }
