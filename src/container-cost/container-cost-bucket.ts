@@ -413,7 +413,7 @@ export class ContainerCostBucket extends Construct {
             new iam.PolicyStatement({ sid: 'ListClusters', actions: ['eks:ListClusters'], resources: ['*'] }),
             new iam.PolicyStatement({ sid: 'DescribeClusters', actions: ['eks:DescribeCluster'], resources: [`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:cluster/*`] }),
             // A Delete is acted on only while CloudFormation is really deleting this stack's resource.
-            new iam.PolicyStatement({ sid: 'ConfirmDeletes', actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] }),
+            new iam.PolicyStatement({ sid: 'ConfirmDeletes', actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackResource'], resources: [Aws.STACK_ID] }),
           ],
         }),
       },

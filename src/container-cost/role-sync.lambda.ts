@@ -49,7 +49,7 @@ export async function onEvent(event: unknown, deps: Dependencies): Promise<RoleS
     }
     case 'Delete': {
       // Only CloudFormation's own Delete of this stack's resource may remove roles.
-      if (await confirmDelete(io, deps.env[ENV.STACK_ID], event.StackId, deps.log, 'the agent roles') === 'keep') {
+      if (await confirmDelete(io, deps.env[ENV.STACK_ID], event, deps.log, 'the agent roles') === 'keep') {
         return { PhysicalResourceId: event.PhysicalResourceId };
       }
       // The owner key (and its boundary and marker) come from the deleted resource's own

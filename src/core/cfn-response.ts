@@ -17,8 +17,10 @@ export interface CfnResponseBody {
 }
 
 /**
- * Why a response URL is not CloudFormation's (undefined when it is): an https URL on an S3 host of
- * AWS. Anyone allowed to invoke the function can hand it an event, and with it a URL of their own.
+ * Why a response URL is not CloudFormation's (undefined when it is): an https URL, without
+ * credentials or another port, of CloudFormation's response bucket of a region
+ * (`cloudformation-custom-resource-response-<region without dashes>`) on an Amazon S3 host. Anyone
+ * allowed to invoke the function can hand it an event, and with it a URL of their own.
  */
 export function responseUrlProblem(url: unknown): string | undefined {
   if (typeof url !== 'string') return 'the event has no ResponseURL';
@@ -29,7 +31,15 @@ export function responseUrlProblem(url: unknown): string | undefined {
     return 'the ResponseURL is not a URL';
   }
   if (parsed.protocol !== 'https:') return 'the ResponseURL is not https';
-  if (!/^([a-z0-9-]+\.)*s3([.-][a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/.test(parsed.hostname)) return `the ResponseURL's host ${parsed.hostname} is not an Amazon S3 host`;
+  if (parsed.username || parsed.password || (parsed.port !== '' && parsed.port !== '443')) return 'the ResponseURL has credentials or a port';
+  // An S3 endpoint: global, regional (s3.<region> or s3-<region>), dual-stack; in any partition.
+  const endpoint = String.raw`s3([.-](dualstack\.)?[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+)?\.amazonaws\.com(\.cn)?`;
+  // The bucket of a region: <region without dashes>, as useast1, usgovwest1, cnnorth1.
+  const bucketLabel = 'cloudformation-custom-resource-response-[a-z]{2}(gov|iso[a-z]?)?[a-z]+[0-9]+';
+  const virtualHosted = new RegExp(`^${bucketLabel}\\.${endpoint}$`).test(parsed.hostname);
+  const pathStyle = new RegExp(`^${endpoint}$`).test(parsed.hostname) && new RegExp(`^/${bucketLabel}/`).test(parsed.pathname);
+  // CloudFormation's own response bucket of a region: never another bucket on S3.
+  if (!virtualHosted && !pathStyle) return `the ResponseURL is not CloudFormation's response bucket on Amazon S3 (host ${parsed.hostname})`;
   return undefined;
 }
 

@@ -25,6 +25,7 @@
  */
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { FLEET_PATH_ROOT } from './fleet-names';
 import { FLEET_CLUSTER_TAG, FLEET_MANAGED_BY_TAG, FLEET_OWNER_TAG } from './fleet-sync/desired';
 import { POD_IDENTITY_SERVICE } from '../core/pod-identity';
 import { boundedRoleWriterStatements } from '../core/reconciler/fences';
@@ -62,6 +63,8 @@ export interface MemberReconcilerFences {
   readonly boundaryArn: string;
   /** This region's Pod Identity roles (empty when the fleet uses IRSA only). */
   readonly podIdentityRoleArns: string[];
+  /** Every role CloudFormation makes at the flows' paths (the Pod Identity roles, the collector source role): never the reconciler's to change. */
+  readonly fixedRoleArns: string[];
 }
 
 /** What the member reconciler may do: the shared role fences, plus associations in this region's clusters. */
@@ -83,9 +86,12 @@ export function memberReconcilerStatements(f: MemberReconcilerFences): iam.Polic
       conditions: { StringEquals: { [`aws:ResourceTag/${FLEET_OWNER_TAG}`]: f.ownerKey } },
     }),
     ...(podIdentity ? [
+      // No eks:TagResource: CreatePodIdentityAssociation takes the tags itself (aws:RequestTag and
+      // aws:TagKeys on the action, Service Authorization Reference), and TagResource would let it
+      // put its owner tag on someone else's association, and so take it over.
       new iam.PolicyStatement({
         sid: 'CreateOwnedAssociations',
-        actions: ['eks:CreatePodIdentityAssociation', 'eks:TagResource'],
+        actions: ['eks:CreatePodIdentityAssociation'],
         resources: [clusters, associations],
         conditions: {
           'StringEquals': { [`aws:RequestTag/${FLEET_OWNER_TAG}`]: f.ownerKey },
@@ -116,10 +122,29 @@ export function memberReconcilerStatements(f: MemberReconcilerFences): iam.Polic
       actions: ['iam:PassRole'],
       notResources: f.podIdentityRoleArns,
     })] : []),
+    ...(f.fixedRoleArns.length > 0 ? [new iam.PolicyStatement({
+      // They sit at the flows' paths without an owner tag: tagging one would make it "owned".
+      sid: 'DenyChangingFixedRoles',
+      effect: iam.Effect.DENY,
+      notActions: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:PassRole'],
+      resources: f.fixedRoleArns,
+    })] : []),
     ...associationStatements,
+    // A flow dropped by an update leaves its per-cluster roles at a path no longer in rolePaths.
+    new iam.PolicyStatement({
+      sid: 'ReadFleetRoles',
+      actions: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies'],
+      resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${FLEET_PATH_ROOT}*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'RemoveOwnedRolesOfDroppedFlows',
+      actions: ['iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRole'],
+      resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${FLEET_PATH_ROOT}*`],
+      conditions: { StringEquals: { 'iam:PermissionsBoundary': f.boundaryArn, [`iam:ResourceTag/${FLEET_OWNER_TAG}`]: f.ownerKey } },
+    }),
     new iam.PolicyStatement({ sid: 'ListRolesAndProviders', actions: ['iam:ListRoles', 'iam:ListOpenIDConnectProviders'], resources: ['*'] }),
     new iam.PolicyStatement({ sid: 'ListClusters', actions: ['eks:ListClusters'], resources: ['*'] }),
     new iam.PolicyStatement({ sid: 'DescribeClusters', actions: ['eks:DescribeCluster'], resources: [clusters] }),
-    new iam.PolicyStatement({ sid: 'ConfirmDeletes', actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] }),
+    new iam.PolicyStatement({ sid: 'ConfirmDeletes', actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackResource'], resources: [Aws.STACK_ID] }),
   ];
 }

@@ -54,8 +54,8 @@ export class FleetMemberStack extends Stack {
     });
     const perCluster = config.flows.length > 0;
     const podIdentityRoles = config.identity === 'IRSA' ? [] : config.flows.map((flow) => this.podIdentityRole(flow));
-    if (config.scraperTargetRoleArn) this.scraperSourceRole(config.scraperTargetRoleArn);
-    if (perCluster) this.reconciler(config, podIdentityRoles);
+    const scraperRole = config.scraperTargetRoleArn ? this.scraperSourceRole(config.scraperTargetRoleArn) : undefined;
+    if (perCluster) this.reconciler(config, podIdentityRoles, scraperRole);
     if (config.sinkArnsByRegion && Object.keys(config.sinkArnsByRegion).length > 0) this.link(config.sinkArnsByRegion, config.linkResourceTypes);
   }
 
@@ -77,8 +77,8 @@ export class FleetMemberStack extends Stack {
   }
 
   /** The account's AMP collector source role in this region (the collectors name it in their RoleConfiguration). */
-  private scraperSourceRole(targetRoleArn: string): void {
-    new iam.CfnRole(this, 'ScraperSource', {
+  private scraperSourceRole(targetRoleArn: string): iam.CfnRole {
+    return new iam.CfnRole(this, 'ScraperSource', {
       roleName: fleetScraperSourceRoleName(Aws.REGION),
       path: fleetRolePath(FLEET_FLOW_KEYS.AMP_SCRAPER),
       description: `Source role of this account's AMP collectors in this region; chains into ${targetRoleArn}`,
@@ -101,7 +101,7 @@ export class FleetMemberStack extends Stack {
     });
   }
 
-  private reconciler(config: FleetMemberConfig, podIdentityRoles: iam.CfnRole[]): void {
+  private reconciler(config: FleetMemberConfig, podIdentityRoles: iam.CfnRole[], scraperRole?: iam.CfnRole): void {
     const ownerKey = fleetOwnerKey(config.stackSetName, Aws.REGION);
     // Named after the StackSet: two fleets with other flows can share an account (the fixed role names are per flow).
     const boundaryName = `${config.stackSetName}-boundary-${Aws.REGION}`;
@@ -121,7 +121,13 @@ export class FleetMemberStack extends Stack {
         Reconcile: new iam.PolicyDocument({
           statements: [
             new iam.PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-            ...memberReconcilerStatements({ rolePaths, ownerKey, boundaryArn, podIdentityRoleArns: podIdentityRoles.map((r) => r.attrArn) }),
+            ...memberReconcilerStatements({
+              rolePaths,
+              ownerKey,
+              boundaryArn,
+              podIdentityRoleArns: podIdentityRoles.map((r) => r.attrArn),
+              fixedRoleArns: [...podIdentityRoles, ...(scraperRole ? [scraperRole] : [])].map((r) => r.attrArn),
+            }),
           ],
         }),
       },
@@ -189,6 +195,8 @@ export class FleetMemberStack extends Stack {
       acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${rolePath}*`)}]`,
         'Per-cluster roles are created at exactly the flow\'s fleet path (deeper paths denied), only with this instance\'s boundary and owner tag; changes need both.');
     }
+    acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/xacct-observability/*`)}]`,
+      'Under the fleet\'s root path the reconciler may read roles, and delete only those with this instance\'s owner tag and boundary (a flow an update dropped).');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::*]',
       'iam:ListRoles, iam:ListOpenIDConnectProviders and eks:ListClusters have no resource-level permissions; every other * is in a Deny.');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:cluster/*]',

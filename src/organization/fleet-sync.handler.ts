@@ -10,12 +10,12 @@
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FLEET_ENV, fleetConfigFromEnv } from './fleet-sync/config';
-import { fleetReconcilerSpec, fleetRemovalTarget } from './fleet-sync/desired';
+import { FleetSyncConfig, fleetReconcilerSpec, fleetRemovalTarget } from './fleet-sync/desired';
 import { CfnResponseBody, putCfnResponse, responseUrlProblem } from '../core/cfn-response';
 import { RetryOptions } from '../core/reconciler/concurrency';
 import { reconcile, removeOwned, SyncSummary } from '../core/reconciler/engine';
 import { Clients, SyncIo } from '../core/reconciler/io';
-import { confirmDelete, jsonLog, LAMBDA_RETRY, lambdaClients } from '../core/reconciler/lambda-wiring';
+import { confirmDelete, jsonLog, LAMBDA_RETRY, lambdaClients, Log } from '../core/reconciler/lambda-wiring';
 
 export interface FleetDependencies {
   readonly clients: Clients;
@@ -63,11 +63,13 @@ async function onCustomResource(
     case 'Update': {
       // One cluster's trouble must not fail the instance (and count against the StackSet's failure
       // tolerance): the run's errors are logged and reported here, and the schedule tries again.
-      const summary = await reconcile(fleetReconcilerSpec(fleetConfigFromEnv(deps.env)), io, deps.log);
+      const config = fleetConfigFromEnv(deps.env);
+      const summary = await reconcile(fleetReconcilerSpec(config), io, deps.log);
+      if (event.RequestType === 'Update') await removeDroppedFlows(event.OldResourceProperties, config, io, deps.log);
       return { data: summaryData(summary) };
     }
     case 'Delete': {
-      if (await confirmDelete(io, deps.env[FLEET_ENV.STACK_ID], event.StackId, deps.log, 'the identities') === 'keep') {
+      if (await confirmDelete(io, deps.env[FLEET_ENV.STACK_ID], event, deps.log, 'the identities') === 'keep') {
         return { physicalId: event.PhysicalResourceId };
       }
       // What to remove comes from the deleted resource's own properties, never the current environment.
@@ -85,6 +87,23 @@ async function onCustomResource(
       throw new Error(`unknown request type ${(event as { RequestType: string }).RequestType}`);
   }
 }
+
+/**
+ * A flow the update dropped leaves its per-cluster roles at a path the reconciler no longer keeps:
+ * remove the ones it owns there (its policy may delete owned roles anywhere under the fleet's root).
+ * The old flows come from the event, but only paths outside the current configuration are touched,
+ * and only roles with this instance's owner tag, so a forged Update can remove nothing still in use.
+ */
+async function removeDroppedFlows(old: Record<string, unknown> | undefined, config: FleetSyncConfig, io: SyncIo, log: Log): Promise<void> {
+  const current = new Set(config.flows.map((f) => f.key));
+  const dropped = String(old?.FlowKeys ?? '').split(',').filter((key) => key !== '' && !current.has(key) && FLOW_KEY.test(key));
+  if (dropped.length === 0) return;
+  const target = fleetRemovalTarget({ ...config, flowKeys: dropped });
+  await removeOwned({ ...target, associationRegions: [] }, io, log, undefined, { closeFence: false });
+}
+
+/** A flow key, as the construct makes them: never a path trick. */
+const FLOW_KEY = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 function replyTo(event: CloudFormationCustomResourceEvent) {
   return { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };

@@ -70,6 +70,8 @@ export interface FleetOperationPreferences {
 
   /**
    * Failed accounts per region, as a percentage (rounded down), after which the operation stops.
+   * Below 10 accounts per region, 10% rounds down to 0: the first failure stops that region; give
+   * `failureToleranceCount` for small OUs.
    *
    * @default 10 (unless failureToleranceCount is set)
    */
@@ -366,6 +368,8 @@ export class ObservabilityFleetSource extends Construct {
         check: (s) => (/^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/.test(s) ? undefined : 'does not match'),
       }));
     }
+    const ous = Array.isArray(props.organizationalUnitIds) ? props.organizationalUnitIds : [];
+    if (new Set(ous).size !== ous.length) v.problem('organizationalUnitIds', 'names an OU twice');
     const regions = v.required('regions', props.regions) ? v.list<string>('regions', props.regions, 'string') : [];
     regions.forEach((r, i) => {
       v.check(`regions[${i}]`, r, REGION);
@@ -405,6 +409,17 @@ export class ObservabilityFleetSource extends Construct {
         flows.push({ key: workloadFlowKey(w.name), namespace, serviceAccount: name, targetRoleArn: w.targetRoleArn });
       }
     });
+    // One association per service account and cluster: two flows on one would take it from each other on every run.
+    const byServiceAccount = new Map<string, string>();
+    for (const f of flows) {
+      const sa = `${f.namespace}/${f.serviceAccount}`;
+      const other = byServiceAccount.get(sa);
+      if (other) {
+        v.problem(f.key.startsWith('workload-') ? 'workloads' : f.key === FLEET_FLOW_KEYS.CONTAINER_INSIGHTS ? 'containerInsights' : 'remoteWrite',
+          `the ${f.key} flow uses service account ${sa}, as the ${other} flow does; a service account can reach one central role: give each flow its own`);
+      }
+      byServiceAccount.set(sa, f.key);
+    }
     let scraperTargetRoleArn: string | undefined;
     if (props.ampScraper !== undefined && props.ampScraper !== null) {
       if (this.targetRole(v, 'ampScraper.targetRoleArn', props.ampScraper.targetRoleArn)) scraperTargetRoleArn = props.ampScraper.targetRoleArn;
@@ -493,7 +508,7 @@ export class ObservabilityFleetSource extends Construct {
     v.oneOf('operationPreferences.failureToleranceMode', prefs.failureToleranceMode, FleetFailureToleranceMode);
     const order = v.list<string>('operationPreferences.regionOrder', prefs.regionOrder, 'string');
     order.filter((r) => !regions.includes(r)).forEach((r) => v.problem('operationPreferences.regionOrder', `names ${r}, which is not one of regions`));
-    if (order.length > 0 && order.length !== regions.length) v.problem('operationPreferences.regionOrder', 'must name every region once');
+    if (order.length > 0 && (order.length !== regions.length || new Set(order).size !== order.length)) v.problem('operationPreferences.regionOrder', 'must name every region once');
   }
 }
 

@@ -1,4 +1,4 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { EntityAlreadyExistsException, IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
@@ -39,6 +39,8 @@ let sleeps: number[];
 let deps: Dependencies;
 let cfn: ReturnType<typeof mockClient>;
 let stackStatus: string;
+/** The custom resource as CloudFormation reports it (DescribeStackResource). */
+let stackResource: { status: string; physicalId: string };
 
 beforeEach(() => {
   iam = new FakeIam(SOURCE_ACCOUNT);
@@ -55,6 +57,10 @@ beforeEach(() => {
   stackStatus = 'DELETE_IN_PROGRESS';
   cfn = mockClient(CloudFormationClient);
   cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).callsFake(async () => ({ Stacks: [{ StackName: 'Cost', StackId: STACK_ID, StackStatus: stackStatus, CreationTime: new Date() }] }));
+  stackResource = { status: 'DELETE_IN_PROGRESS', physicalId: `container-cost-roles/${OWNER}` };
+  cfn.on(DescribeStackResourceCommand, { StackName: STACK_ID }).callsFake(async (input: any) => ({
+    StackResourceDetail: { LogicalResourceId: input.LogicalResourceId, PhysicalResourceId: stackResource.physicalId, ResourceStatus: stackResource.status, ResourceType: 'Custom::ContainerCostAgentRoles', LastUpdatedTimestamp: new Date() },
+  }));
   // The reconciler's own role, carrying the tag that lets runs create roles.
   iam.seedRole(RECONCILER, {}, { tags: { [MARKER]: 'true' } });
   // Two clusters in us-east-1, one in eu-west-1, all with registered providers.
@@ -523,5 +529,25 @@ describe('a hand-made Delete (anyone allowed to invoke the function) removes not
     stackStatus = status;
     await customResource('Delete');
     expect(agentRoles()).toEqual([]);
+  });
+
+  test('forged during an ordinary update\'s cleanup (the resource itself is not being deleted): nothing removed, the marker kept, no failure', async () => {
+    await scheduled();
+    const before = agentRoles().map((r) => r.roleName).sort();
+    stackStatus = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
+    stackResource = { status: 'UPDATE_COMPLETE', physicalId: `container-cost-roles/${OWNER}` };
+    await expect(forgedDelete(STACK_ID)).resolves.toEqual({ PhysicalResourceId: `container-cost-roles/${OWNER}` });
+    expect(agentRoles().map((r) => r.roleName).sort()).toEqual(before);
+    expect(iam.roles.get(RECONCILER.toLowerCase())!.tags.get(MARKER)).toBe('true');
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'kept-delete' }));
+  });
+
+  test('a replaced resource\'s Delete (CloudFormation reports another physical ID now): nothing removed', async () => {
+    await scheduled();
+    const count = agentRoles().length;
+    stackStatus = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
+    stackResource = { status: 'UPDATE_COMPLETE', physicalId: 'container-cost-roles/new-owner-key' };
+    await customResource('Delete');
+    expect(agentRoles()).toHaveLength(count);
   });
 });

@@ -4,7 +4,7 @@
  * OIDC provider is registered, nothing otherwise), that it leaves everyone else's identities alone,
  * fails closed, and answers CloudFormation itself only for CloudFormation's own events.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   CreatePodIdentityAssociationCommand, DeletePodIdentityAssociationCommand, DescribePodIdentityAssociationCommand, EKSClient, ListAddonsCommand,
   ListPodIdentityAssociationsCommand, ResourceInUseException, ResourceNotFoundException,
@@ -74,6 +74,8 @@ let iam: FakeIam;
 let eks: FakeEks;
 let cfn: ReturnType<typeof mockClient>;
 let stackStatus: string;
+/** The custom resource as CloudFormation reports it (DescribeStackResource). */
+let stackResource: { status: string; physicalId: string };
 let logs: Array<Record<string, any>>;
 let responses: Array<{ url: string; body: CfnResponseBody }>;
 let deps: FleetDependencies;
@@ -105,6 +107,16 @@ function setup(envOverrides: Record<string, string> = {}): void {
   cfn = mockClient(CloudFormationClient);
   cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).callsFake(async () => ({
     Stacks: [{ StackName: 'StackSet-xacct-fleet-0a1b2c', StackId: STACK_ID, StackStatus: stackStatus, CreationTime: new Date() }],
+  }));
+  stackResource = { status: 'DELETE_IN_PROGRESS', physicalId: PHYSICAL_ID };
+  cfn.on(DescribeStackResourceCommand, { StackName: STACK_ID }).callsFake(async (input: any) => ({
+    StackResourceDetail: {
+      LogicalResourceId: input.LogicalResourceId,
+      PhysicalResourceId: stackResource.physicalId,
+      ResourceStatus: stackResource.status,
+      ResourceType: 'Custom::ObservabilityFleetIdentities',
+      LastUpdatedTimestamp: new Date(),
+    },
   }));
   iam.seedRole(RECONCILER, { Version: '2012-10-17', Statement: [] }, { tags: { [FENCE]: 'true' } });
   for (const flow of FLOWS) {
@@ -612,11 +624,43 @@ describe('custom resource', () => {
     expect(iam.roles.get(RECONCILER.toLowerCase())!.tags.get(FENCE)).toBe('true');
   });
 
+  test('a Delete forged during an ordinary StackSet update\'s cleanup (this resource is not being deleted): SUCCESS, nothing removed, the fence kept', async () => {
+    await scheduled();
+    const before = fleetState();
+    stackStatus = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
+    stackResource = { status: 'UPDATE_COMPLETE', physicalId: PHYSICAL_ID };
+    resetCalls();
+    await customResource('Delete');
+    expect(responses.map((r) => r.body.Status)).toEqual(['SUCCESS']);
+    expect(fleetState()).toBe(before);
+    expect(iam.writes()).toEqual([]);
+    expect(eks.writes()).toEqual([]);
+    expect(iam.roles.get(RECONCILER.toLowerCase())!.tags.get(FENCE)).toBe('true');
+    // The next run still serves new clusters.
+    eks.addCluster(REGION, { name: 'later', issuer: issuer(9) });
+    eks.addAddon(REGION, 'later', AGENT);
+    await scheduled();
+    expect(ownedAssociations()).toContain('later/prometheus/prometheus-server');
+  });
+
+  test('the resource removed from the template in an update (CloudFormation reports it DELETE_IN_PROGRESS): its identities go', async () => {
+    await scheduled();
+    stackStatus = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
+    await customResource('Delete');
+    expect(ownedRoles()).toEqual([]);
+    expect(ownedAssociations()).toEqual([]);
+  });
+
   test.each([
-    ['https://evil.example.com/x', 'the ResponseURL\'s host evil.example.com is not an Amazon S3 host'],
+    ['https://evil.example.com/x', 'the ResponseURL is not CloudFormation\'s response bucket on Amazon S3 (host evil.example.com)'],
     ['http://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x', 'the ResponseURL is not https'],
-    ['https://s3.amazonaws.com.evil.example.com/x', 'the ResponseURL\'s host s3.amazonaws.com.evil.example.com is not an Amazon S3 host'],
-    ['https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com@evil.example.com/x', 'the ResponseURL\'s host evil.example.com is not an Amazon S3 host'],
+    ['https://s3.amazonaws.com.evil.example.com/x', 'the ResponseURL is not CloudFormation\'s response bucket on Amazon S3 (host s3.amazonaws.com.evil.example.com)'],
+    ['https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com@evil.example.com/x', 'the ResponseURL has credentials or a port'],
+    // The review's finds: any other bucket on S3, path-style or virtual-hosted, access points, another port.
+    ['https://attacker-bucket.s3.amazonaws.com/loot', 'the ResponseURL is not CloudFormation\'s response bucket on Amazon S3 (host attacker-bucket.s3.amazonaws.com)'],
+    ['https://s3.amazonaws.com/attacker-bucket/loot', 'the ResponseURL is not CloudFormation\'s response bucket on Amazon S3 (host s3.amazonaws.com)'],
+    ['https://x.s3-accesspoint.us-east-1.amazonaws.com/x', 'the ResponseURL is not CloudFormation\'s response bucket on Amazon S3 (host x.s3-accesspoint.us-east-1.amazonaws.com)'],
+    ['https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com:8443/x', 'the ResponseURL has credentials or a port'],
   ])('an event whose ResponseURL is %s is refused: nothing read, written or sent', async (url, reason) => {
     await scheduled();
     const before = fleetState();
@@ -731,5 +775,24 @@ describe('overlapping runs', () => {
     expect(summaryLog()).toMatchObject({ errors: 0 });
     expect(eks.association(REGION, 'pi', 'prometheus', 'prometheus-server')).toMatchObject({ roleArn: `arn:aws:iam::${SOURCE_ACCOUNT}:role/hand-made` });
     expect(logs.filter((l) => l.action === 'skip' && /someone else's association meanwhile/.test(l.reason))).toHaveLength(1);
+  });
+});
+
+describe('an update that drops a flow', () => {
+  test('removes that flow\'s owned IRSA roles and associations, keeps the rest and the fence; a forged old flow list touches nothing in use', async () => {
+    await scheduled();
+    const remaining = ownedRoles().filter((name) => !name.startsWith('container-insights-'));
+    expect(ownedRoles().some((name) => name.startsWith('container-insights-'))).toBe(true);
+    // The instance is updated to remote write only; the event still names the old flows.
+    deps = { ...deps, env: { ...deps.env, [FLEET_ENV.FLOWS]: JSON.stringify(FLOWS.filter((f) => f.key === RW)) } };
+    await customResource('Update', { properties: { FlowKeys: RW } });
+    expect(ownedRoles()).toEqual(remaining);
+    expect(ownedAssociations().filter((a) => a.includes('cloudwatch-agent'))).toEqual([]);
+    expect(iam.roles.get(RECONCILER.toLowerCase())!.tags.get(FENCE)).toBe('true');
+    expect(responses.map((r) => r.body.Status)).toEqual(['SUCCESS']);
+    // An Update whose old flow list names the current flow (or a path trick) removes nothing still configured.
+    const before = fleetState();
+    await onFleetEvent({ ...cfnEvent('Update', { properties: { FlowKeys: RW } }), OldResourceProperties: { ...PROPERTIES, FlowKeys: `${RW},../remote-write,x/y` } } as any, deps);
+    expect(fleetState()).toBe(before);
   });
 });

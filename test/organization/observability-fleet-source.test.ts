@@ -141,7 +141,7 @@ describe('the member template is self-contained (no CDK bootstrap in member acco
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const loaded = require(file);
       expect(typeof loaded.handler).toBe('function');
-      await expect(loaded.handler({ RequestType: 'Create', ResponseURL: 'https://attacker.example.com/x', ResourceProperties: {} })).rejects.toThrow(/not an Amazon S3 host/);
+      await expect(loaded.handler({ RequestType: 'Create', ResponseURL: 'https://attacker.example.com/x', ResourceProperties: {} })).rejects.toThrow(/not CloudFormation's response bucket/);
     } finally {
       fs.rmSync(file, { force: true });
     }
@@ -246,9 +246,13 @@ describe('member template IAM, proven with the IAM engine', () => {
       expect(create(rolePath('amp-scraper', 'x'), { 'iam:PermissionsBoundary': boundary, ...tags })).not.toBe('Allowed');
     });
 
-    test('it can never change the Pod Identity roles (no owner tag) or another region\'s roles', () => {
+    test('it can never change the Pod Identity roles (not even by tagging one as its own first) or another region\'s roles', () => {
       const piRole = FleetNames.podIdentityRoleArn('aws', MEMBER, FleetNames.REMOTE_WRITE, REGION);
-      for (const action of ['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRole']) {
+      // The takeover the review found: put the owner tag on the untagged role, then change it as "owned".
+      expect(isAllowed({ policies, principal, action: 'iam:TagRole', resource: piRole, identityOnly: true, context: tags })).not.toBe('Allowed');
+      for (const action of ['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRole', 'iam:PutRolePermissionsBoundary', 'iam:UntagRole']) {
+        const asIfOwned = { 'iam:PermissionsBoundary': boundary, 'iam:ResourceTag/xacct-observability:owner': ownerKey, 'aws:ResourceTag/xacct-observability:owner': ownerKey };
+        expect(isAllowed({ policies, principal, action, resource: piRole, identityOnly: true, context: asIfOwned })).not.toBe('Allowed');
         expect(isAllowed({ policies, principal, action, resource: piRole, identityOnly: true, context: { 'iam:PermissionsBoundary': boundary } })).not.toBe('Allowed');
         expect(isAllowed({
           policies,
@@ -290,6 +294,8 @@ describe('member template IAM, proven with the IAM engine', () => {
       expect(eks('eks:DeletePodIdentityAssociation', association, { 'aws:ResourceTag/xacct-observability:owner': ownerKey })).toBe('Allowed');
       expect(eks('eks:DeletePodIdentityAssociation', association, { 'aws:ResourceTag/xacct-observability:owner': 'someone-else' })).not.toBe('Allowed');
       expect(eks('eks:UpdatePodIdentityAssociation', association, {})).not.toBe('Allowed');
+      // Tagging someone else's association with its owner tag (then changing it as "owned") is not open to it.
+      expect(eks('eks:TagResource', association, tags)).not.toBe('Allowed');
     });
 
     test('no managed policy, boundary removal, code replacement or user creation', () => {
@@ -412,6 +418,19 @@ describe('bad input fails at synth, naming every problem', () => {
     expect(message).toContain('remoteWrite.targetRoleArn: is in partition aws-cn');
     expect(message).toContain('workloads[1].name: "ci" is given twice');
     expect(message).toContain('ampScraper.targetRoleArn: is a deploy-time value');
+  });
+
+  test('two flows on one service account (the association would flip between them), an OU twice, a region twice in the order', () => {
+    const message = error({
+      organizationalUnitIds: ['ou-ab12-11111111', 'ou-ab12-11111111'],
+      containerInsights: { targetRoleArn: INSIGHTS, serviceAccount: { namespace: 'monitoring', name: 'prometheus' } },
+      workloads: [{ name: 'ci', targetRoleArn: CI, serviceAccount: { namespace: 'monitoring', name: 'prometheus' } }],
+      operationPreferences: { regionOrder: ['us-east-1', 'us-east-1'] },
+    });
+    expect(message).toContain('containerInsights: the container-insights flow uses service account monitoring/prometheus, as the remote-write flow does');
+    expect(message).toContain('workloads: the workload-ci flow uses service account monitoring/prometheus, as the container-insights flow does');
+    expect(message).toContain('organizationalUnitIds: names an OU twice');
+    expect(message).toContain('operationPreferences.regionOrder: must name every region once');
   });
 
   test('too many workloads for the member reconciler\'s environment', () => {

@@ -176,11 +176,12 @@ export interface RemovalTarget extends RoleOwnership {
  * logged and returned.
  */
 export async function removeOwned(
-  target: RemovalTarget, io: SyncIo, log: Log, concurrency: Concurrency = DEFAULT_CONCURRENCY,
+  target: RemovalTarget, io: SyncIo, log: Log, concurrency: Concurrency = DEFAULT_CONCURRENCY, options: { closeFence?: boolean } = {},
 ): Promise<SyncSummary> {
   const summary: SyncSummary = { created: 0, updated: 0, deleted: 0, skipped: 0, errors: [] };
   try {
-    await io.stopAcceptingNewRoles(target.reconcilerRoleName, target.fenceTag);
+    // Not when an update only drops some paths: the stack goes on accepting new roles elsewhere.
+    if (options.closeFence ?? true) await io.stopAcceptingNewRoles(target.reconcilerRoleName, target.fenceTag);
   } catch (error) {
     summary.errors.push(`stop accepting new roles: ${describeError(error)}`);
   }

@@ -2,7 +2,7 @@
  * A reconciler's calls to IAM, EKS and CloudFormation, each retried on throttling. Clients are
  * passed in (one EKS client per region), so tests give fakes. Shared by every reconciler.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   CreatePodIdentityAssociationCommand, DeletePodIdentityAssociationCommand, DescribeClusterCommand, DescribePodIdentityAssociationCommand, EKSClient,
   ListAddonsCommand, ListClustersCommand, ListPodIdentityAssociationsCommand, ResourceNotFoundException, UpdatePodIdentityAssociationCommand,
@@ -46,6 +46,13 @@ export class SyncIo {
   async stackStatus(stackId: string): Promise<string | undefined> {
     const { Stacks } = await this.call(() => this.clients.cfn.send(new DescribeStacksCommand({ StackName: stackId })));
     return Stacks?.[0]?.StackStatus;
+  }
+
+  /** One resource of the stack as CloudFormation reports it: its status and physical ID. */
+  async stackResource(stackId: string, logicalResourceId: string): Promise<{ status?: string; physicalId?: string }> {
+    const describe = new DescribeStackResourceCommand({ StackName: stackId, LogicalResourceId: logicalResourceId });
+    const { StackResourceDetail: r } = await this.call(() => this.clients.cfn.send(describe));
+    return { status: r?.ResourceStatus, physicalId: r?.PhysicalResourceId };
   }
 
   /** Every cluster of a region (ListClusters followed to its last page). */
