@@ -43,14 +43,28 @@ export function responseUrlProblem(url: unknown): string | undefined {
   return undefined;
 }
 
-/** PUTs the body to the URL (CloudFormation's pre-signed S3 URL wants no content type). */
-export function putCfnResponse(url: string, body: CfnResponseBody): Promise<void> {
-  const data = JSON.stringify(body);
+/**
+ * PUTs the body to the URL (CloudFormation's pre-signed S3 URL wants no content type), each try
+ * bounded at 20 seconds, three tries: without the answer a stack waits until its service timeout.
+ */
+export async function putCfnResponse(url: string, body: CfnResponseBody, attempts = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await putOnce(url, JSON.stringify(body));
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+    }
+  }
+}
+
+function putOnce(url: string, data: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(data) } }, (res) => {
+    const req = request(url, { method: 'PUT', timeout: 20_000, headers: { 'content-type': '', 'content-length': Buffer.byteLength(data) } }, (res) => {
       res.resume();
       res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`the response upload returned HTTP ${res.statusCode}`))));
     });
+    req.on('timeout', () => req.destroy(new Error('the response upload timed out')));
     req.on('error', reject);
     req.end(data);
   });

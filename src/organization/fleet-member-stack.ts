@@ -167,14 +167,16 @@ export class FleetMemberStack extends Stack {
     const sync = new CustomResource(this, 'Identities', {
       serviceToken: fn.functionArn,
       resourceType: 'Custom::ObservabilityFleetIdentities',
+      // Past the function's 15 minutes no answer can come: CloudFormation stops waiting then, not after an hour.
+      serviceTimeout: Duration.minutes(16),
       properties: {
         OwnerKey: ownerKey,
         BoundaryArn: boundaryArn,
         ReconcilerRoleName: role.roleName,
         FlowKeys: config.flows.map((f) => f.key).join(','),
         Region: Aws.REGION,
-        // Any change of configuration reconciles again at deploy time.
-        Flows: JSON.stringify(config.flows),
+        // Any change of configuration reconciles again at deploy time (the flows themselves are in the environment).
+        FlowsHash: stableHash(JSON.stringify(config.flows), 16),
         Identity: config.identity,
         // New reconciler code reconciles again too.
         CodeHash: stableHash(code, 16),

@@ -23,10 +23,22 @@ export interface FleetDependencies {
   readonly env: Record<string, string | undefined>;
   readonly log: (entry: Record<string, unknown>) => void;
   readonly respond: (url: string, body: CfnResponseBody) => Promise<void>;
+  /** Milliseconds left before the function is stopped (Lambda's context); absent in tests that need no deadline. */
+  readonly remainingMs?: () => number;
 }
 
-export async function handler(event: unknown): Promise<unknown> {
-  return onFleetEvent(event, { clients: lambdaClients(), retry: LAMBDA_RETRY, env: process.env, log: jsonLog, respond: putCfnResponse });
+/** What is kept back to answer CloudFormation before the function is stopped. */
+const ANSWER_MARGIN_MS = 60_000;
+
+export async function handler(event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<unknown> {
+  return onFleetEvent(event, {
+    clients: lambdaClients(),
+    retry: LAMBDA_RETRY,
+    env: process.env,
+    log: jsonLog,
+    respond: putCfnResponse,
+    remainingMs: context ? () => context.getRemainingTimeInMillis() : undefined,
+  });
 }
 
 export async function onFleetEvent(event: unknown, deps: FleetDependencies): Promise<unknown> {
@@ -46,7 +58,7 @@ export async function onFleetEvent(event: unknown, deps: FleetDependencies): Pro
   const physicalResourceId = `xacct-observability-fleet/${String(event.ResourceProperties?.OwnerKey)}`;
   let body: CfnResponseBody;
   try {
-    const { data, physicalId } = await onCustomResource(event, io, deps);
+    const { data, physicalId } = await withinDeadline(onCustomResource(event, io, deps), deps);
     body = { ...replyTo(event), Status: 'SUCCESS', PhysicalResourceId: physicalId ?? physicalResourceId, Data: data };
   } catch (error) {
     body = { ...replyTo(event), Status: 'FAILED', Reason: (error as Error).message.slice(0, 1000), PhysicalResourceId: 'PhysicalResourceId' in event ? event.PhysicalResourceId : physicalResourceId };
@@ -104,6 +116,30 @@ async function removeDroppedFlows(old: Record<string, unknown> | undefined, conf
 
 /** A flow key, as the construct makes them: never a path trick. */
 const FLOW_KEY = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+/**
+ * The work, or, when the function is about to be stopped, SUCCESS with what is known: the run goes
+ * on until then, and the schedule finishes what it could not (a stack instance never waits for an
+ * answer that cannot come, and one slow account never fails the StackSet operation).
+ */
+async function withinDeadline(
+  work: Promise<{ data?: Record<string, string>; physicalId?: string }>, deps: FleetDependencies,
+): Promise<{ data?: Record<string, string>; physicalId?: string }> {
+  const left = deps.remainingMs?.();
+  if (left === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<{ data: Record<string, string> }>((resolve) => {
+    timer = setTimeout(() => {
+      deps.log({ action: 'deadline', reason: 'answering CloudFormation before the function is stopped; the schedule finishes the run' });
+      resolve({ data: { Partial: 'true' } });
+    }, Math.max(0, left - ANSWER_MARGIN_MS));
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function replyTo(event: CloudFormationCustomResourceEvent) {
   return { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };

@@ -65,7 +65,7 @@ const PROPERTIES: Record<string, string> = {
   ReconcilerRoleName: RECONCILER,
   FlowKeys: `${RW},${CI}`,
   Region: REGION,
-  Flows: JSON.stringify(FLOWS),
+  FlowsHash: '0123456789abcdef',
   Identity: 'AUTO',
   CodeHash: '0123456789abcdef',
 };
@@ -794,5 +794,20 @@ describe('an update that drops a flow', () => {
     const before = fleetState();
     await onFleetEvent({ ...cfnEvent('Update', { properties: { FlowKeys: RW } }), OldResourceProperties: { ...PROPERTIES, FlowKeys: `${RW},../remote-write,x/y` } } as any, deps);
     expect(fleetState()).toBe(before);
+  });
+});
+
+describe('a run that would outlast the function', () => {
+  test('answers CloudFormation SUCCESS (partial) before the function is stopped, and the run goes on', async () => {
+    // ListClusters takes 1.5 s; the function has 60.2 s left, of which 60 s are kept to answer.
+    eks.beforeNext('ListClusters', REGION, () => new Promise<void>((resolve) => setTimeout(resolve, 1_500)));
+    const started = Date.now();
+    await onFleetEvent(cfnEvent('Create'), { ...deps, remainingMs: () => 60_200 });
+    expect(Date.now() - started).toBeLessThan(1_400);
+    expect(responses.map((r) => [r.body.Status, r.body.Data])).toEqual([['SUCCESS', { Partial: 'true' }]]);
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'deadline' }));
+    // The run finishes on its own (the schedule would finish it otherwise).
+    await new Promise((resolve) => setTimeout(resolve, 1_800));
+    expect(ownedAssociations()).toEqual(['pi/amazon-cloudwatch/cloudwatch-agent', 'pi/prometheus/prometheus-server']);
   });
 });

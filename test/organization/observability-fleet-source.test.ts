@@ -115,6 +115,8 @@ describe('the member template is self-contained (no CDK bootstrap in member acco
     const custom = Object.values<any>(source.memberTemplate.Resources).filter((r) => r.Type.startsWith('Custom::'));
     expect(custom).toEqual([expect.objectContaining({ Type: 'Custom::ObservabilityFleetIdentities' })]);
     expect(custom[0].Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Reconciler/), 'Arn'] });
+    // CloudFormation stops waiting when the function's 15 minutes are over, not after its default hour.
+    expect(custom[0].Properties.ServiceTimeout).toBe('960');
   });
 
   test('account-agnostic: no account ID of the management or observability account but the central roles and sink', () => {
