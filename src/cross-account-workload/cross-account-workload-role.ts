@@ -186,6 +186,12 @@ export class CrossAccountWorkloadRole extends Construct {
         tagSession: true,
         assumeRoleConditions: props.externalId ? { StringEquals: { 'sts:ExternalId': props.externalId } } : undefined,
       });
+      if (props.externalId) {
+        // EKS Pod Identity sends no external ID of ours when it chains into a TargetRoleArn.
+        warn(this, 'externalIdExcludesPodIdentity',
+          'With organizationSource, the external ID admits only callers that send it: the fleet\'s per-cluster IRSA roles can (external_id in the AWS config), '
+          + 'but its Pod Identity associations (TargetRoleArn) send none, so workloads on clusters with the Pod Identity agent are refused. Leave externalId out to admit both.');
+      }
     } else {
       const source = parseArn(props.sourceRoleArn!)!;
       this.roleName = props.roleName ?? roleNameFromParts(['xacct', source.account, source.resource.split('/').pop()!]);
