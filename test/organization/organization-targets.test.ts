@@ -463,13 +463,13 @@ test('CrossAccountWorkloadRole: organizationSource with an externalId warns that
   expect(warnings.map((w) => w.id)).toEqual([`/${s.stackName}/W`]);
   // And the engine agrees: a member's Pod Identity chain (no external ID) is refused, an IRSA role sending it is allowed.
   const trust = Template.fromStack(s).toJSON().Resources[s.getLogicalId(role.role.node.defaultChild as any)].Properties.AssumeRolePolicyDocument;
-  const ask = (principal: string, externalId?: string) => canAssume({
+  const assume = (principal: string, externalId?: string) => canAssume({
     trustPolicy: trust,
     roleArn: `arn:aws:iam::${MONITORING}:role/${role.roleName}`,
     principal,
     callerPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }],
     context: { 'aws:PrincipalArn': principal, 'aws:PrincipalOrgID': ORG, 'aws:PrincipalOrgPaths': [`${ORG}/r-ab12/`], ...(externalId ? { 'sts:ExternalId': externalId } : {}) },
   });
-  expect(ask(FleetNames.podIdentityRoleArn('aws', MEMBER, FleetNames.workloadFlowKey(WORKLOAD), REGION))).not.toBe('Allowed');
-  expect(ask(FleetNames.irsaRoleArn('aws', MEMBER, FleetNames.workloadFlowKey(WORKLOAD), 'prod', REGION), 'ci-2026')).toBe('Allowed');
+  expect(assume(FleetNames.podIdentityRoleArn('aws', MEMBER, FleetNames.workloadFlowKey(WORKLOAD), REGION))).not.toBe('Allowed');
+  expect(assume(FleetNames.irsaRoleArn('aws', MEMBER, FleetNames.workloadFlowKey(WORKLOAD), 'prod', REGION), 'ci-2026')).toBe('Allowed');
 });
