@@ -22,6 +22,7 @@ import { ObservabilityLink } from './observability-link';
 import { ObservabilityResourceType } from './observability-resource-type';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { stableHash } from '../core/naming';
+import { creationFenceStatements } from '../core/reconciler/fences';
 
 /** What goes into the member template (validated by `ObservabilityFleetSource`). */
 export interface FleetMemberConfig {
@@ -134,13 +135,7 @@ export class FleetMemberStack extends Stack {
     });
     const fenceTag = fleetFenceTag(ownerKey);
     Tags.of(role).add(fenceTag, 'true');
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadOwnRole', actions: ['iam:GetRole'], resources: [role.roleArn] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'StopAcceptingNewIdentities',
-      actions: ['iam:UntagRole'],
-      resources: [role.roleArn],
-      conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [fenceTag] } },
-    }));
+    creationFenceStatements(role.roleArn, fenceTag).forEach((statement) => role.addToPrincipalPolicy(statement));
     const code = fleetHandlerCode();
     const fn = new lambda.Function(this, 'Reconciler', {
       runtime: lambda.Runtime.NODEJS_22_X,
