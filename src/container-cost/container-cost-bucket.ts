@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, CustomResource, Duration, Lazy, RemovalPolicy, SecretValue, Stack, Tags } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnResource, CustomResource, Duration, Lazy, RemovalPolicy, SecretValue, Stack, Tags } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -458,6 +458,8 @@ export class ContainerCostBucket extends Construct {
         }),
       },
     });
+    // The one resource whose Delete the function acts on (a forged Delete may name any other).
+    fn.addEnvironment(ENV.LOGICAL_ID, (sync.node.defaultChild as CfnResource).logicalId);
     // The boundary outlives the roles: created before the first run, deleted after the last Delete.
     sync.node.addDependency(boundary);
     const rule = new events.Rule(this, 'Schedule', {

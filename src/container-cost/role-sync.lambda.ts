@@ -9,7 +9,10 @@ import { costReconcilerSpec, costRemovalTarget } from './role-sync/desired';
 import { RetryOptions } from '../core/reconciler/concurrency';
 import { reconcile, removeOwned, SyncSummary } from '../core/reconciler/engine';
 import { Clients, SyncIo } from '../core/reconciler/io';
-import { confirmDelete, jsonLog, LAMBDA_RETRY, lambdaClients } from '../core/reconciler/lambda-wiring';
+import { confirmDelete, jsonLog, LAMBDA_RETRY, lambdaClients, refuseForeignOwner } from '../core/reconciler/lambda-wiring';
+
+/** The custom resource's physical ID is `<prefix>/<owner key>`. */
+const PHYSICAL_ID_PREFIX = 'container-cost-roles';
 
 export interface RoleSyncResponse {
   readonly PhysicalResourceId?: string;
@@ -38,7 +41,7 @@ export async function onEvent(event: unknown, deps: Dependencies): Promise<RoleS
     return { summary };
   }
   const ownerKey = String(event.ResourceProperties.OwnerKey);
-  const physicalResourceId = `container-cost-roles/${ownerKey}`;
+  const physicalResourceId = `${PHYSICAL_ID_PREFIX}/${ownerKey}`;
   switch (event.RequestType) {
     case 'Create':
     case 'Update': {
@@ -49,9 +52,11 @@ export async function onEvent(event: unknown, deps: Dependencies): Promise<RoleS
     }
     case 'Delete': {
       // Only CloudFormation's own Delete of this stack's resource may remove roles.
-      if (await confirmDelete(io, deps.env[ENV.STACK_ID], event, deps.log, 'the agent roles') === 'keep') {
+      const own = { stackId: deps.env[ENV.STACK_ID], logicalId: deps.env[ENV.LOGICAL_ID] };
+      if (await confirmDelete(io, own, event, deps.log, 'the agent roles') === 'keep') {
         return { PhysicalResourceId: event.PhysicalResourceId };
       }
+      refuseForeignOwner(PHYSICAL_ID_PREFIX, event, event.ResourceProperties.OwnerKey, deps.log);
       // The owner key (and its boundary and marker) come from the deleted resource's own
       // properties, never from the current environment: a replaced resource must remove its
       // roles, not the new owner's.

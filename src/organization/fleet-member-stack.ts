@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aws, BootstraplessSynthesizer, CfnCondition, CfnMapping, CustomResource, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Aws, BootstraplessSynthesizer, CfnCondition, CfnMapping, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -177,6 +177,8 @@ export class FleetMemberStack extends Stack {
         CodeHash: stableHash(code, 16),
       },
     });
+    // The one resource whose Delete the function acts on (a forged Delete may name any other).
+    fn.addEnvironment(FLEET_ENV.LOGICAL_ID, (sync.node.defaultChild as CfnResource).logicalId);
     // The boundary and the Pod Identity roles outlive the identities that use them.
     sync.node.addDependency(boundary, role, ...podIdentityRoles);
     const rule = new events.Rule(this, 'Schedule', {

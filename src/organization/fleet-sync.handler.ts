@@ -6,7 +6,7 @@
  *
  * Threat model: see fleet-member-policy.ts. The event never configures it: the flows, roles,
  * owner and boundary come from the environment fixed at deploy time; a Delete is acted on only
- * while CloudFormation reports this stack deleting; a response goes only to an S3 URL.
+ * for its own custom resource while CloudFormation reports it deleting; a response goes only to an S3 URL.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FLEET_ENV, fleetConfigFromEnv } from './fleet-sync/config';
@@ -15,7 +15,7 @@ import { CfnResponseBody, putCfnResponse, responseUrlProblem } from '../core/cfn
 import { RetryOptions } from '../core/reconciler/concurrency';
 import { reconcile, removeOwned, SyncSummary } from '../core/reconciler/engine';
 import { Clients, SyncIo } from '../core/reconciler/io';
-import { confirmDelete, jsonLog, LAMBDA_RETRY, lambdaClients, Log } from '../core/reconciler/lambda-wiring';
+import { confirmDelete, jsonLog, LAMBDA_RETRY, lambdaClients, Log, refuseForeignOwner } from '../core/reconciler/lambda-wiring';
 
 export interface FleetDependencies {
   readonly clients: Clients;
@@ -26,6 +26,9 @@ export interface FleetDependencies {
   /** Milliseconds left before the function is stopped (Lambda's context); absent in tests that need no deadline. */
   readonly remainingMs?: () => number;
 }
+
+/** The custom resource's physical ID is `<prefix>/<owner key>`. */
+const PHYSICAL_ID_PREFIX = 'xacct-observability-fleet';
 
 /** What is kept back to answer CloudFormation before the function is stopped. */
 const ANSWER_MARGIN_MS = 60_000;
@@ -55,7 +58,7 @@ export async function onFleetEvent(event: unknown, deps: FleetDependencies): Pro
     deps.log({ action: 'refused-event', reason: urlProblem });
     throw new Error(`refused event: ${urlProblem}`);
   }
-  const physicalResourceId = `xacct-observability-fleet/${String(event.ResourceProperties?.OwnerKey)}`;
+  const physicalResourceId = `${PHYSICAL_ID_PREFIX}/${String(event.ResourceProperties?.OwnerKey)}`;
   let body: CfnResponseBody;
   try {
     const { data, physicalId } = await withinDeadline(onCustomResource(event, io, deps), deps);
@@ -81,11 +84,14 @@ async function onCustomResource(
       return { data: summaryData(summary) };
     }
     case 'Delete': {
-      if (await confirmDelete(io, deps.env[FLEET_ENV.STACK_ID], event, deps.log, 'the identities') === 'keep') {
+      const own = { stackId: deps.env[FLEET_ENV.STACK_ID], logicalId: deps.env[FLEET_ENV.LOGICAL_ID] };
+      if (await confirmDelete(io, own, event, deps.log, 'the identities') === 'keep') {
         return { physicalId: event.PhysicalResourceId };
       }
-      // What to remove comes from the deleted resource's own properties, never the current environment.
+      // What to remove comes from the deleted resource's own properties, never the current environment;
+      // its owner must be the one of the physical ID CloudFormation just confirmed.
       const p = event.ResourceProperties;
+      refuseForeignOwner(PHYSICAL_ID_PREFIX, event, p.OwnerKey, deps.log);
       await removeOwned(fleetRemovalTarget({
         ownerKey: String(p.OwnerKey),
         boundaryArn: String(p.BoundaryArn),

@@ -30,6 +30,7 @@ const env = {
   [ENV.BOUNDARY_ARN]: BOUNDARY,
   [ENV.RECONCILER_ROLE]: RECONCILER,
   [ENV.STACK_ID]: STACK_ID,
+  [ENV.LOGICAL_ID]: 'Roles',
 };
 
 let iam: FakeIam;
@@ -41,6 +42,8 @@ let cfn: ReturnType<typeof mockClient>;
 let stackStatus: string;
 /** The custom resource as CloudFormation reports it (DescribeStackResource). */
 let stackResource: { status: string; physicalId: string };
+/** The stack's other resources as CloudFormation reports them (an update may be replacing or removing them). */
+let otherResources: Record<string, { status: string; physicalId: string }>;
 
 beforeEach(() => {
   iam = new FakeIam(SOURCE_ACCOUNT);
@@ -58,9 +61,14 @@ beforeEach(() => {
   cfn = mockClient(CloudFormationClient);
   cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).callsFake(async () => ({ Stacks: [{ StackName: 'Cost', StackId: STACK_ID, StackStatus: stackStatus, CreationTime: new Date() }] }));
   stackResource = { status: 'DELETE_IN_PROGRESS', physicalId: `container-cost-roles/${OWNER}` };
-  cfn.on(DescribeStackResourceCommand, { StackName: STACK_ID }).callsFake(async (input: any) => ({
-    StackResourceDetail: { LogicalResourceId: input.LogicalResourceId, PhysicalResourceId: stackResource.physicalId, ResourceStatus: stackResource.status, ResourceType: 'Custom::ContainerCostAgentRoles', LastUpdatedTimestamp: new Date() },
-  }));
+  otherResources = {};
+  cfn.on(DescribeStackResourceCommand, { StackName: STACK_ID }).callsFake(async (input: any) => {
+    const resource = input.LogicalResourceId === 'Roles' ? stackResource : otherResources[input.LogicalResourceId];
+    if (!resource) throw Object.assign(new Error(`Resource ${input.LogicalResourceId} does not exist for stack ${STACK_ID}`), { name: 'ValidationError' });
+    return {
+      StackResourceDetail: { LogicalResourceId: input.LogicalResourceId, PhysicalResourceId: resource.physicalId, ResourceStatus: resource.status, ResourceType: 'Custom::ContainerCostAgentRoles', LastUpdatedTimestamp: new Date() },
+    };
+  });
   // The reconciler's own role, carrying the tag that lets runs create roles.
   iam.seedRole(RECONCILER, {}, { tags: { [MARKER]: 'true' } });
   // Two clusters in us-east-1, one in eu-west-1, all with registered providers.
@@ -264,6 +272,8 @@ test('Delete removes exactly the stack\'s own roles', async () => {
 test('Delete uses the deleted resource\'s owner key, not the environment\'s', async () => {
   await scheduled();
   iam.seedRole('container-cost-x-us-east-1', { Version: '2012-10-17', Statement: [] }, { path: agentRolePath('0123456789ab'), tags: { [OWNER_TAG]: '0123456789ab' } });
+  // CloudFormation reports the resource it is deleting: the one made with that owner key.
+  stackResource = { status: 'DELETE_IN_PROGRESS', physicalId: 'container-cost-roles/0123456789ab' };
   await customResource('Delete', '0123456789ab');
   expect(iam.roles.has('container-cost-x-us-east-1')).toBe(false);
   expect(agentRoles()).toHaveLength(3);
@@ -485,17 +495,39 @@ describe('stack deletion while a scheduled run is in flight', () => {
 });
 
 describe('a hand-made Delete (anyone allowed to invoke the function) removes nothing', () => {
-  const forgedDelete = (StackId: string) => onEvent({
+  const forgedDelete = (StackId: string, LogicalResourceId = 'Roles', PhysicalResourceId = `container-cost-roles/${OWNER}`, OwnerKey = OWNER) => onEvent({
     RequestType: 'Delete',
     ServiceToken: 'x',
     ResponseURL: 'x',
     StackId,
     RequestId: 'x',
-    LogicalResourceId: 'Roles',
+    LogicalResourceId,
     ResourceType: 'Custom::ContainerCostRoles',
-    PhysicalResourceId: `container-cost-roles/${OWNER}`,
-    ResourceProperties: { ServiceToken: 'x', OwnerKey: OWNER, BoundaryArn: BOUNDARY, ReconcilerRoleName: RECONCILER },
+    PhysicalResourceId,
+    ResourceProperties: { ServiceToken: 'x', OwnerKey, BoundaryArn: BOUNDARY, ReconcilerRoleName: RECONCILER },
   } as CloudFormationCustomResourceEvent, deps);
+
+  // Issue 21, item 5: an update replacing or removing any other resource has it DELETE_IN_PROGRESS;
+  // the event's logical and physical IDs are the forger's to write.
+  test('naming another resource the update is deleting (DELETE_IN_PROGRESS with that physical ID): refused, nothing removed', async () => {
+    await scheduled();
+    const before = agentRoles().map((r) => r.roleName).sort();
+    stackStatus = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
+    stackResource = { status: 'UPDATE_COMPLETE', physicalId: `container-cost-roles/${OWNER}` };
+    otherResources = { OldBucketPolicy: { status: 'DELETE_IN_PROGRESS', physicalId: 'Cost-OldBucketPolicy-1A2B' } };
+    await expect(forgedDelete(STACK_ID, 'OldBucketPolicy', 'Cost-OldBucketPolicy-1A2B'))
+      .rejects.toThrow(/^refused Delete: the event names resource "OldBucketPolicy", not this function's custom resource Roles$/);
+    expect(agentRoles().map((r) => r.roleName).sort()).toEqual(before);
+    expect(iam.roles.get(RECONCILER.toLowerCase())!.tags.get(MARKER)).toBe('true');
+  });
+
+  test('this resource, but properties naming another owner: refused, nothing removed', async () => {
+    await scheduled();
+    const count = agentRoles().length;
+    await expect(forgedDelete(STACK_ID, 'Roles', `container-cost-roles/${OWNER}`, 'someone-else'))
+      .rejects.toThrow(/^refused Delete: the event's OwnerKey "someone-else" is not the owner of its physical ID/);
+    expect(agentRoles()).toHaveLength(count);
+  });
 
   test('while the stack is not being deleted: refused, every role and the creation marker kept', async () => {
     await scheduled();

@@ -56,6 +56,7 @@ const env = {
   [FLEET_ENV.IDENTITY]: 'AUTO',
   [FLEET_ENV.FLOWS]: JSON.stringify(FLOWS),
   [FLEET_ENV.STACK_ID]: STACK_ID,
+  [FLEET_ENV.LOGICAL_ID]: 'Identities',
 };
 /** The custom resource's properties, as the member template sets them. */
 const PROPERTIES: Record<string, string> = {
@@ -76,6 +77,8 @@ let cfn: ReturnType<typeof mockClient>;
 let stackStatus: string;
 /** The custom resource as CloudFormation reports it (DescribeStackResource). */
 let stackResource: { status: string; physicalId: string };
+/** The stack's other resources as CloudFormation reports them (an update may be replacing or removing them). */
+let otherResources: Record<string, { status: string; physicalId: string }>;
 let logs: Array<Record<string, any>>;
 let responses: Array<{ url: string; body: CfnResponseBody }>;
 let deps: FleetDependencies;
@@ -109,15 +112,20 @@ function setup(envOverrides: Record<string, string> = {}): void {
     Stacks: [{ StackName: 'StackSet-xacct-fleet-0a1b2c', StackId: STACK_ID, StackStatus: stackStatus, CreationTime: new Date() }],
   }));
   stackResource = { status: 'DELETE_IN_PROGRESS', physicalId: PHYSICAL_ID };
-  cfn.on(DescribeStackResourceCommand, { StackName: STACK_ID }).callsFake(async (input: any) => ({
-    StackResourceDetail: {
-      LogicalResourceId: input.LogicalResourceId,
-      PhysicalResourceId: stackResource.physicalId,
-      ResourceStatus: stackResource.status,
-      ResourceType: 'Custom::ObservabilityFleetIdentities',
-      LastUpdatedTimestamp: new Date(),
-    },
-  }));
+  otherResources = {};
+  cfn.on(DescribeStackResourceCommand, { StackName: STACK_ID }).callsFake(async (input: any) => {
+    const resource = input.LogicalResourceId === 'Identities' ? stackResource : otherResources[input.LogicalResourceId];
+    if (!resource) throw Object.assign(new Error(`Resource ${input.LogicalResourceId} does not exist for stack ${STACK_ID}`), { name: 'ValidationError' });
+    return {
+      StackResourceDetail: {
+        LogicalResourceId: input.LogicalResourceId,
+        PhysicalResourceId: resource.physicalId,
+        ResourceStatus: resource.status,
+        ResourceType: 'Custom::ObservabilityFleetIdentities',
+        LastUpdatedTimestamp: new Date(),
+      },
+    };
+  });
   iam.seedRole(RECONCILER, { Version: '2012-10-17', Statement: [] }, { tags: { [FENCE]: 'true' } });
   for (const flow of FLOWS) {
     iam.seedRole(`${flow.key}.pod-identity.${REGION}`, { Version: '2012-10-17', Statement: [] }, {
@@ -146,6 +154,8 @@ const scheduled = () => onFleetEvent({ source: 'xacct-observability-fleet-schedu
 interface EventOptions {
   readonly properties?: Record<string, string>;
   readonly StackId?: string;
+  readonly LogicalResourceId?: string;
+  readonly PhysicalResourceId?: string;
   readonly ResponseURL?: string;
 }
 
@@ -156,10 +166,10 @@ function cfnEvent(RequestType: 'Create' | 'Update' | 'Delete', options: EventOpt
     ResponseURL: options.ResponseURL ?? RESPONSE_URL,
     StackId: options.StackId ?? STACK_ID,
     RequestId: `req-${RequestType}`,
-    LogicalResourceId: 'Identities',
+    LogicalResourceId: options.LogicalResourceId ?? 'Identities',
     ResourceType: 'Custom::ObservabilityFleetIdentities',
     ResourceProperties: { ...PROPERTIES, ...options.properties },
-    ...(RequestType === 'Create' ? {} : { PhysicalResourceId: PHYSICAL_ID }),
+    ...(RequestType === 'Create' ? {} : { PhysicalResourceId: options.PhysicalResourceId ?? PHYSICAL_ID }),
     ...(RequestType === 'Update' ? { OldResourceProperties: PROPERTIES } : {}),
   } as CloudFormationCustomResourceEvent;
 }
@@ -641,6 +651,44 @@ describe('custom resource', () => {
     eks.addAddon(REGION, 'later', AGENT);
     await scheduled();
     expect(ownedAssociations()).toContain('later/prometheus/prometheus-server');
+  });
+
+  // Issue 21, item 5: during an update that replaces or removes any other resource, CloudFormation
+  // reports that resource DELETE_IN_PROGRESS; a Delete naming it (logical and physical ID are the
+  // forger's to write) must not pass for this function's own custom resource.
+  test('a Delete naming another resource the update is deleting (DELETE_IN_PROGRESS with that physical ID) is refused: FAILED, nothing removed, the fence kept', async () => {
+    await scheduled();
+    const before = fleetState();
+    stackStatus = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
+    stackResource = { status: 'UPDATE_COMPLETE', physicalId: PHYSICAL_ID };
+    otherResources = { OldLink: { status: 'DELETE_IN_PROGRESS', physicalId: 'arn:aws:oam:us-east-1:111111111111:link/old' } };
+    resetCalls();
+    await customResource('Delete', { LogicalResourceId: 'OldLink', PhysicalResourceId: 'arn:aws:oam:us-east-1:111111111111:link/old' });
+    expect(responses.map((r) => r.body.Status)).toEqual(['FAILED']);
+    expect(responses[0].body.Reason).toMatch(/^refused Delete: the event names resource "OldLink", not this function's custom resource Identities$/);
+    expect(fleetState()).toBe(before);
+    expect(iam.writes()).toEqual([]);
+    expect(eks.writes()).toEqual([]);
+  });
+
+  test('a Delete of this resource whose properties name another owner (the other region\'s instance) is refused, even while the stack is deleted', async () => {
+    await scheduled();
+    const before = fleetState();
+    resetCalls();
+    await customResource('Delete', { properties: { OwnerKey: OTHER_REGION_OWNER } });
+    expect(responses.map((r) => r.body.Status)).toEqual(['FAILED']);
+    expect(responses[0].body.Reason).toMatch(/^refused Delete: the event's OwnerKey "xacct-fleet.eu-west-1" is not the owner of its physical ID/);
+    expect(fleetState()).toBe(before);
+  });
+
+  test('while the whole stack is deleted, a Delete is acted on only once CloudFormation reports this resource DELETE_IN_PROGRESS with that physical ID', async () => {
+    await scheduled();
+    const before = fleetState();
+    stackResource = { status: 'CREATE_COMPLETE', physicalId: PHYSICAL_ID };
+    await customResource('Delete');
+    expect(responses.map((r) => r.body.Status)).toEqual(['SUCCESS']);
+    expect(fleetState()).toBe(before);
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'kept-delete' }));
   });
 
   test('the resource removed from the template in an update (CloudFormation reports it DELETE_IN_PROGRESS): its identities go', async () => {

@@ -119,6 +119,13 @@ describe('the member template is self-contained (no CDK bootstrap in member acco
     expect(custom[0].Properties.ServiceTimeout).toBe('960');
   });
 
+  test('the function knows its own custom resource (stack and logical ID), the only one whose Delete it acts on', () => {
+    const resources = Object.entries<any>(source.memberTemplate.Resources);
+    const [logicalId] = resources.find(([, r]) => r.Type === 'Custom::ObservabilityFleetIdentities')!;
+    const fn = resources.find(([, r]) => r.Type === 'AWS::Lambda::Function')![1];
+    expect(fn.Properties.Environment.Variables).toMatchObject({ LOGICAL_ID: logicalId, STACK_ID: { Ref: 'AWS::StackId' } });
+  });
+
   test('account-agnostic: no account ID of the management or observability account but the central roles and sink', () => {
     const withoutTargets = text.split(REMOTE_WRITE).join('').split(INSIGHTS).join('').split(SCRAPER).join('').split(CI).join('')
       .replace(/arn:aws:oam:[^"]+/g, '');

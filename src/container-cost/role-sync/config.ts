@@ -18,6 +18,8 @@ export const ENV = {
   RECONCILER_ROLE: 'RECONCILER_ROLE_NAME',
   /** The stack whose Delete may remove the roles (a hand-made Delete names another, or comes at another time). */
   STACK_ID: 'STACK_ID',
+  /** The logical ID of the function's own custom resource: the only resource whose Delete it acts on. */
+  LOGICAL_ID: 'LOGICAL_ID',
 } as const;
 
 export function configFromEnv(env: Record<string, string | undefined>): SyncConfig {

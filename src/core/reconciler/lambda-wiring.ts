@@ -7,7 +7,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { RetryOptions } from './concurrency';
-import { deleteRefusal } from './delete-guard';
+import { deleteRefusal, ownerRefusal } from './delete-guard';
 import { Clients, SyncIo } from './io';
 
 export type Log = (entry: Record<string, unknown>) => void;
@@ -41,29 +41,34 @@ export interface DeleteEvent {
 }
 
 /**
- * Whether to act on a Delete. Anyone allowed to invoke the function can send one, so:
- * - the event must name this function's stack (fixed in its environment), and CloudFormation must
- *   report that stack in a state in which it sends Deletes; otherwise the Delete throws (refused);
- * - while the whole stack is being deleted, 'remove' (everything in it goes anyway);
- * - in an update's cleanup or a rollback, 'remove' only if CloudFormation reports this very
- *   resource (logical and physical ID) DELETE_IN_PROGRESS. A replaced resource's Delete, or one
- *   forged during an ordinary update's cleanup, gets 'keep': nothing removed, and no failure.
+ * Whether to act on a Delete. Anyone allowed to invoke the function can send one, with any stack,
+ * logical ID, physical ID and properties, so:
+ * - the event must name this function's stack and its own custom resource (both fixed in its
+ *   environment), and CloudFormation must report that stack in a state in which it sends Deletes;
+ *   otherwise the Delete throws (refused);
+ * - then 'remove' only if CloudFormation reports that very resource (the configured logical ID, never
+ *   the event's) DELETE_IN_PROGRESS with the event's physical ID. A replaced resource's Delete, one
+ *   forged during an ordinary update's cleanup, or one sent before the stack's deletion reaches this
+ *   resource gets 'keep': nothing removed, and no failure.
  * When CloudFormation cannot be asked, 'keep': a genuine deletion must not fail on that, so the
  * identities (bounded, at the stack's paths) are kept and the log says so.
  */
-export async function confirmDelete(io: SyncIo, configuredStackId: string | undefined, event: DeleteEvent, log: Log, kept: string): Promise<'remove' | 'keep'> {
-  if (!configuredStackId) throw new Error('environment variable STACK_ID is not set');
+export async function confirmDelete(
+  io: SyncIo, own: { stackId?: string; logicalId?: string }, event: DeleteEvent, log: Log, kept: string,
+): Promise<'remove' | 'keep'> {
+  if (!own.stackId) throw new Error('environment variable STACK_ID is not set');
+  if (!own.logicalId) throw new Error('environment variable LOGICAL_ID is not set');
+  const configured = { stackId: own.stackId, logicalId: own.logicalId };
   let status: string | undefined;
   let resource: { status?: string; physicalId?: string } | undefined;
   try {
-    status = await io.stackStatus(configuredStackId);
-    const refusal = deleteRefusal(configuredStackId, event.StackId, status);
+    status = await io.stackStatus(configured.stackId);
+    const refusal = deleteRefusal(configured, event, status);
     if (refusal) {
       log({ action: 'refused-delete', reason: refusal });
       throw new RefusedDelete(refusal);
     }
-    if (status === 'DELETE_IN_PROGRESS') return 'remove';
-    resource = await io.stackResource(configuredStackId, event.LogicalResourceId);
+    resource = await io.stackResource(configured.stackId, configured.logicalId);
   } catch (error) {
     if (error instanceof RefusedDelete) throw error;
     log({ action: 'error', error: `cannot confirm the Delete with CloudFormation (${(error as Error).name}); ${kept} are kept` });
@@ -72,10 +77,18 @@ export async function confirmDelete(io: SyncIo, configuredStackId: string | unde
   if (resource.status === 'DELETE_IN_PROGRESS' && resource.physicalId === event.PhysicalResourceId) return 'remove';
   log({
     action: 'kept-delete',
-    reason: `the stack is ${status}, but CloudFormation reports ${event.LogicalResourceId} (${resource.physicalId ?? 'no physical ID'}) ${resource.status ?? 'without a status'}, `
+    reason: `the stack is ${status}, but CloudFormation reports ${configured.logicalId} (${resource.physicalId ?? 'no physical ID'}) ${resource.status ?? 'without a status'}, `
       + `not this resource (${event.PhysicalResourceId}) being deleted: ${kept} are kept`,
   });
   return 'keep';
+}
+
+/** Refuses a Delete whose properties name another owner than its physical ID (see `ownerRefusal`). */
+export function refuseForeignOwner(physicalIdPrefix: string, event: DeleteEvent, ownerKey: unknown, log: Log): void {
+  const refusal = ownerRefusal(physicalIdPrefix, event.PhysicalResourceId, ownerKey);
+  if (!refusal) return;
+  log({ action: 'refused-delete', reason: refusal });
+  throw new RefusedDelete(refusal);
 }
 
 class RefusedDelete extends Error {

@@ -16,6 +16,8 @@ export const FLEET_ENV = {
   /** JSON: [{ key, namespace, serviceAccount, targetRoleArn }] */
   FLOWS: 'FLOWS',
   STACK_ID: 'STACK_ID',
+  /** The logical ID of the function's own custom resource: the only resource whose Delete it acts on. */
+  LOGICAL_ID: 'LOGICAL_ID',
 } as const;
 
 const IDENTITIES: FleetIdentityChoice[] = ['AUTO', 'POD_IDENTITY', 'IRSA'];
