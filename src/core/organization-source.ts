@@ -73,9 +73,13 @@ export function refuseWithOrganizationSource(v: PropsValidator, props: Record<st
  */
 export function sourcePrincipalPattern(scope: IConstruct, source: OrganizationSourceTrust, flowKey: string): string {
   if (source.sourcePrincipalPattern !== undefined && source.sourcePrincipalPattern !== null) return source.sourcePrincipalPattern;
+  return fleetSourcePrincipalPattern(stackPartition(scope), flowKey);
+}
+
+/** The stack's partition: a literal when its region is one, else the deploy-time value. */
+function stackPartition(scope: IConstruct): string {
   const region = Stack.of(scope).region;
-  const partition = Token.isUnresolved(region) ? Stack.of(scope).partition : partitionOf(region).partition;
-  return fleetSourcePrincipalPattern(partition, flowKey);
+  return Token.isUnresolved(region) ? Stack.of(scope).partition : partitionOf(region).partition;
 }
 
 /** Options of {@link organizationSourceTrust}. */
@@ -101,6 +105,7 @@ export function organizationSourceTrust(
   return organizationTrustStatements({
     source: normalized,
     principalPattern: sourcePrincipalPattern(scope, source, options.flowKey),
+    partition: stackPartition(scope),
     tagSession: options.tagSession,
     conditions: options.conditions,
     assumeRoleConditions: options.assumeRoleConditions,

@@ -6,7 +6,8 @@
  * The statement is `Principal: { AWS: '*' }` held by three conditions (see organization-scope.ts for the
  * keys): `aws:PrincipalOrgID` (the caller's account is a member), `aws:PrincipalOrgPaths` (under one of
  * the OUs, when given), and `ArnLike aws:PrincipalArn` on the flow's role path (only that flow's
- * identities), plus the flow's own conditions (the AMP scraper's external ID). Its size depends on the
+ * identities; `ArnNotLike` keeps it to one path level), plus the flow's own conditions (the AMP scraper's
+ * external ID) and, where sessions are tagged, the cluster tag pinned to the caller's account. Its size depends on the
  * number of OUs, never on the number of accounts.
  */
 import { OrganizationSourceTrust } from './organization';
@@ -23,7 +24,8 @@ export type TrustConditions = Record<string, Record<string, unknown>>;
  * (IAM user guide, "ARN condition operators": wildcards match any characters within each of the six
  * colon-delimited components), so `role/*` or `role/prefix*` would admit every role, at every path, of
  * every member account; a fixed path first (`role/xacct-observability/remote-write/*`) keeps the
- * pattern to that path and the paths below it. `role-<name>` without "/" or `role*` is not a role ARN.
+ * pattern to that path and the paths below it, and the trust's `ArnNotLike` (`nestedPathPattern`) to
+ * that one level. `role-<name>` without "/" or `role*` is not a role ARN.
  */
 export const SOURCE_PRINCIPAL_PATTERN: Rule = {
   expected: 'an IAM role ARN pattern arn:<partition>:iam::<* or 12-digit account>:role/<path>/<name>, '
@@ -51,12 +53,53 @@ export const SOURCE_PRINCIPAL_PATTERN: Rule = {
   },
 };
 
+/**
+ * `ArnNotLike` for a pattern with a wildcard role name: the fixed path, then `*`, "/" and `*` (every
+ * ARN with another "/" after the fixed path). With the `ArnLike` on the pattern, that admits exactly one path level:
+ * `role/xacct-observability/remote-write/x`, never `role/xacct-observability/remote-write/sub/x`
+ * (IAM has no wildcard that stops at "/"). Undefined for an exact name or a deploy-time pattern.
+ */
+export function nestedPathPattern(principalPattern: string): string | undefined {
+  const cut = principalPattern.lastIndexOf('/') + 1;
+  if (cut === 0 || !/[*?]/.test(principalPattern.slice(cut))) return undefined;
+  return `${principalPattern.slice(0, cut)}*/*`;
+}
+
+/**
+ * EKS Pod Identity's session tag naming the pod's cluster (EKS user guide, "Enable or disable session
+ * tags": eks-cluster-arn, eks-cluster-name, kubernetes-namespace, kubernetes-service-account,
+ * kubernetes-pod-name, kubernetes-pod-uid). The others name things inside that cluster.
+ */
+export const CLUSTER_ARN_TAG = 'eks-cluster-arn';
+
+/**
+ * Conditions that pin a cluster-ARN session tag, where there is one, to the caller's own account: in
+ * the request (`aws:RequestTag`, tags passed now) and on the calling session or role
+ * (`aws:PrincipalTag`, incoming transitive tags and role tags), so a member account's role cannot
+ * carry another member's cluster into the central session. No tag passes (IfExists): IRSA callers
+ * send none. `${aws:PrincipalAccount}` is a policy variable of a global key present in every request
+ * (IAM user guide, "IAM policy elements: Variables and tags": variables in string conditions;
+ * "AWS global condition context keys": aws:PrincipalAccount). StringLike's `*` also matches ":", so a
+ * second condition refuses values with more colons than a cluster ARN has (5; cluster names have none),
+ * or `arn:aws:eks:r:222…:cluster/a:333…:cluster/b` would pass for account 333.
+ */
+export function sessionTagConditions(partition: string): TrustConditions {
+  const own = `arn:${partition}:eks:*:\${aws:PrincipalAccount}:cluster/*`;
+  const keys = [`aws:RequestTag/${CLUSTER_ARN_TAG}`, `aws:PrincipalTag/${CLUSTER_ARN_TAG}`];
+  return {
+    StringLikeIfExists: Object.fromEntries(keys.map((key) => [key, own])),
+    StringNotLikeIfExists: Object.fromEntries(keys.map((key) => [key, '*:*:*:*:*:*:*'])),
+  };
+}
+
 /** What an organization trust is built from (validated before). */
 export interface OrganizationTrustOptions {
   /** The organization, its OUs (optional). */
   readonly source: OrganizationSourceTrust;
   /** The source-principal pattern (the given one, or the flow's default). */
   readonly principalPattern: string;
+  /** The stack's partition (a deploy-time value when the region is not a literal), for the cluster ARNs of session tags. */
+  readonly partition: string;
   /**
    * Also allow `sts:TagSession`. An EKS Pod Identity association with a target role assumes the target
    * with the Pod Identity role's session tags (`eks-cluster-arn`, `kubernetes-namespace`, ...), which
@@ -83,9 +126,12 @@ export interface OrganizationTrustStatement {
 
 /** The statements of an organization-scoped trust (one, or two when `assumeRoleConditions` are given with `tagSession`). */
 export function organizationTrustStatements(options: OrganizationTrustOptions): OrganizationTrustStatement[] {
+  const nested = nestedPathPattern(options.principalPattern);
   const common = mergeConditions(
     organizationConditions(options.source),
     { ArnLike: { 'aws:PrincipalArn': options.principalPattern } },
+    nested ? { ArnNotLike: { 'aws:PrincipalArn': nested } } : {},
+    options.tagSession ? sessionTagConditions(options.partition) : {},
     options.conditions ?? {},
   );
   const assumeOnly = options.assumeRoleConditions && Object.keys(options.assumeRoleConditions).length > 0 ? options.assumeRoleConditions : undefined;

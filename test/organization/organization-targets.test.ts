@@ -94,6 +94,10 @@ interface Caller {
   readonly orgPaths?: string[];
   readonly externalId?: string;
   readonly action?: string;
+  /** Session tags in the request (aws:RequestTag/<key>). */
+  readonly requestTags?: Record<string, string>;
+  /** Tags of the calling session or role (aws:PrincipalTag/<key>), such as incoming transitive session tags. */
+  readonly principalTags?: Record<string, string>;
 }
 
 function synth(flow: Flow, organizationSource: OrganizationSourceTrust | undefined, extra?: Record<string, unknown>) {
@@ -120,9 +124,22 @@ function ask(trust: unknown, roleArn: string, principal: string, caller: Caller 
       ...(caller.orgId === undefined ? { 'aws:PrincipalOrgID': ORG } : caller.orgId === '' ? {} : { 'aws:PrincipalOrgID': caller.orgId }),
       'aws:PrincipalOrgPaths': caller.orgPaths ?? [PROD_OU],
       ...(caller.externalId ? { 'sts:ExternalId': caller.externalId } : {}),
+      ...Object.fromEntries(Object.entries(caller.requestTags ?? {}).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
+      ...(caller.requestTags ? { 'aws:TagKeys': Object.keys(caller.requestTags) } : {}),
+      ...Object.fromEntries(Object.entries(caller.principalTags ?? {}).map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
     },
   });
 }
+
+/** The session tags EKS Pod Identity sets for a pod of a cluster (EKS user guide, "Enable or disable session tags"). */
+const podIdentityTags = (account: string, cluster = 'prod', namespace = 'prometheus', serviceAccount = 'prometheus-server') => ({
+  'eks-cluster-arn': `arn:aws:eks:${REGION}:${account}:cluster/${cluster}`,
+  'eks-cluster-name': cluster,
+  'kubernetes-namespace': namespace,
+  'kubernetes-service-account': serviceAccount,
+  'kubernetes-pod-name': `${serviceAccount}-0`,
+  'kubernetes-pod-uid': '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+});
 
 const size = (doc: unknown) => JSON.stringify(doc).replace(/\s/g, '').length;
 
@@ -145,6 +162,14 @@ describe.each(FLOWS.map((flow) => [flow.name, flow] as const))('%s with organiza
         'StringEquals': { 'aws:PrincipalOrgID': ORG },
         'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [`${PROD_OU}*`] },
         'ArnLike': { 'aws:PrincipalArn': pattern },
+        'ArnNotLike': { 'aws:PrincipalArn': `arn:aws:iam::*:role/xacct-observability/${flow.flowKey}/*/*` },
+        ...(flow.tagSession ? {
+          StringLikeIfExists: {
+            'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:*:${aws:PrincipalAccount}:cluster/*',
+            'aws:PrincipalTag/eks-cluster-arn': 'arn:aws:eks:*:${aws:PrincipalAccount}:cluster/*',
+          },
+          StringNotLikeIfExists: { 'aws:RequestTag/eks-cluster-arn': '*:*:*:*:*:*:*', 'aws:PrincipalTag/eks-cluster-arn': '*:*:*:*:*:*:*' },
+        } : {}),
         ...flowConditions,
       },
     }]);
@@ -206,12 +231,44 @@ describe.each(FLOWS.map((flow) => [flow.name, flow] as const))('%s with organiza
     }
   });
 
-  test('its size is the same for any number of accounts: 200 member accounts all get in through one document, far under 2,048', () => {
+  // Issue 21, item 6: `ArnLike .../<flow>/*` alone also admits roles at deeper paths, which the fleet never creates.
+  test('exactly one path level: a member role nested below the flow\'s path is denied, by the default pattern and by a wildcard pattern of the caller\'s own', () => {
+    const m = `arn:aws:iam::${MEMBER}:role`;
+    for (const nested of [`${m}/xacct-observability/${flow.flowKey}/sub/x`, `${m}/xacct-observability/${flow.flowKey}/a/b/c`]) {
+      expect({ nested, decision: ask(wholeOrg.trust, roleArn, nested, ext(MEMBER)) }).toEqual({ nested, decision: expect.not.stringMatching(/^Allowed$/) });
+    }
+    const custom = synth(flow, { organizationId: ORG, sourcePrincipalPattern: 'arn:aws:iam::*:role/platform/obs-*' });
+    expect(ask(custom.trust, roleArn, `${m}/platform/obs-source`, ext(MEMBER))).toBe('Allowed');
+    expect(ask(custom.trust, roleArn, `${m}/platform/obs-x/source`, ext(MEMBER))).not.toBe('Allowed');
+    // An exact name needs nothing more.
+    const exact = synth(flow, { organizationId: ORG, sourcePrincipalPattern: 'arn:aws:iam::*:role/platform/observability-source' });
+    expect(exact.trust.Statement[0].Condition.ArnNotLike).toBeUndefined();
+  });
+
+  if (flow.tagSession) {
+    // Issue 21, item 7: session tags name the pod's cluster; a member must not claim another member's cluster.
+    test('session tags are the caller\'s own account\'s cluster: account 333 cannot tag as account 222\'s cluster (request or transitive tags); its own tags and no tags pass', () => {
+      const attacker = flow.identities('333333333333')[0];
+      const victimTags = podIdentityTags('222222222222');
+      for (const action of ['sts:TagSession', 'sts:AssumeRole']) {
+        expect(ask(withOus.trust, roleArn, attacker, { ...ext('333333333333'), action, requestTags: podIdentityTags('333333333333') })).toBe('Allowed');
+        expect(ask(withOus.trust, roleArn, attacker, { ...ext('333333333333'), action })).toBe('Allowed');
+        expect(ask(withOus.trust, roleArn, attacker, { ...ext('333333333333'), action, requestTags: victimTags })).not.toBe('Allowed');
+        expect(ask(withOus.trust, roleArn, attacker, { ...ext('333333333333'), action, principalTags: victimTags })).not.toBe('Allowed');
+        expect(ask(withOus.trust, roleArn, attacker, { ...ext('333333333333'), action, principalTags: podIdentityTags('333333333333') })).toBe('Allowed');
+        // A value that only ends like the caller's own (StringLike's * also matches ":").
+        const smuggled = { ...podIdentityTags('333333333333'), 'eks-cluster-arn': `arn:aws:eks:${REGION}:222222222222:cluster/prod:333333333333:cluster/x` };
+        expect(ask(withOus.trust, roleArn, attacker, { ...ext('333333333333'), action, requestTags: smuggled })).not.toBe('Allowed');
+      }
+    });
+  }
+
+  test('its size is the same for any number of accounts: 200 member accounts all get in through one document, well under 2,048', () => {
     const accounts = Array.from({ length: 200 }, (_, i) => String(100000000000 + i * 7919));
     for (const account of accounts) expect(ask(wholeOrg.trust, roleArn, flow.identities(account)[0], ext(account))).toBe('Allowed');
     const raw = JSON.stringify(wholeOrg.json.Resources[wholeOrg.roleIds[0]].Properties.AssumeRolePolicyDocument);
-    expect(size(JSON.parse(raw))).toBeLessThan(600);
-    expect(size(withOus.trust)).toBeLessThan(700);
+    expect(size(JSON.parse(raw))).toBeLessThan(flow.tagSession ? 1_000 : 700);
+    expect(size(withOus.trust)).toBeLessThan(flow.tagSession ? 1_100 : 800);
     expect(size(synth(flow, { organizationId: ORG, organizationalUnitPaths: [PROD_OU, DEV_OU] }).trust)).toBe(size(withOus.trust) + `,"${DEV_OU}*"`.length);
   });
 
