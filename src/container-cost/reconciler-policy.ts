@@ -18,7 +18,8 @@
  * A replaced function can write a trust policy that lets another principal assume such a role (IAM
  * has no condition key on the trust document's content), and that principal can override the prefix
  * tag with a session tag; so it can write (and list) any cluster prefix `<region>/<cluster>/` of this
- * bucket, nothing more: never the fallback users' `iam-user/` prefixes (denied in the boundary),
+ * bucket, nothing more: never the fallback users' `iam-user/` prefixes (denied in the boundary, as is
+ * any tag that is not a whole `<region>/<cluster>/`, such as `iam-user` or `iam`),
  * never another bucket, never IAM. The next honest run repairs the trust. We accept that over a
  * reconciler without IRSA trusts; note that PowerUserAccess, which can replace the code, can write
  * this bucket directly anyway (S3 access is not what this library fences).
@@ -42,6 +43,8 @@ export interface ReconcilerFences {
 const USER_PREFIXES = 'iam-user/*';
 /** A prefix tag is `<region>/<cluster>/`: nothing after the second "/". */
 const DEEPER_THAN_CLUSTER = '*/*/?*';
+/** The shape of a whole prefix tag: something, "/", something, "/" (with DEEPER_THAN_CLUSTER: exactly that). */
+const CLUSTER_PREFIX_SHAPE = '?*/?*/';
 
 /** ARN pattern of the roles at exactly the path (the Deny on deeper paths makes it exact). */
 export function agentRoleArns(rolePath: string): string {
@@ -92,6 +95,15 @@ export function agentBoundaryStatements(bucketArn: string, kmsKeyArn?: string): 
       actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListBucket'],
       resources: [bucketArn, `${bucketArn}/*`],
       conditions: { StringLike: { [`aws:PrincipalTag/${PREFIX_TAG}`]: [USER_PREFIXES, DEEPER_THAN_CLUSTER] } },
+    }),
+    // The allows above are `<tag>*`: a tag that is not a whole `<region>/<cluster>/` (`iam-user`,
+    // `iam`, `us-east-1/`, empty) would reach every key that starts with it, the fallback users' too.
+    new iam.PolicyStatement({
+      sid: 'OnlyClusterPrefixes',
+      effect: iam.Effect.DENY,
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListBucket'],
+      resources: [bucketArn, `${bucketArn}/*`],
+      conditions: { StringNotLike: { [`aws:PrincipalTag/${PREFIX_TAG}`]: CLUSTER_PREFIX_SHAPE } },
     }),
   ];
 }

@@ -288,6 +288,24 @@ describe('the reconciler', () => {
     expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/a/x`, { [`aws:PrincipalTag/${PREFIX_TAG}`]: 'us-east-1/prod/a/' })).toBe('ExplicitlyDenied');
   });
 
+  // Issue 21, item 8: the boundary allows `<tag>*`, so a tag that is only the start of `iam-user/`
+  // (or empty) reaches the fallback users' prefixes unless the tag's shape is enforced.
+  test.each(['iam-user', 'iam', 'i', '', 'iam-user-', 'us-east-1', 'us-east-1/', '/', '//', 'us-east-1//'])(
+    'a session tag %j for the prefix reaches nothing: no fallback user\'s data, no other cluster\'s (iam-simulate)', (tag) => {
+      const boundary = evaluate(Object.values<any>(json.Resources).find((r) => r.Type === 'AWS::IAM::ManagedPolicy').Properties.PolicyDocument, json, ENV);
+      const admin = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+      const can = (action: string, resource: string, context: Record<string, string> = {}) => isAllowedWithinBoundary({
+        policies: [admin], boundaries: [boundary], principal: ourRole('container-cost-prod-us-east-1'), action, resource,
+        context: { [`aws:PrincipalTag/${PREFIX_TAG}`]: tag, ...context },
+      });
+      for (const key of ['iam-user/us-east-1/legacy/x.parquet', 'us-east-1/prod/x.parquet', 'us-east-1/batch/x.parquet', 'x']) {
+        expect({ tag, key, decision: can('s3:PutObject', `arn:aws:s3:::${BUCKET}/${key}`) }).toEqual({ tag, key, decision: expect.not.stringMatching(/^Allowed$/) });
+      }
+      for (const prefix of ['iam-user/', 'iam-user/us-east-1/legacy/', 'us-east-1/prod/', '']) {
+        expect(can('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': prefix })).not.toBe('Allowed');
+      }
+    });
+
   test('it may read and remove only the deletion marker tag of its own role', () => {
     const markerKey = `container-cost:accepting-roles/${cost.ownerKey}`;
     expect(json.Resources[roleId].Properties.Tags).toEqual(expect.arrayContaining([{ Key: markerKey, Value: 'true' }]));
