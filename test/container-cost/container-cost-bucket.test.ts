@@ -295,7 +295,11 @@ describe('the reconciler', () => {
       const boundary = evaluate(Object.values<any>(json.Resources).find((r) => r.Type === 'AWS::IAM::ManagedPolicy').Properties.PolicyDocument, json, ENV);
       const admin = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
       const can = (action: string, resource: string, context: Record<string, string> = {}) => isAllowedWithinBoundary({
-        policies: [admin], boundaries: [boundary], principal: ourRole('container-cost-prod-us-east-1'), action, resource,
+        policies: [admin],
+        boundaries: [boundary],
+        principal: ourRole('container-cost-prod-us-east-1'),
+        action,
+        resource,
         context: { [`aws:PrincipalTag/${PREFIX_TAG}`]: tag, ...context },
       });
       for (const key of ['iam-user/us-east-1/legacy/x.parquet', 'us-east-1/prod/x.parquet', 'us-east-1/batch/x.parquet', 'x']) {
