@@ -5,6 +5,7 @@
  * URL in the event ("Custom resource response objects", CloudFormation user guide).
  */
 import { request } from 'https';
+import { partitionOf } from './partition';
 
 export interface CfnResponseBody {
   readonly Status: 'SUCCESS' | 'FAILED';
@@ -18,11 +19,20 @@ export interface CfnResponseBody {
 
 /**
  * Why a response URL is not CloudFormation's (undefined when it is): an https URL, without
- * credentials or another port, of CloudFormation's response bucket of a region
- * (`cloudformation-custom-resource-response-<region without dashes>`) on an Amazon S3 host. Anyone
- * allowed to invoke the function can hand it an event, and with it a URL of their own.
+ * credentials or another port, of CloudFormation's response bucket of the function's own region, on
+ * that region's Amazon S3 endpoint. Anyone allowed to invoke the function can hand it an event, and
+ * with it a URL of their own; a bucket that only looks like CloudFormation's (anyone can create
+ * `cloudformation-custom-resource-response-attacker1`) would collect the replies.
+ *
+ * The bucket is AWS-owned and named `cloudformation-custom-resource-response-<region without
+ * dashes>` (CloudFormation user guide, "Setting up VPC endpoints for CloudFormation": the endpoint
+ * policy must allow that bucket, "uswest2" for us-west-2). Its hosts: virtual-hosted on the
+ * regional endpoint `s3.<region>.<suffix>` or the older `s3-<region>.<suffix>`, and, in the
+ * commercial partition, the global `s3.amazonaws.com` (where us-east-1's replies are sent); or the
+ * same endpoints path-style. The region is the function's, fixed at deploy time: CloudFormation
+ * sends a stack's requests with its own region's bucket.
  */
-export function responseUrlProblem(url: unknown): string | undefined {
+export function responseUrlProblem(url: unknown, region: string | undefined): string | undefined {
   if (typeof url !== 'string') return 'the event has no ResponseURL';
   let parsed: URL;
   try {
@@ -30,17 +40,28 @@ export function responseUrlProblem(url: unknown): string | undefined {
   } catch {
     return 'the ResponseURL is not a URL';
   }
+  if (!region || !/^[a-z]{2}(-[a-z0-9]+)+-\d+$/.test(region)) return 'the function has no configured region to check the ResponseURL against';
   if (parsed.protocol !== 'https:') return 'the ResponseURL is not https';
   if (parsed.username || parsed.password || (parsed.port !== '' && parsed.port !== '443')) return 'the ResponseURL has credentials or a port';
-  // An S3 endpoint: global, regional (s3.<region> or s3-<region>), dual-stack; in any partition.
-  const endpoint = String.raw`s3([.-](dualstack\.)?[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+)?\.amazonaws\.com(\.cn)?`;
-  // The bucket of a region: <region without dashes>, as useast1, usgovwest1, cnnorth1.
-  const bucketLabel = 'cloudformation-custom-resource-response-[a-z]{2}(gov|iso[a-z]?)?[a-z]+[0-9]+';
-  const virtualHosted = new RegExp(`^${bucketLabel}\\.${endpoint}$`).test(parsed.hostname);
-  const pathStyle = new RegExp(`^${endpoint}$`).test(parsed.hostname) && new RegExp(`^/${bucketLabel}/`).test(parsed.pathname);
-  // CloudFormation's own response bucket of a region: never another bucket on S3.
-  if (!virtualHosted && !pathStyle) return `the ResponseURL is not CloudFormation's response bucket on Amazon S3 (host ${parsed.hostname})`;
+  const bucket = responseBucket(region);
+  const endpoints = s3Endpoints(region);
+  const virtualHosted = endpoints.some((endpoint) => parsed.hostname === `${bucket}.${endpoint}`);
+  const pathStyle = endpoints.includes(parsed.hostname) && parsed.pathname.startsWith(`/${bucket}/`);
+  if (!virtualHosted && !pathStyle) {
+    return `the ResponseURL is not CloudFormation's response bucket of ${region} (${bucket}) on Amazon S3 (host ${parsed.hostname})`;
+  }
   return undefined;
+}
+
+/** CloudFormation's custom-resource response bucket of a region: `cloudformation-custom-resource-response-useast1`. */
+export function responseBucket(region: string): string {
+  return `cloudformation-custom-resource-response-${region.replace(/-/g, '')}`;
+}
+
+/** The Amazon S3 endpoints of a region that CloudFormation's response URLs use. */
+function s3Endpoints(region: string): string[] {
+  const { partition, dnsSuffix } = partitionOf(region);
+  return [`s3.${region}.${dnsSuffix}`, `s3-${region}.${dnsSuffix}`, ...(partition === 'aws' ? ['s3.amazonaws.com'] : [])];
 }
 
 /**

@@ -52,7 +52,7 @@ export async function onFleetEvent(event: unknown, deps: FleetDependencies): Pro
     if (summary.errors.length > 0) throw new Error(`fleet sync finished with ${summary.errors.length} error(s): ${summary.errors.join('; ')}`);
     return { summary };
   }
-  const urlProblem = responseUrlProblem(event.ResponseURL);
+  const urlProblem = responseUrlProblem(event.ResponseURL, deps.env[FLEET_ENV.REGION]);
   if (urlProblem) {
     // Not CloudFormation's event: do nothing, and tell nobody but the log.
     deps.log({ action: 'refused-event', reason: urlProblem });

@@ -700,15 +700,18 @@ describe('custom resource', () => {
   });
 
   test.each([
-    ['https://evil.example.com/x', 'the ResponseURL is not CloudFormation\'s response bucket on Amazon S3 (host evil.example.com)'],
+    ['https://evil.example.com/x', 'the ResponseURL is not CloudFormation\'s response bucket of us-east-1 (cloudformation-custom-resource-response-useast1) on Amazon S3 (host evil.example.com)'],
     ['http://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x', 'the ResponseURL is not https'],
-    ['https://s3.amazonaws.com.evil.example.com/x', 'the ResponseURL is not CloudFormation\'s response bucket on Amazon S3 (host s3.amazonaws.com.evil.example.com)'],
+    ['https://s3.amazonaws.com.evil.example.com/x', 'the ResponseURL is not CloudFormation\'s response bucket of us-east-1 (cloudformation-custom-resource-response-useast1) on Amazon S3 (host s3.amazonaws.com.evil.example.com)'],
     ['https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com@evil.example.com/x', 'the ResponseURL has credentials or a port'],
     // The review's finds: any other bucket on S3, path-style or virtual-hosted, access points, another port.
-    ['https://attacker-bucket.s3.amazonaws.com/loot', 'the ResponseURL is not CloudFormation\'s response bucket on Amazon S3 (host attacker-bucket.s3.amazonaws.com)'],
-    ['https://s3.amazonaws.com/attacker-bucket/loot', 'the ResponseURL is not CloudFormation\'s response bucket on Amazon S3 (host s3.amazonaws.com)'],
-    ['https://x.s3-accesspoint.us-east-1.amazonaws.com/x', 'the ResponseURL is not CloudFormation\'s response bucket on Amazon S3 (host x.s3-accesspoint.us-east-1.amazonaws.com)'],
+    ['https://attacker-bucket.s3.amazonaws.com/loot', 'the ResponseURL is not CloudFormation\'s response bucket of us-east-1 (cloudformation-custom-resource-response-useast1) on Amazon S3 (host attacker-bucket.s3.amazonaws.com)'],
+    ['https://s3.amazonaws.com/attacker-bucket/loot', 'the ResponseURL is not CloudFormation\'s response bucket of us-east-1 (cloudformation-custom-resource-response-useast1) on Amazon S3 (host s3.amazonaws.com)'],
+    ['https://x.s3-accesspoint.us-east-1.amazonaws.com/x', 'the ResponseURL is not CloudFormation\'s response bucket of us-east-1 (cloudformation-custom-resource-response-useast1) on Amazon S3 (host x.s3-accesspoint.us-east-1.amazonaws.com)'],
     ['https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com:8443/x', 'the ResponseURL has credentials or a port'],
+    // Issue 21, item 9: a bucket that only looks like a region's response bucket, and another region's.
+    ['https://cloudformation-custom-resource-response-attacker1.s3.amazonaws.com/x', 'the ResponseURL is not CloudFormation\'s response bucket of us-east-1 (cloudformation-custom-resource-response-useast1) on Amazon S3 (host cloudformation-custom-resource-response-attacker1.s3.amazonaws.com)'],
+    ['https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/x', 'the ResponseURL is not CloudFormation\'s response bucket of us-east-1 (cloudformation-custom-resource-response-useast1) on Amazon S3 (host cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com)'],
   ])('an event whose ResponseURL is %s is refused: nothing read, written or sent', async (url, reason) => {
     await scheduled();
     const before = fleetState();

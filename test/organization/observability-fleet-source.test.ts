@@ -150,8 +150,12 @@ describe('the member template is self-contained (no CDK bootstrap in member acco
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const loaded = require(file);
       expect(typeof loaded.handler).toBe('function');
-      await expect(loaded.handler({ RequestType: 'Create', ResponseURL: 'https://attacker.example.com/x', ResourceProperties: {} })).rejects.toThrow(/not CloudFormation's response bucket/);
+      // The function's region comes from its environment (the template sets INSTANCE_REGION).
+      expect(fn.Properties.Environment.Variables.INSTANCE_REGION).toEqual({ Ref: 'AWS::Region' });
+      process.env.INSTANCE_REGION = 'us-east-1';
+      await expect(loaded.handler({ RequestType: 'Create', ResponseURL: 'https://attacker.example.com/x', ResourceProperties: {} })).rejects.toThrow(/not CloudFormation's response bucket of us-east-1/);
     } finally {
+      delete process.env.INSTANCE_REGION;
       fs.rmSync(file, { force: true });
     }
   });
