@@ -15,7 +15,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fleetBoundaryStatements, memberReconcilerStatements, podIdentityRoleTrust } from './fleet-member-policy';
-import { fleetPodIdentityRoleName, fleetRolePath, fleetScraperSourceRoleName, FLEET_FLOW_KEYS } from './fleet-names';
+import { fleetPodIdentityRoleName, fleetRolePath, fleetScraperSourceRoleName, FLEET_FLOW_KEYS, FLEET_RECONCILER_PATH } from './fleet-names';
 import { FLEET_ENV } from './fleet-sync/config';
 import { FleetFlowConfig, FleetIdentityChoice, fleetFenceTag, fleetOwnerKey } from './fleet-sync/desired';
 import { ObservabilityLink } from './observability-link';
@@ -117,6 +117,8 @@ export class FleetMemberStack extends Stack {
     const logGroup = new logs.LogGroup(this, 'ReconcilerLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
     const role = new iam.Role(this, 'ReconcilerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      // The path the fleet's service control policy exempts (FleetIdentityGuardrail).
+      path: FLEET_RECONCILER_PATH,
       description: 'Keeps the fleet\'s per-cluster identities of this region, and only those',
       inlinePolicies: {
         Reconcile: new iam.PolicyDocument({

@@ -15,6 +15,14 @@ import { clusterRoleName } from '../core/naming';
 /** The path every fleet identity lives under. */
 export const FLEET_PATH_ROOT = '/xacct-observability/';
 
+/**
+ * The path of each member account's fleet reconciler role, below the fleet's root: only the
+ * StackSet's execution role may create roles there once the fleet's service control policy
+ * (`FleetIdentityGuardrail`) is attached, so the policy can exempt the reconciler by this path.
+ * No flow key takes it (workload flows are `workload-<name>`).
+ */
+export const FLEET_RECONCILER_PATH = `${FLEET_PATH_ROOT}fleet-reconciler/`;
+
 /** The flows whose source side the fleet rolls out (a workload flow's key is `workload-<name>`). */
 export const FLEET_FLOW_KEYS = {
   REMOTE_WRITE: 'remote-write',
@@ -69,6 +77,9 @@ function roleArn(partition: string, account: string, flowKey: string, name: stri
 export class FleetNames {
   /** The path every fleet identity lives under: `/xacct-observability/`. */
   public static readonly PATH_ROOT = FLEET_PATH_ROOT;
+
+  /** The path of the member accounts' fleet reconciler roles: `/xacct-observability/fleet-reconciler/`. */
+  public static readonly RECONCILER_PATH = FLEET_RECONCILER_PATH;
 
   /** The flow key of the Prometheus remote-write flow. */
   public static readonly REMOTE_WRITE = FLEET_FLOW_KEYS.REMOTE_WRITE;

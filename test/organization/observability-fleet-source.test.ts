@@ -192,13 +192,20 @@ describe('member template IAM, proven with the IAM engine', () => {
   });
 
   test('each flow\'s Pod Identity role has the fleet\'s deterministic name and path', () => {
-    const names = roles.map((id) => evaluate(t.Resources[id].Properties, t, member)).filter((p) => p.Path?.startsWith('/xacct-observability/')).map((p) => `${p.Path}${p.RoleName}`);
+    const names = roles.map((id) => evaluate(t.Resources[id].Properties, t, member))
+      .filter((p) => p.Path?.startsWith('/xacct-observability/') && p.Path !== FleetNames.RECONCILER_PATH).map((p) => `${p.Path}${p.RoleName}`);
     expect(names.sort()).toEqual([
       `/xacct-observability/amp-scraper/amp-scraper.source.${REGION}`,
       `/xacct-observability/container-insights/container-insights.pod-identity.${REGION}`,
       `/xacct-observability/remote-write/remote-write.pod-identity.${REGION}`,
       `/xacct-observability/workload-ci/workload-ci.pod-identity.${REGION}`,
     ]);
+  });
+
+  test('the reconciler role lives at the path the fleet\'s service control policy exempts (its name CloudFormation makes)', () => {
+    const reconciler = roles.map((id) => t.Resources[id].Properties).filter((p) => p.Path === FleetNames.RECONCILER_PATH);
+    expect(reconciler).toHaveLength(1);
+    expect(reconciler[0].RoleName).toBeUndefined();
   });
 
   test('a Pod Identity role: EKS for the flow\'s service account in this account\'s clusters of this region; near misses denied', () => {
