@@ -3,3 +3,4 @@ export * from './organization-observability-sink';
 export * from './observability-link';
 export * from './fleet-names';
 export * from './observability-fleet-source';
+export * from './fleet-identity-guardrail';

@@ -232,4 +232,14 @@ export const ENTRIES: ContractEntry[] = [
     required: ['organizationalUnitIds', 'regions'],
     build: construct('100000000000', (s, p) => new lib.ObservabilityFleetSource(s, 'C', p)),
   },
+  {
+    name: 'FleetIdentityGuardrail',
+    baseline: {
+      targetIds: ['ou-ab12-11111111'],
+      policyName: 'fleet-identities',
+      exemptPrincipalArns: ['arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*'],
+    },
+    required: ['targetIds'],
+    build: construct('100000000000', (s, p) => new lib.FleetIdentityGuardrail(s, 'C', p)),
+  },
 ];
