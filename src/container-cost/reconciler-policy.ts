@@ -9,7 +9,7 @@
  *   since `*` in an IAM resource ARN also matches `/`), each with THIS stack's boundary
  *   (`iam:PermissionsBoundary` on CreateRole) and its owner tag and a `<region>/<cluster>/` prefix tag;
  * - change (trust, inline policy, detach, delete) only roles there that carry both the owner tag and
- *   the boundary; set the boundary to this one and no other; never delete a boundary, attach a
+ *   the boundary; never put or delete a boundary (so never adopt a role it did not create), attach a
  *   managed policy, pass a role, edit or delete any managed policy (the boundary included), or retag
  *   a role that already has an owner, or assume an agent role itself;
  * - so every role it can create or change can do at most what the boundary allows: write objects

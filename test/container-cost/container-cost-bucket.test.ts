@@ -236,9 +236,9 @@ describe('the reconciler', () => {
     expect(create('ap-south-1/prod/')).not.toBe('Allowed');
   });
 
-  test('it may change only bounded roles it owns at exactly its path, and never remove or swap the boundary', () => {
+  test('it may change only bounded roles it owns at exactly its path, and never remove, put or swap a boundary', () => {
     const owned = { 'iam:PermissionsBoundary': boundaryArn, [`iam:ResourceTag/${OWNER_TAG}`]: cost.ownerKey };
-    for (const action of ['iam:DeleteRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary']) {
+    for (const action of ['iam:DeleteRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy']) {
       expect(ask(action, ourRole('container-cost-prod-us-east-1'), owned)).toBe('Allowed');
       // Attack: an untagged role under the path, adopted by tagging it, still lacks the boundary.
       expect(ask(action, ourRole('adopted'), { [`iam:ResourceTag/${OWNER_TAG}`]: cost.ownerKey })).toBe('ExplicitlyDenied');
@@ -249,7 +249,8 @@ describe('the reconciler', () => {
       expect(ask(action, `arn:aws:iam::${SOURCE_ACCOUNT}:role${cost.rolePath}hidden/x`, owned)).toBe('ExplicitlyDenied');
       expect(ask(action, `arn:aws:iam::${SOURCE_ACCOUNT}:role/container-cost/ffffffffffff/container-cost-prod-us-east-1`, owned)).toBe('ImplicitlyDenied');
     }
-    for (const action of ['iam:DeleteRolePermissionsBoundary', 'iam:AttachRolePolicy', 'iam:PassRole', 'iam:UpdateRole', 'iam:CreateUser']) {
+    // Nor put one: a role it tagged, someone else's, would then be its own (issue 21, item 10).
+    for (const action of ['iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary', 'iam:AttachRolePolicy', 'iam:PassRole', 'iam:UpdateRole', 'iam:CreateUser']) {
       expect(ask(action, ourRole('x'), owned)).toBe('ExplicitlyDenied');
     }
     // Retagging an owned role (moving it to another prefix) is denied; tags are for creation only.
@@ -309,6 +310,13 @@ describe('the reconciler', () => {
         expect(can('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': prefix })).not.toBe('Allowed');
       }
     });
+
+  // Issue 21, item 10: an untagged role someone else put at the path, tagged as its own, stays out of reach.
+  test('it cannot adopt an untagged role someone else put at its path: after tagging it, no boundary can be put and nothing changed', () => {
+    const tagged = { [`iam:ResourceTag/${OWNER_TAG}`]: cost.ownerKey, [`aws:ResourceTag/${OWNER_TAG}`]: cost.ownerKey };
+    expect(ask('iam:PutRolePermissionsBoundary', ourRole('someone-elses-role'), { ...tagged, 'iam:PermissionsBoundary': boundaryArn })).not.toBe('Allowed');
+    for (const action of ['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy']) expect(ask(action, ourRole('someone-elses-role'), tagged)).not.toBe('Allowed');
+  });
 
   test('it may read and remove only the deletion marker tag of its own role', () => {
     const markerKey = `container-cost:accepting-roles/${cost.ownerKey}`;

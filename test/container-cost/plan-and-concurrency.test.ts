@@ -52,10 +52,23 @@ describe('plan: the safety rules', () => {
     expect(actions).toEqual([expect.objectContaining({ kind: 'skip', roleName: wanted.roleName, reason: expect.stringMatching(/not this stack's/) })]);
   });
 
-  test('drift in boundary, attached policies, trust, policy and extra policies each plan their repair, the boundary first', () => {
-    const drifted = actual({ trust: {}, policies: { [WRITE_POLICY_NAME]: {}, extra: {} }, attachedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'], boundaryArn: undefined });
+  test('drift in attached policies, trust, policy and extra policies each plan their repair', () => {
+    const drifted = actual({ trust: {}, policies: { [WRITE_POLICY_NAME]: {}, extra: {} }, attachedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
     expect(plan({ desired: [wanted], underPath: [drifted], ownerKey: 'owner1', rolePaths: [PATH], scheme: COST_ROLE_SCHEME, boundaryArn: config.boundaryArn, scanComplete: true }).map((a) => a.kind))
-      .toEqual(['set-boundary', 'detach-policy', 'update-trust', 'update-policy', 'delete-extra-policy']);
+      .toEqual(['detach-policy', 'update-trust', 'update-policy', 'delete-extra-policy']);
+  });
+
+  // Issue 21, item 10: a role without this stack's boundary is not one it made (every role it creates
+  // has it, and it can never remove or put one), whatever its tags say: it is never adopted (given
+  // the boundary and repaired), nor deleted as an orphan; it is reported.
+  test('a role with the owner tag but without this stack\'s boundary (none, or another) is reported, never adopted, repaired or deleted', () => {
+    for (const boundaryArn of [undefined, 'arn:aws:iam::222222222222:policy/other-boundary']) {
+      const foreign = actual({ trust: {}, boundaryArn });
+      for (const desired of [[wanted], []]) {
+        const actions = plan({ desired, underPath: [foreign], ownerKey: 'owner1', rolePaths: [PATH], scheme: COST_ROLE_SCHEME, boundaryArn: config.boundaryArn, scanComplete: true });
+        expect(actions).toEqual([{ kind: 'conflict', roleName: foreign.roleName, reason: expect.stringMatching(/carries this stack's owner tag but not its permissions boundary .* not adopted, repaired or deleted/) }]);
+      }
+    }
   });
 
   test('two clusters whose role names differ only in case are a conflict, never a shared role', () => {

@@ -271,7 +271,7 @@ test('Delete removes exactly the stack\'s own roles', async () => {
 
 test('Delete uses the deleted resource\'s owner key, not the environment\'s', async () => {
   await scheduled();
-  iam.seedRole('container-cost-x-us-east-1', { Version: '2012-10-17', Statement: [] }, { path: agentRolePath('0123456789ab'), tags: { [OWNER_TAG]: '0123456789ab' } });
+  iam.seedRole('container-cost-x-us-east-1', { Version: '2012-10-17', Statement: [] }, { path: agentRolePath('0123456789ab'), tags: { [OWNER_TAG]: '0123456789ab' }, boundary: BOUNDARY });
   // CloudFormation reports the resource it is deleting: the one made with that owner key.
   stackResource = { status: 'DELETE_IN_PROGRESS', physicalId: 'container-cost-roles/0123456789ab' };
   await customResource('Delete', '0123456789ab');
@@ -410,34 +410,39 @@ describe('faults found in review (each reproduced against the fakes)', () => {
     expect(summaryLog()).toMatchObject({ mode: 'delete', errors: 0, deleted: 3 });
   });
 
-  test('every role it creates carries the stack\'s boundary; an owned role without it (an older version\'s) gets it first', async () => {
+  // Issue 21, item 10: the boundary is the one mark of a role this stack made (tags are anyone's to
+  // write who may create a role); a role without it is never adopted, repaired or deleted.
+  test('every role it creates carries the stack\'s boundary; an owned-looking role without it is reported and left alone, never adopted', async () => {
     await scheduled();
     expect(agentRoles().map((r) => r.boundary)).toEqual([BOUNDARY, BOUNDARY, BOUNDARY]);
     const prod = role('prod', 'us-east-1')!;
     prod.boundary = undefined;
-    prod.trust = JSON.stringify({ Version: '2012-10-17', Statement: [] });
+    prod.trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
+    const before = JSON.stringify(prod, (_k, v) => (v instanceof Map || v instanceof Set ? [...v] : v));
     iam.calls.length = 0;
-    await scheduled();
-    expect(prod.boundary).toBe(BOUNDARY);
-    expect(iam.writes()).toEqual([`PutRolePermissionsBoundary(${prod.roleName})`, `UpdateAssumeRolePolicy(${prod.roleName})`]);
+    await expect(scheduled()).rejects.toThrow(/carries this stack's owner tag but not its permissions boundary \(it has none\)/);
+    expect(iam.writes()).toEqual([]);
+    expect(JSON.stringify(prod, (_k, v) => (v instanceof Map || v instanceof Set ? [...v] : v))).toBe(before);
+    // Nor on Delete: it is not this stack's to remove.
+    await customResource('Delete');
+    expect(agentRoles().map((r) => r.roleName)).toEqual([prod.roleName]);
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'conflict', role: prod.roleName, error: expect.stringMatching(/not adopted, repaired or deleted/) }));
   });
 
-  test('upgrade: a role of the previous version (no boundary, no prefix tag) is replaced once, its boundary put first so IAM lets it go', async () => {
-    await scheduled();
-    const prod = role('prod', 'us-east-1')!;
-    prod.boundary = undefined;
-    prod.tags.delete('container-cost:prefix');
+  test('someone else\'s role at the path with the owner tag but another boundary (or none) is left alone; once removed, the next run creates this stack\'s own', async () => {
+    const name = agentRoleName('prod', 'us-east-1');
+    const fake = iam.seedRole(name, { Version: '2012-10-17', Statement: [] }, {
+      path: PATH, tags: { [OWNER_TAG]: OWNER, 'container-cost:prefix': 'us-east-1/prod/' }, boundary: `arn:aws:iam::${SOURCE_ACCOUNT}:policy/permissive`,
+    });
+    iam.calls.length = 0;
+    await expect(scheduled()).rejects.toThrow(/1 error/);
+    expect(iam.writes().filter((w) => w.includes(`(${name})`))).toEqual([]);
+    expect(iam.roles.get(name.toLowerCase())).toBe(fake);
+    iam.roles.delete(name.toLowerCase());
     iam.calls.length = 0;
     await scheduled();
-    const name = prod.roleName;
-    expect(iam.writes()).toEqual([
-      `PutRolePermissionsBoundary(${name})`, `DeleteRolePolicy(${name})`, `DeleteRole(${name})`, `CreateRole(${name})`, `PutRolePolicy(${name})`,
-    ]);
     expect(role('prod', 'us-east-1')).toMatchObject({ boundary: BOUNDARY });
-    expect(role('prod', 'us-east-1')!.tags.get('container-cost:prefix')).toBe('us-east-1/prod/');
-    iam.calls.length = 0;
-    await scheduled();
-    expect(iam.writes()).toEqual([]);
+    expect(iam.writes()).toEqual([`CreateRole(${name})`, `PutRolePolicy(${name})`]);
   });
 
   test('a role planted one path segment deeper is reported as an error, not silently kept', async () => {

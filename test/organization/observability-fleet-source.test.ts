@@ -293,6 +293,17 @@ describe('member template IAM, proven with the IAM engine', () => {
       })).toBe('Allowed');
     });
 
+    // Issue 21, item 10: someone else's untagged role at a flow's path, tagged as its own, must stay
+    // out of reach: no boundary can be put on it, so nothing of it can be changed.
+    test('it cannot adopt an untagged role someone else put at a flow\'s path: after tagging it, no boundary can be put and nothing changed', () => {
+      const theirs = rolePath('remote-write', 'someone-elses-role');
+      const tagged = { 'iam:ResourceTag/xacct-observability:owner': ownerKey, 'aws:ResourceTag/xacct-observability:owner': ownerKey };
+      expect(isAllowed({ policies, principal, action: 'iam:PutRolePermissionsBoundary', resource: theirs, identityOnly: true, context: { ...tagged, 'iam:PermissionsBoundary': boundary } })).not.toBe('Allowed');
+      for (const action of ['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary']) {
+        expect(isAllowed({ policies, principal, action, resource: theirs, identityOnly: true, context: tagged })).not.toBe('Allowed');
+      }
+    });
+
     test('it passes only this region\'s Pod Identity roles, only to EKS Pod Identity', () => {
       const piRole = FleetNames.podIdentityRoleArn('aws', MEMBER, FleetNames.REMOTE_WRITE, REGION);
       const pass = (resource: string, service: string) => isAllowed({ policies, principal, action: 'iam:PassRole', resource, identityOnly: true, context: { 'iam:PassedToService': service } });

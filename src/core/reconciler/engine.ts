@@ -9,7 +9,7 @@ import { EntityAlreadyExistsException } from '@aws-sdk/client-iam';
 import { mapWithConcurrency } from './concurrency';
 import { Cluster, SyncIo } from './io';
 import { ActualAssociation, AssociationAction, ClusterAssociations, DesiredAssociation, planAssociations } from './plan-associations';
-import { Action, ActualRole, deleteAction, DesiredRole, isOwned, plan, RoleOwnership, RoleScheme } from './plan-roles';
+import { Action, ActualRole, deleteAction, DesiredRole, isOwned, notAdoptedReason, plan, RoleOwnership, RoleScheme } from './plan-roles';
 
 export interface Concurrency {
   /** Regions scanned at once. */
@@ -188,9 +188,11 @@ export async function removeOwned(
   for (const rolePath of target.rolePaths) {
     try {
       const roles = await readRoles(io, (await io.rolesUnder(rolePath)).atPath, concurrency.roles);
-      const actions: Action[] = roles.map((role) => isOwned(role, target)
-        ? deleteAction(role, target.boundaryArn, target.scheme)
-        : { kind: 'skip', roleName: role.roleName, reason: 'under this stack\'s path but without its owner tag; left untouched' });
+      const actions: Action[] = roles.map((role): Action => {
+        if (!isOwned(role, target)) return { kind: 'skip', roleName: role.roleName, reason: 'under this stack\'s path but without its owner tag; left untouched' };
+        const notAdopted = notAdoptedReason(role, target.boundaryArn);
+        return notAdopted ? { kind: 'conflict', roleName: role.roleName, reason: notAdopted } : deleteAction(role, target.scheme);
+      });
       await applyByRole(io, target.scheme, actions, concurrency.roles, summary, log, (role) => isOwned(role, target));
     } catch (error) {
       summary.errors.push(describeError(error));

@@ -1,7 +1,8 @@
 /**
  * The IAM fences every reconciler that writes roles runs inside (DESIGN.md, "Attack your own
  * work"): it may create roles only at exactly its paths, each with the stack's permissions boundary
- * and its owner tag; change only roles that carry both; never remove or swap the boundary, attach a
+ * and its owner tag; change only roles that carry both; never remove, put or swap a boundary (so it
+ * cannot adopt a role it did not create, even one it tagged), attach a
  * managed policy, edit any managed policy, retag an owned role, or assume a role it made. Each
  * reconciler adds the conditions of its own flow (the container-cost prefix tag, for example).
  */
@@ -28,7 +29,10 @@ export function rolesAtPath(rolePath: string): string {
   return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${rolePath}*`;
 }
 
-const ESCALATION_ACTIONS = ['iam:DeleteRolePermissionsBoundary', 'iam:AttachRolePolicy', 'iam:PassRole', 'iam:CreatePolicy', 'iam:CreatePolicyVersion',
+// PutRolePermissionsBoundary too: every role it makes gets the boundary at CreateRole, and putting one
+// on a role it tagged would adopt someone else's role (issue 21): without it, a role at the path that
+// lacks the boundary stays out of every change below.
+const ESCALATION_ACTIONS = ['iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary', 'iam:AttachRolePolicy', 'iam:PassRole', 'iam:CreatePolicy', 'iam:CreatePolicyVersion',
   'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:UpdateRole', 'iam:CreateUser', 'iam:CreateAccessKey'];
 
 /** The statements that let a reconciler create and keep bounded roles, and nothing more. */
@@ -64,7 +68,7 @@ export function boundedRoleWriterStatements(f: BoundedRoleWriter): iam.PolicySta
     }),
     new iam.PolicyStatement({
       sid: 'ChangeBoundedOwnedRoles',
-      actions: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRole'],
+      actions: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRole'],
       resources: roles,
       conditions: { StringEquals: { ...withBoundary, [`iam:ResourceTag/${f.ownerTag}`]: f.ownerKey } },
     }),

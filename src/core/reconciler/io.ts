@@ -10,7 +10,7 @@ import {
 import {
   CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient,
   ListAttachedRolePoliciesCommand, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, ListRolesCommand, NoSuchEntityException,
-  PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
+  PutRolePolicyCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { mapWithConcurrency, RetryOptions, withRetry } from './concurrency';
 import { ActualAssociation, AssociationAction } from './plan-associations';
@@ -264,9 +264,6 @@ export class SyncIo {
         })));
         await this.putPolicy(action.role, writePolicyName);
         break;
-      case 'set-boundary':
-        await this.putBoundary(action.roleName, action.boundaryArn);
-        break;
       case 'detach-policy':
         await ignoreMissing(this.call(() => iam.send(new DetachRolePolicyCommand({ RoleName: action.roleName, PolicyArn: action.policyArn }))));
         break;
@@ -284,9 +281,6 @@ export class SyncIo {
         break;
       case 'delete':
         // Gone already (a concurrent run, or a person) is the outcome we want.
-        if (action.boundaryArn) {
-          await ignoreMissing(this.putBoundary(action.roleName, action.boundaryArn));
-        }
         for (const policyArn of action.attachedPolicies) {
           await ignoreMissing(this.call(() => iam.send(new DetachRolePolicyCommand({ RoleName: action.roleName, PolicyArn: policyArn }))));
         }
@@ -299,10 +293,6 @@ export class SyncIo {
       case 'conflict':
         break;
     }
-  }
-
-  private putBoundary(roleName: string, boundaryArn: string): Promise<unknown> {
-    return this.call(() => this.clients.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: roleName, PermissionsBoundary: boundaryArn })));
   }
 
   private async putPolicy(role: DesiredRole, policyName: string): Promise<void> {

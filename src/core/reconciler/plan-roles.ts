@@ -8,6 +8,7 @@
  * - a role is ours only if it is under our path AND carries our owner tag; others are never touched;
  * - orphans are deleted only when every region's scan succeeded in this run (fail closed);
  * - a name taken by a role that is not ours is reported as a conflict and skipped;
+ * - a role with our owner tag but without our boundary is never adopted (see `notAdoptedReason`);
  * - two clusters that would share one role name (IAM compares names case-insensitively) are an error,
  *   never a role handed back and forth between them.
  */
@@ -52,12 +53,11 @@ export interface ActualRole {
 
 export type Action =
   | { kind: 'create'; role: DesiredRole }
-  | { kind: 'set-boundary'; roleName: string; boundaryArn: string }
   | { kind: 'update-trust'; role: DesiredRole }
   | { kind: 'update-policy'; role: DesiredRole }
   | { kind: 'delete-extra-policy'; roleName: string; policyName: string }
   | { kind: 'detach-policy'; roleName: string; policyArn: string }
-  | { kind: 'delete'; roleName: string; policyNames: string[]; attachedPolicies: string[]; boundaryArn?: string; clusterArn?: string }
+  | { kind: 'delete'; roleName: string; policyNames: string[]; attachedPolicies: string[]; clusterArn?: string }
   | { kind: 'conflict'; roleName: string; reason: string }
   | { kind: 'skip'; roleName: string; reason: string };
 
@@ -86,14 +86,26 @@ export function isOwned(role: ActualRole, owner: RoleOwnership): boolean {
   return owner.rolePaths.includes(role.path) && role.tags[owner.scheme.ownerTag] === owner.ownerKey;
 }
 
-/** Deletes a role: its boundary put back first if missing (the reconciler may change only bounded roles), then what blocks DeleteRole. */
-export function deleteAction(actual: ActualRole, boundaryArn: string, scheme: RoleScheme): Action & { kind: 'delete' } {
+/**
+ * Why an owned-looking role is not adopted (undefined when it carries the stack's boundary). Every
+ * role the reconciler creates has the boundary (CreateRole requires it) and its fences deny removing
+ * or putting one, so a role at its path with its owner tag but without that boundary was made (or
+ * tagged, or stripped) by someone else: it is neither repaired nor deleted, only reported. Tags are
+ * anyone's to write who may create a role; the boundary is the one mark of provenance.
+ */
+export function notAdoptedReason(actual: ActualRole, boundaryArn: string): string | undefined {
+  if (actual.boundaryArn === boundaryArn) return undefined;
+  return `${actual.roleName} carries this stack's owner tag but not its permissions boundary (it has ${actual.boundaryArn ?? 'none'}), so this stack did not create it as it is; `
+    + 'it is not adopted, repaired or deleted: remove it (the next run creates this stack\'s own)';
+}
+
+/** Deletes a role it made: first what blocks DeleteRole (inline and attached policies). */
+export function deleteAction(actual: ActualRole, scheme: RoleScheme): Action & { kind: 'delete' } {
   return {
     kind: 'delete',
     roleName: actual.roleName,
     policyNames: Object.keys(actual.policies),
     attachedPolicies: actual.attachedPolicies,
-    ...(actual.boundaryArn === boundaryArn ? {} : { boundaryArn }),
     clusterArn: actual.tags[scheme.clusterTag],
   };
 }
@@ -120,13 +132,16 @@ export function plan(input: PlanInput): Action[] {
       actions.push({ kind: 'skip', roleName: role.roleName, reason: `a role named ${actual.roleName} exists at ${actual.path} and is not this stack's (owner tag ${actual.tags[input.scheme.ownerTag] ?? 'missing'}); it is left untouched` });
       continue;
     }
-    if (Object.entries(role.tags).some(([k, value]) => actual.tags[k] !== value)) {
-      // Tags are set only at creation (the reconciler may not retag a role): replace the role.
-      actions.push(deleteAction(actual, input.boundaryArn, input.scheme), { kind: 'create', role });
+    const notAdopted = notAdoptedReason(actual, input.boundaryArn);
+    if (notAdopted) {
+      actions.push({ kind: 'conflict', roleName: role.roleName, reason: notAdopted });
       continue;
     }
-    // The boundary goes first: every other change is allowed only on a role that carries it.
-    if (actual.boundaryArn !== role.boundaryArn) actions.push({ kind: 'set-boundary', roleName: role.roleName, boundaryArn: role.boundaryArn });
+    if (Object.entries(role.tags).some(([k, value]) => actual.tags[k] !== value)) {
+      // Tags are set only at creation (the reconciler may not retag a role): replace the role.
+      actions.push(deleteAction(actual, input.scheme), { kind: 'create', role });
+      continue;
+    }
     for (const policyArn of actual.attachedPolicies) actions.push({ kind: 'detach-policy', roleName: role.roleName, policyArn });
     if (canonicalPolicy(actual.trust) !== canonicalPolicy(role.trust)) actions.push({ kind: 'update-trust', role });
     const policyName = input.scheme.policyName;
@@ -143,7 +158,8 @@ export function plan(input: PlanInput): Action[] {
       actions.push({ kind: 'skip', roleName: actual.roleName, reason: 'looks orphaned, but a region scan failed in this run, so nothing is deleted' });
       continue;
     }
-    actions.push(deleteAction(actual, input.boundaryArn, input.scheme));
+    const notAdopted = notAdoptedReason(actual, input.boundaryArn);
+    actions.push(notAdopted ? { kind: 'conflict', roleName: actual.roleName, reason: notAdopted } : deleteAction(actual, input.scheme));
   }
   return actions;
 }
