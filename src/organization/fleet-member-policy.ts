@@ -43,14 +43,21 @@ export function podIdentityRoleTrust(namespace: string, serviceAccount: string):
       Effect: 'Allow',
       Principal: { Service: POD_IDENTITY_SERVICE },
       // EKS user guide, "Create IAM role with trust policy required by EKS Pod Identity": both actions,
-      // narrowed by the session tags EKS sets.
+      // narrowed by the session tags EKS sets ("restrict which service accounts, namespaces, and
+      // clusters can use this role"; the tags are listed under "Enable or disable session tags", and
+      // in the EKS Best Practices Guide, "Identity and Access Management": eks-cluster-arn is
+      // arn:<partition>:eks:<region>:<account>:cluster/<name>). Those are what EKS documents, so they
+      // carry the confused-deputy check: the cluster ARN pins this account and region. The guides do
+      // not document aws:SourceAccount for pods.eks.amazonaws.com (the best-practices guide names
+      // aws:SourceOrgId), so it is checked only if sent; a trust that required it would refuse every
+      // association if EKS does not send it.
       Action: ['sts:AssumeRole', 'sts:TagSession'],
       Condition: {
         StringEquals: {
-          'aws:SourceAccount': Aws.ACCOUNT_ID,
           'aws:RequestTag/kubernetes-namespace': namespace,
           'aws:RequestTag/kubernetes-service-account': serviceAccount,
         },
+        StringEqualsIfExists: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
         StringLike: { 'aws:RequestTag/eks-cluster-arn': `arn:${Aws.PARTITION}:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/*` },
       },
     }],

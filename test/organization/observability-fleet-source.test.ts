@@ -218,6 +218,24 @@ describe('member template IAM, proven with the IAM engine', () => {
     expect(podIdentity(id, { 'aws:SourceAccount': '555555555555' })).not.toBe('Allowed');
   });
 
+  // Issue 21, item 12: what EKS documents for pods.eks.amazonaws.com are the session tags it sets
+  // (EKS user guide, "Create IAM role with trust policy required by EKS Pod Identity"); it does not
+  // document aws:SourceAccount, so the trust must hold without it and pin the account by the tag.
+  test('the Pod Identity trust rests on what EKS documents: its session tags (the cluster ARN pins the account); aws:SourceAccount, when sent, must match', () => {
+    const id = roleId('PodIdentityremotewrite');
+    const trust = trustPolicyOf(t, id, member);
+    const ask = (context: Record<string, string>) => canAssume({
+      trustPolicy: trust, roleArn: FleetNames.podIdentityRoleArn('aws', MEMBER, FleetNames.REMOTE_WRITE, REGION), principal: 'pods.eks.amazonaws.com', context,
+    });
+    const tags = { 'aws:RequestTag/eks-cluster-arn': clusterArn, 'aws:RequestTag/kubernetes-namespace': 'monitoring', 'aws:RequestTag/kubernetes-service-account': 'prometheus' };
+    expect(ask(tags)).toBe('Allowed');
+    expect(ask({ ...tags, 'aws:SourceAccount': MEMBER })).toBe('Allowed');
+    expect(ask({ ...tags, 'aws:SourceAccount': '555555555555' })).not.toBe('Allowed');
+    expect(ask({ ...tags, 'aws:RequestTag/eks-cluster-arn': `arn:aws:eks:${REGION}:555555555555:cluster/prod` })).not.toBe('Allowed');
+    // An association with session tags disabled sends none: nothing pins it, so it is refused.
+    expect(ask({ 'aws:SourceAccount': MEMBER })).not.toBe('Allowed');
+  });
+
   test('a Pod Identity role may assume (and tag a session for) its own flow\'s central role only', () => {
     const id = roleId('PodIdentityremotewrite');
     const policies = identityPoliciesOf(t, id, member);
