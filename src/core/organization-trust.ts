@@ -78,8 +78,9 @@ export const CLUSTER_ARN_TAG = 'eks-cluster-arn';
  * (`aws:PrincipalTag`, incoming transitive tags and role tags), so a member account's role cannot
  * carry another member's cluster into the central session. No tag passes (IfExists): IRSA callers
  * send none. `${aws:PrincipalAccount}` is a policy variable of a global key present in every request
- * (IAM user guide, "IAM policy elements: Variables and tags": variables in string conditions;
- * "AWS global condition context keys": aws:PrincipalAccount). StringLike's `*` also matches ":", so a
+ * (IAM user guide, "IAM policy elements: Variables and tags": variables work in the Condition element
+ * of resource-based policies, a role trust policy among them, and global condition keys can be
+ * variables; "AWS global condition context keys": aws:PrincipalAccount is always in the context). StringLike's `*` also matches ":", so a
  * second condition refuses values with more colons than a cluster ARN has (5; cluster names have none),
  * or `arn:aws:eks:r:222…:cluster/a:333…:cluster/b` would pass for account 333.
  */
