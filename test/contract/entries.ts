@@ -197,6 +197,18 @@ export const ENTRIES: ContractEntry[] = [
     build: chart((a, p) => new lib.CrossAccountWorkloadChart(a, 'c', p)),
   },
   {
+    name: 'CrossAccountWorkloadChart',
+    variant: 'profileMode TARGET_ROLE',
+    baseline: {
+      serviceAccount: SA,
+      identityMode: lib.WorkloadIdentityMode.POD_IDENTITY,
+      profileMode: lib.WorkloadProfileMode.TARGET_ROLE,
+      targets: [{ profileName: 'target', roleArn: `arn:aws:iam::${TARGET}:role/deployer`, region: REGION }],
+    },
+    required: ['serviceAccount', 'targets'],
+    build: chart((a, p) => new lib.CrossAccountWorkloadChart(a, 'c', p)),
+  },
+  {
     name: 'TrustProbeChart',
     baseline: { serviceAccount: SA, firstRoleArn: `arn:aws:iam::${SOURCE}:role/ci`, hops: [{ roleArn: `arn:aws:iam::${TARGET}:role/deployer` }] },
     required: ['serviceAccount', 'firstRoleArn'],
