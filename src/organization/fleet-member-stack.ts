@@ -14,7 +14,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { fleetBoundaryStatements, memberReconcilerStatements, podIdentityRoleTrust } from './fleet-member-policy';
+import { costStatements, fleetBoundaryStatements, memberReconcilerStatements, POD_IDENTITY_COST_PREFIX, podIdentityRoleTrust } from './fleet-member-policy';
 import { fleetPodIdentityRoleName, fleetRolePath, fleetScraperSourceRoleName, FLEET_FLOW_KEYS } from './fleet-names';
 import { FLEET_ENV } from './fleet-sync/config';
 import { FleetFlowConfig, FleetIdentityChoice, fleetFenceTag, fleetOwnerKey } from './fleet-sync/desired';
@@ -60,20 +60,35 @@ export class FleetMemberStack extends Stack {
     if (config.sinkArnsByRegion && Object.keys(config.sinkArnsByRegion).length > 0) this.link(config.sinkArnsByRegion, config.linkResourceTypes);
   }
 
-  /** One per flow and region (IAM is global; instances are regional): EKS assumes it, then the central role. */
+  /**
+   * One per flow and region (IAM is global; instances are regional): EKS assumes it, then the central
+   * role; for container cost it is the pod's identity itself, writing its cluster's prefix of the bucket.
+   */
   private podIdentityRole(flow: FleetFlowConfig): iam.CfnRole {
     const roleName = fleetPodIdentityRoleName(flow.key, Aws.REGION);
-    const role = new iam.CfnRole(this, `PodIdentity-${flow.key}`, {
-      roleName,
-      path: fleetRolePath(flow.key),
-      description: `EKS Pod Identity role of the ${flow.key} flow; chains into ${flow.targetRoleArn}`,
-      assumeRolePolicyDocument: podIdentityRoleTrust(flow.namespace, flow.serviceAccount),
-      policies: [{
+    const policy = flow.costBucketName
+      ? {
+        policyName: 'write-cost-prefix',
+        policyDocument: new iam.PolicyDocument({ statements: costStatements(flow.costBucketName, POD_IDENTITY_COST_PREFIX) }),
+      }
+      : {
         policyName: 'assume-central-role',
         // Pod Identity's session tags are transitive into the chained session: TagSession too.
         policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: flow.targetRoleArn }] },
-      }],
+      };
+    const role = new iam.CfnRole(this, `PodIdentity-${flow.key}`, {
+      roleName,
+      path: fleetRolePath(flow.key),
+      description: flow.costBucketName
+        ? `EKS Pod Identity role of the ${flow.key} flow; writes <account>/<region>/<cluster>/ of ${flow.costBucketName}`
+        : `EKS Pod Identity role of the ${flow.key} flow; chains into ${flow.targetRoleArn}`,
+      assumeRolePolicyDocument: podIdentityRoleTrust(flow.namespace, flow.serviceAccount),
+      policies: [policy],
     });
+    if (flow.costBucketName) {
+      acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${flow.costBucketName}/<AWS::AccountId>/<AWS::Region>/<aws:PrincipalTag/eks-cluster-name>/*]`,
+        'The cost agent writes objects it names itself, under its own cluster\'s prefix (the cluster name from the Pod Identity session tag); the central bucket policy admits only this account\'s prefix.');
+    }
     return role;
   }
 
@@ -109,9 +124,17 @@ export class FleetMemberStack extends Stack {
     const boundary = new iam.ManagedPolicy(this, 'Boundary', {
       managedPolicyName: boundaryName,
       path: '/xacct-observability/',
-      description: 'Permissions boundary of the fleet\'s per-cluster IRSA roles: assume the central roles, nothing else',
-      statements: fleetBoundaryStatements(config.flows.map((f) => f.targetRoleArn)),
+      description: 'Permissions boundary of the fleet\'s per-cluster IRSA roles: assume the central roles (or write this account\'s cost prefix), nothing else',
+      statements: fleetBoundaryStatements(
+        config.flows.flatMap((f) => (f.targetRoleArn ? [f.targetRoleArn] : [])),
+        config.flows.find((f) => f.costBucketName)?.costBucketName,
+      ),
     });
+    const costBucket = config.flows.find((f) => f.costBucketName)?.costBucketName;
+    if (costBucket) {
+      acknowledgeNagFinding(boundary, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${costBucket}/<AWS::AccountId>/<AWS::Region>/*]`,
+        'The boundary caps a per-cluster cost role at this account\'s prefix of this region in the organization\'s bucket; each role\'s own policy names its cluster.');
+    }
     const boundaryArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy/xacct-observability/${boundaryName}`;
     const rolePaths = [...new Set(config.flows.map((f) => fleetRolePath(f.key)))];
     const logGroup = new logs.LogGroup(this, 'ReconcilerLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });

@@ -135,6 +135,23 @@ export interface FleetScraperTarget {
   readonly targetRoleArn: string;
 }
 
+/**
+ * Container cost for the organization: every member cluster's cost agent writes the organization's
+ * one cost bucket (`OrganizationContainerCostBucket` in the central account), under
+ * `<account>/<region>/<cluster>/` (`FleetNames.costPrefix`).
+ */
+export interface FleetContainerCost {
+  /** The central bucket's name (`OrganizationContainerCostBucket.bucketName`). */
+  readonly bucketName: string;
+
+  /**
+   * The cost agent's service account in every member cluster.
+   *
+   * @default { namespace: 'container-cost', name: 'container-cost-agent' }
+   */
+  readonly serviceAccount?: ServiceAccountRef;
+}
+
 /** CloudWatch cross-account observability: a link in every member account and region that has a sink. */
 export interface FleetObservabilityLinks {
   /** The monitoring account's sink ARN per region (`OrganizationObservabilitySink`'s `SinkArn`); at most 10. */
@@ -180,6 +197,14 @@ export interface ObservabilityFleetSourceProps {
    * @default - not rolled out
    */
   readonly containerInsights?: FleetFlowTarget;
+
+  /**
+   * Container cost: per-cluster identities that write the organization's cost bucket, each only
+   * under its own `<account>/<region>/<cluster>/`.
+   *
+   * @default - not rolled out
+   */
+  readonly containerCost?: FleetContainerCost;
 
   /**
    * The AMP managed collector: each account's collector source role, per region.
@@ -238,6 +263,13 @@ export interface ObservabilityFleetSourceProps {
   readonly callAs?: FleetCallAs;
 }
 
+/** The prop of each fixed flow, for messages. */
+const FLOW_PROPS: Record<string, string> = {
+  [FLEET_FLOW_KEYS.REMOTE_WRITE]: 'remoteWrite',
+  [FLEET_FLOW_KEYS.CONTAINER_INSIGHTS]: 'containerInsights',
+  [FLEET_FLOW_KEYS.CONTAINER_COST]: 'containerCost',
+};
+
 /** CreateStackSet's limit on an inline template (TemplateBody). */
 export const MAX_TEMPLATE_BODY_BYTES = 51_200;
 /** CreateStackSet's limit on a template from S3 (TemplateURL; CloudFormation user guide, quotas). */
@@ -250,6 +282,7 @@ const OTHER_ENVIRONMENT_BYTES = 900;
 const DEFAULT_SERVICE_ACCOUNTS = {
   remoteWrite: { namespace: 'monitoring', name: 'prometheus' },
   containerInsights: { namespace: 'amazon-cloudwatch', name: 'cloudwatch-agent' },
+  containerCost: { namespace: 'container-cost', name: 'container-cost-agent' },
 };
 
 /**
@@ -409,13 +442,14 @@ export class ObservabilityFleetSource extends Construct {
         flows.push({ key: workloadFlowKey(w.name), namespace, serviceAccount: name, targetRoleArn: w.targetRoleArn });
       }
     });
+    this.containerCost(v, props.containerCost, flows);
     // One association per service account and cluster: two flows on one would take it from each other on every run.
     const byServiceAccount = new Map<string, string>();
     for (const f of flows) {
       const sa = `${f.namespace}/${f.serviceAccount}`;
       const other = byServiceAccount.get(sa);
       if (other) {
-        v.problem(f.key.startsWith('workload-') ? 'workloads' : f.key === FLEET_FLOW_KEYS.CONTAINER_INSIGHTS ? 'containerInsights' : 'remoteWrite',
+        v.problem(FLOW_PROPS[f.key] ?? 'workloads',
           `the ${f.key} flow uses service account ${sa}, as the ${other} flow does; a service account can reach one central role: give each flow its own`);
       }
       byServiceAccount.set(sa, f.key);
@@ -426,7 +460,7 @@ export class ObservabilityFleetSource extends Construct {
     }
     const sinkArnsByRegion = this.sinks(v, props.observabilityLinks, regions);
     if (flows.length === 0 && !scraperTargetRoleArn && !sinkArnsByRegion) {
-      v.problem('remoteWrite', 'no flow is chosen: give at least one of remoteWrite, containerInsights, ampScraper, workloads, observabilityLinks');
+      v.problem('remoteWrite', 'no flow is chosen: give at least one of remoteWrite, containerInsights, containerCost, ampScraper, workloads, observabilityLinks');
     }
     v.oneOf('identity', props.identity, FleetIdentity);
     this.preferences(v, props.operationPreferences, regions);
@@ -449,6 +483,31 @@ export class ObservabilityFleetSource extends Construct {
       linkResourceTypes: props.observabilityLinks?.resourceTypes,
       schedule: schedule instanceof Duration ? schedule : Duration.hours(2),
     };
+  }
+
+  /** The container-cost flow: the central bucket's name, literal (the member template names it). */
+  private containerCost(v: PropsValidator, cost: FleetContainerCost | undefined, flows: FleetFlowConfig[]): void {
+    if (cost === undefined || cost === null) return;
+    if (typeof cost !== 'object' || Array.isArray(cost)) {
+      v.problem('containerCost', 'is not an object: { bucketName, serviceAccount? }');
+      return;
+    }
+    const sa = cost.serviceAccount ?? DEFAULT_SERVICE_ACCOUNTS.containerCost;
+    v.serviceAccount('containerCost.serviceAccount', sa);
+    if (!v.required('containerCost.bucketName', cost.bucketName)) return;
+    if (typeof cost.bucketName === 'string' && Token.isUnresolved(cost.bucketName)) {
+      v.problem('containerCost.bucketName', 'is a deploy-time value of this stack; the bucket lives in the central account: pass its name as a string (OrganizationContainerCostBucket.bucketName)');
+      return;
+    }
+    const before = v.problemCount;
+    // S3 general purpose bucket naming rules: 3-63 characters, a-z 0-9 . -, starting and ending with a letter or digit.
+    v.check('containerCost.bucketName', cost.bucketName, {
+      expected: 'an S3 bucket name (3-63 characters from a-z 0-9 . -, starting and ending with a letter or digit)',
+      check: (s) => (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s) && !s.includes('..') ? undefined : 'does not match'),
+    });
+    if (v.problemCount === before && sa && typeof sa === 'object') {
+      flows.push({ key: FLEET_FLOW_KEYS.CONTAINER_COST, namespace: sa.namespace, serviceAccount: sa.name, costBucketName: cost.bucketName });
+    }
   }
 
   /** A central role: an IAM role ARN of this partition, literal (the member template names it), no wildcard. */

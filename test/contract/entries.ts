@@ -150,6 +150,22 @@ export const ENTRIES: ContractEntry[] = [
     build: chart((a, p) => new lib.ContainerCostAgentChart(a, 'c', p)),
   },
   {
+    name: 'ContainerCostAgentChart',
+    variant: 'identity FLEET_IRSA',
+    baseline: { account: SOURCE, clusterName: 'prod', region: REGION, identity: lib.ContainerCostAgentChartIdentity.FLEET_IRSA },
+    required: ['account', 'clusterName', 'region'],
+    // Without a fleet identity the chart is in IRSA_ROLE mode, which needs the bucket's ownerKey.
+    alternatives: { identity: ['ownerKey'] },
+    build: chart((a, p) => new lib.ContainerCostAgentChart(a, 'c', p)),
+  },
+  {
+    name: 'OrganizationContainerCostBucket',
+    baseline: { organizationSource: ORGANIZATION, bucketNamePrefix: 'org-cost', readerRoleName: 'cost-platform', versioned: true },
+    required: ['organizationSource'],
+    tokensSupported: ['organizationSource.organizationId', 'organizationSource.sourcePrincipalPattern'],
+    build: construct(TARGET, (s, p) => new lib.OrganizationContainerCostBucket(s, 'C', p)),
+  },
+  {
     name: 'WorkloadSourceRole',
     baseline: {
       identityMode: lib.WorkloadIdentityMode.IRSA,
@@ -235,6 +251,7 @@ export const ENTRIES: ContractEntry[] = [
       remoteWrite: { targetRoleArn: `arn:aws:iam::${TARGET}:role/amp-remote-write-ws-1` },
       containerInsights: { targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, serviceAccount: { namespace: 'amazon-cloudwatch', name: 'cloudwatch-agent' } },
       ampScraper: { targetRoleArn: `arn:aws:iam::${TARGET}:role/amp-scraper-target-ws-1` },
+      containerCost: { bucketName: `container-cost-org-${TARGET}`, serviceAccount: { namespace: 'container-cost', name: 'container-cost-agent' } },
       workloads: [{ name: 'ci', targetRoleArn: `arn:aws:iam::${TARGET}:role/ci`, serviceAccount: SA }],
       observabilityLinks: { sinkArns: { [REGION]: `arn:aws:oam:${REGION}:${TARGET}:sink/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111` } },
       identity: 'AUTO',
