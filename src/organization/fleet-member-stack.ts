@@ -31,6 +31,8 @@ export interface FleetMemberConfig {
   readonly flows: FleetFlowConfig[];
   /** The AMP collector's central target role, when the fleet creates the scraper source role. */
   readonly scraperTargetRoleArn?: string;
+  /** The workspace's region: the only one whose instances get the scraper source role (all, when absent). */
+  readonly scraperRegion?: string;
   readonly identity: FleetIdentityChoice;
   /** OAM sinks by region: a link is created in the regions listed. */
   readonly sinkArnsByRegion?: Record<string, string>;
@@ -45,6 +47,11 @@ export function fleetHandlerCode(): string {
   return fs.readFileSync(file, 'utf8');
 }
 
+/** This instance's collector source role (deterministic). */
+function scraperSourceRoleArn(): string {
+  return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${fleetRolePath(FLEET_FLOW_KEYS.AMP_SCRAPER)}${fleetScraperSourceRoleName(Aws.REGION)}`;
+}
+
 /** A stack of the member template. Build it in an App of its own: it is never deployed by the CDK CLI. */
 export class FleetMemberStack extends Stack {
   constructor(scope: Construct, id: string, config: FleetMemberConfig) {
@@ -55,7 +62,7 @@ export class FleetMemberStack extends Stack {
     });
     const perCluster = config.flows.length > 0;
     const podIdentityRoles = config.identity === 'IRSA' ? [] : config.flows.map((flow) => this.podIdentityRole(flow));
-    const scraperRole = config.scraperTargetRoleArn ? this.scraperSourceRole(config.scraperTargetRoleArn) : undefined;
+    const scraperRole = config.scraperTargetRoleArn ? this.scraperSourceRole(config.scraperTargetRoleArn, config.scraperRegion) : undefined;
     if (perCluster) this.reconciler(config, podIdentityRoles, scraperRole);
     if (config.sinkArnsByRegion && Object.keys(config.sinkArnsByRegion).length > 0) this.link(config.sinkArnsByRegion, config.linkResourceTypes);
   }
@@ -93,8 +100,8 @@ export class FleetMemberStack extends Stack {
   }
 
   /** The account's AMP collector source role in this region (the collectors name it in their RoleConfiguration). */
-  private scraperSourceRole(targetRoleArn: string): iam.CfnRole {
-    return new iam.CfnRole(this, 'ScraperSource', {
+  private scraperSourceRole(targetRoleArn: string, workspaceRegion?: string): iam.CfnRole {
+    const role = new iam.CfnRole(this, 'ScraperSource', {
       roleName: fleetScraperSourceRoleName(Aws.REGION),
       path: fleetRolePath(FLEET_FLOW_KEYS.AMP_SCRAPER),
       description: `Source role of this account's AMP collectors in this region; chains into ${targetRoleArn}`,
@@ -115,6 +122,11 @@ export class FleetMemberStack extends Stack {
         policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: targetRoleArn }] },
       }],
     });
+    if (workspaceRegion) {
+      // A collector writes only to a workspace of its own region: the role is of no use elsewhere.
+      role.cfnOptions.condition = new CfnCondition(this, 'InWorkspaceRegion', { expression: Fn.conditionEquals(Aws.REGION, workspaceRegion) });
+    }
+    return role;
   }
 
   private reconciler(config: FleetMemberConfig, podIdentityRoles: iam.CfnRole[], scraperRole?: iam.CfnRole): void {
@@ -150,7 +162,8 @@ export class FleetMemberStack extends Stack {
               ownerKey,
               boundaryArn,
               podIdentityRoleArns: podIdentityRoles.map((r) => r.attrArn),
-              fixedRoleArns: [...podIdentityRoles, ...(scraperRole ? [scraperRole] : [])].map((r) => r.attrArn),
+              // The collector source role by name: it may be conditional (a GetAtt of it could not be resolved where it is absent).
+              fixedRoleArns: [...podIdentityRoles.map((r) => r.attrArn), ...(scraperRole ? [scraperSourceRoleArn()] : [])],
             }),
           ],
         }),

@@ -14,6 +14,7 @@ import { ServiceAccountRef } from '../core/service-account';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalPartition } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
+import { warn } from '../core/warnings';
 
 /** How member clusters' pods get their per-cluster identity. */
 export enum FleetIdentity {
@@ -129,10 +130,23 @@ export interface FleetWorkload {
   readonly serviceAccount: ServiceAccountRef;
 }
 
-/** The AMP managed-collector flow: the fleet creates each account's collector source role. */
+/**
+ * The AMP managed-collector flow: the fleet creates each account's collector source role; each
+ * cluster's collector is an `AmpCrossAccountScraper` with `fleetSourceRole` in the cluster's account.
+ */
 export interface FleetScraperTarget {
   /** The central `AmpScraperTargetRole` (organization mode) the collectors write through. */
   readonly targetRoleArn: string;
+
+  /**
+   * The workspace the target role writes to. A collector writes only to a workspace of its own
+   * region (cluster, collector and workspace share one), and the organization target trust admits
+   * only scrapers of the workspace's region: with it, the source role is created in that region's
+   * instances only, and the other regions are named in a warning.
+   *
+   * @default - a source role in every region, and a warning when the fleet has more than one region
+   */
+  readonly workspaceArn?: string;
 }
 
 /**
@@ -455,8 +469,10 @@ export class ObservabilityFleetSource extends Construct {
       byServiceAccount.set(sa, f.key);
     }
     let scraperTargetRoleArn: string | undefined;
+    let scraperRegion: string | undefined;
     if (props.ampScraper !== undefined && props.ampScraper !== null) {
       if (this.targetRole(v, 'ampScraper.targetRoleArn', props.ampScraper.targetRoleArn)) scraperTargetRoleArn = props.ampScraper.targetRoleArn;
+      scraperRegion = this.scraperRegion(v, props.ampScraper, regions);
     }
     const sinkArnsByRegion = this.sinks(v, props.observabilityLinks, regions);
     if (flows.length === 0 && !scraperTargetRoleArn && !sinkArnsByRegion) {
@@ -478,11 +494,48 @@ export class ObservabilityFleetSource extends Construct {
       stackSetName: this.stackSetName,
       flows,
       scraperTargetRoleArn,
+      scraperRegion,
       identity: (props.identity ?? FleetIdentity.AUTO) as FleetMemberConfig['identity'],
       sinkArnsByRegion,
       linkResourceTypes: props.observabilityLinks?.resourceTypes,
       schedule: schedule instanceof Duration ? schedule : Duration.hours(2),
     };
+  }
+
+  /**
+   * The region whose instances get the collector source role: the workspace's. AMP: cluster, collector
+   * and workspace share a region (AMP user guide, "Using an AWS managed collector"); the organization
+   * target trust requires the external ID to be a scraper of the workspace's region.
+   */
+  private scraperRegion(v: PropsValidator, target: FleetScraperTarget, regions: readonly string[]): string | undefined {
+    const workspaceArn = target.workspaceArn;
+    if (workspaceArn === undefined || workspaceArn === null) {
+      if (regions.length > 1) {
+        warn(this, 'fleetScraperRegions', `ampScraper: collectors write only to a workspace of their own region, and the organization target trust admits only the workspace region's scrapers; without ampScraper.workspaceArn every region (${regions.join(', ')}) gets a collector source role, but only the workspace's region can use it. Give workspaceArn.`);
+      }
+      return undefined;
+    }
+    if (typeof workspaceArn === 'string' && Token.isUnresolved(workspaceArn)) {
+      v.problem('ampScraper.workspaceArn', 'is a deploy-time value of this stack; the workspace lives in another account: pass its ARN as a string');
+      return undefined;
+    }
+    const before = v.problemCount;
+    v.check('ampScraper.workspaceArn', workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
+    if (v.problemCount !== before) return undefined;
+    const workspace = parseArn(workspaceArn)!;
+    const targetRole = typeof target.targetRoleArn === 'string' ? parseArn(target.targetRoleArn) : undefined;
+    if (targetRole && targetRole.account !== workspace.account) {
+      v.problem('ampScraper.targetRoleArn', `is in account ${targetRole.account}; the target role must be in the workspace's account (${workspace.account})`);
+    }
+    if (!regions.includes(workspace.region)) {
+      v.problem('ampScraper.workspaceArn', `is in ${workspace.region}, which is not one of regions (${regions.join(', ')}): no member collector could write to it (cluster, collector and workspace share a region)`);
+      return undefined;
+    }
+    const others = regions.filter((r) => r !== workspace.region);
+    if (others.length > 0) {
+      warn(this, 'fleetScraperRegions', `ampScraper: the workspace is in ${workspace.region}, and a collector writes only to a workspace of its own region (the organization target trust admits only ${workspace.region} scrapers); the collector source role is created in ${workspace.region} only, and clusters in ${others.join(', ')} get no collector. Give those regions a workspace and target role of their own (another StackSet).`);
+    }
+    return workspace.region;
   }
 
   /** The container-cost flow: the central bucket's name, literal (the member template names it). */
