@@ -5,6 +5,7 @@ import { App, Duration, Token } from 'aws-cdk-lib';
 import * as cfn from 'aws-cdk-lib/aws-cloudformation';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { compactTemplate } from './compact-template';
 import { FleetMemberConfig, FleetMemberStack } from './fleet-member-stack';
 import { FLEET_FLOW_KEYS, fleetSourcePrincipalPattern, MAX_FLOW_KEY_LENGTH, workloadFlowKey } from './fleet-names';
 import { FleetFlowConfig } from './fleet-sync/desired';
@@ -631,5 +632,6 @@ export function renderMemberTemplate(config: FleetMemberConfig): any {
   const stack = new FleetMemberStack(app, 'Member', config);
   const template = app.synth().getStackByName(stack.stackName).template;
   fs.rmSync(app.outdir, { recursive: true, force: true });
-  return template;
+  // Resources and Outputs only: a condition's Fn::Equals takes no Fn::Sub (nor Fn::Join).
+  return { ...template, Resources: compactTemplate(template.Resources), ...(template.Outputs ? { Outputs: compactTemplate(template.Outputs) } : {}) };
 }
