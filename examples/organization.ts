@@ -2,9 +2,9 @@ import { App, BootstraplessSynthesizer, Stack } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { DemoSettings, workspaceArn } from './demo-settings';
 import {
-  AmpCrossAccountScraper, AmpScraperTargetRole, ContainerCostAgentChart, ContainerCostAgentChartIdentity, CrossAccountWorkloadChart, CrossAccountWorkloadRole,
-  FleetNames, IrsaRemoteWriteRole, ObservabilityFleetSource, OrganizationContainerCostBucket, OrganizationObservabilitySink, OrganizationSourceTrust,
-  PrometheusRemoteWriteChart, WorkloadIdentityMode, WorkloadProfileMode,
+  AmpCrossAccountScraper, AmpScraperTargetRole, ContainerCostAgentChart, ContainerCostAgentChartIdentity, CrossAccountWorkloadChart,
+  CrossAccountWorkloadRole, FleetNames, IrsaRemoteWriteRole, ObservabilityFleetSource, OrganizationContainerCostBucket,
+  OrganizationObservabilitySink, OrganizationSourceTrust, PrometheusRemoteWriteChart, WorkloadIdentityMode, WorkloadProfileMode,
 } from '../src';
 
 /** What the organization example builds. */

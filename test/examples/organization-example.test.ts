@@ -114,7 +114,8 @@ describe('every flow of the example, for a member account: each member identity 
   const identitiesOf = (account: string) => {
     const env = { account, region: FLEET_REGION };
     const byName = (name: string) => logicalIdsOfType(member, 'AWS::IAM::Role').find((id) => evaluate(member.Resources[id].Properties.RoleName, member, env) === name)!;
-    const identity = (flowKey: string, roleName: string, arn: string) => ({ flowKey, arn, policies: identityPoliciesOf(member, byName(roleName), env) });
+    const identity = (flowKey: string, roleName: string, arn: string) =>
+      ({ flowKey, arn, policies: identityPoliciesOf(member, byName(roleName), env) });
     return [
       identity(FleetNames.REMOTE_WRITE, `remote-write.pod-identity.${FLEET_REGION}`, FleetNames.podIdentityRoleArn('aws', account, FleetNames.REMOTE_WRITE, FLEET_REGION)),
       identity(FleetNames.workloadFlowKey('ci'), `workload-ci.pod-identity.${FLEET_REGION}`, FleetNames.podIdentityRoleArn('aws', account, FleetNames.workloadFlowKey('ci'), FLEET_REGION)),
