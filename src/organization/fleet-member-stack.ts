@@ -86,9 +86,8 @@ export class FleetMemberStack extends Stack {
     const role = new iam.CfnRole(this, `PodIdentity-${flow.key}`, {
       roleName,
       path: fleetRolePath(flow.key),
-      description: flow.costBucketName
-        ? `EKS Pod Identity role of the ${flow.key} flow; writes <account>/<region>/<cluster>/ of ${flow.costBucketName}`
-        : `EKS Pod Identity role of the ${flow.key} flow; chains into ${flow.targetRoleArn}`,
+      // No ARN in descriptions (the policy names it): the member template must stay inline.
+      description: `EKS Pod Identity role of the ${flow.key} flow`,
       assumeRolePolicyDocument: podIdentityRoleTrust(flow.namespace, flow.serviceAccount),
       policies: [policy],
     });
@@ -104,7 +103,7 @@ export class FleetMemberStack extends Stack {
     const role = new iam.CfnRole(this, 'ScraperSource', {
       roleName: fleetScraperSourceRoleName(Aws.REGION),
       path: fleetRolePath(FLEET_FLOW_KEYS.AMP_SCRAPER),
-      description: `Source role of this account's AMP collectors in this region; chains into ${targetRoleArn}`,
+      description: 'Source role of this account\'s AMP collectors in this region',
       assumeRolePolicyDocument: {
         Version: '2012-10-17',
         Statement: [{
