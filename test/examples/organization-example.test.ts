@@ -174,6 +174,12 @@ describe('every flow of the example, for a member account: each member identity 
     expect(assumes(centralRole('ScraperTarget'), bCollector, scraperOf(otherMember))).toBe('Allowed');
   });
 
+  test('why the workload chart has TARGET_ROLE: a Pod Identity pod holds the central role, and a chaining profile (the central role assuming itself) is denied', () => {
+    const ci = centralRole('CiDeployer');
+    const anything = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }];
+    expect(canAssume({ trustPolicy: ci.trust, roleArn: ci.arn, principal: ci.arn, callerPolicies: anything, context: context(ci.arn, { 'aws:PrincipalAccount': OBSERVABILITY }) })).not.toBe('Allowed');
+  });
+
   test('the member collector stack: one scraper on the fleet\'s source role, no bootstrap reference; the member template is inline', () => {
     const collector = Template.fromStack(organization.memberCollector).toJSON();
     expect(Object.values<any>(collector.Resources).map((r) => r.Type)).toEqual(['AWS::APS::Scraper']);
