@@ -2,7 +2,7 @@
  * Every exported construct and chart, with a valid baseline (the contract suite mutates each prop of
  * it). A new export that is not here fails the suite.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Testing } from 'cdk8s';
@@ -175,7 +175,14 @@ export const ENTRIES: ContractEntry[] = [
   },
   {
     name: 'OrganizationContainerCostBucket',
-    baseline: { organizationSource: ORGANIZATION, bucketNamePrefix: 'org-cost', readerRoleName: 'cost-platform', versioned: true },
+    baseline: {
+      organizationSource: ORGANIZATION,
+      bucketNamePrefix: 'org-cost',
+      readerRoleName: 'cost-platform',
+      versioned: true,
+      expiration: Duration.days(400),
+      removalPolicy: RemovalPolicy.RETAIN,
+    },
     required: ['organizationSource'],
     tokensSupported: ['organizationSource.organizationId', 'organizationSource.sourcePrincipalPattern'],
     build: construct(TARGET, (s, p) => new lib.OrganizationContainerCostBucket(s, 'C', p)),
