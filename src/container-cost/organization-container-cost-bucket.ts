@@ -193,7 +193,7 @@ export class OrganizationContainerCostBucket extends Construct {
  * keys", aws:PrincipalAccount; policy variables may use global condition keys, "IAM policy elements:
  * Variables and tags").
  */
-export function organizationWriterStatements(bucketArn: string, source: OrganizationSourceTrust, principalPattern: string): iam.PolicyStatement[] {
+function organizationWriterStatements(bucketArn: string, source: OrganizationSourceTrust, principalPattern: string): iam.PolicyStatement[] {
   const [{ conditions }] = organizationTrustStatements({
     source: { organizationId: source.organizationId, organizationalUnitPaths: source.organizationalUnitPaths ?? undefined },
     principalPattern,
