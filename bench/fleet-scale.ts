@@ -2,7 +2,7 @@
  * Organization scale, on paper and by simulation (`npm run bench`; not a test: timings depend on the
  * machine, sizes and call counts do not):
  * 1. the organization-scoped target trust's size for 10 to 10,000 member accounts, next to a trust
- *    that lists each account's source role;
+ *    that lists each account's source role; the central cost bucket's policy (the same for any number);
  * 2. the fleet's member template against CreateStackSet's limits (51,200 bytes inline, 1 MB from S3);
  * 3. one member account's reconcilers (one per StackSet region) for 5 clusters in each of 3 regions,
  *    against the in-memory IAM and EKS fakes at a fixed latency per call: calls and wall time;
@@ -15,7 +15,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DOCUMENTED_STACK_SET_CEILING, rolloutEstimate } from './stackset-rollout';
-import { FleetNames, IrsaRemoteWriteRole, ObservabilityFleetSource, ObservabilityFleetSourceProps } from '../src';
+import { FleetNames, IrsaRemoteWriteRole, ObservabilityFleetSource, ObservabilityFleetSourceProps, OrganizationContainerCostBucket } from '../src';
 import { policySize } from '../src/core/policy-size';
 import { SyncSummary } from '../src/core/reconciler/engine';
 import { FLEET_ENV } from '../src/organization/fleet-sync/config';
@@ -53,6 +53,13 @@ function trustSizes(): void {
     });
     console.log(`   ${String(accounts).padStart(8)}   ${String(organizationScoped).padStart(19)}   ${String(listed).padStart(10)} (${Math.ceil(listed / 2048)} roles at 2,048)`);
   }
+  // One bucket for every member's cost data: its policy names no account (${aws:PrincipalAccount}).
+  const costStack = new Stack(new App(), 'Cost', { env: { account: OBSERVABILITY, region: 'us-east-1' } });
+  new OrganizationContainerCostBucket(costStack, 'Cost', {
+    organizationSource: { organizationId: ORG, organizationalUnitPaths: [`${ORG}/r-ab12/ou-ab12-11111111/`, `${ORG}/r-ab12/ou-ab12-22222222/`] },
+  });
+  const bucketPolicy = Object.values<any>(Template.fromStack(costStack).toJSON().Resources).find((r) => r.Type === 'AWS::S3::BucketPolicy').Properties.PolicyDocument;
+  console.log(`   the organization's cost bucket policy: ${policySize(bucketPolicy)} characters for any number of accounts (S3 allows 20,480)`);
 }
 
 const central = (name: string) => `arn:aws:iam::${OBSERVABILITY}:role/${name}`;
@@ -65,10 +72,11 @@ function memberTemplateSizes(): void {
   const configs: Array<[string, Partial<ObservabilityFleetSourceProps>]> = [
     ['OAM links only', { observabilityLinks: sinks }],
     ['remote write only', { remoteWrite: { targetRoleArn: central('amp-remote-write') } }],
-    ['every flow, 1 workload, OAM links (the example)', {
+    ['every flow (both Container Insights routes), 1 workload, OAM links', {
       remoteWrite: { targetRoleArn: central('amp-remote-write') },
       containerInsights: { targetRoleArn: central('containerinsights-platform') },
-      ampScraper: { targetRoleArn: central('amp-scraper-target') },
+      ampScraper: { targetRoleArn: central('amp-scraper-target'), workspaceArn: WORKSPACE },
+      containerCost: { bucketName: `container-cost-org-${OBSERVABILITY}` },
       workloads: workloads(1),
       observabilityLinks: sinks,
     }],
@@ -111,6 +119,8 @@ const FLOWS = [
   { key: 'remote-write', namespace: 'monitoring', serviceAccount: 'prometheus', targetRoleArn: central('amp-remote-write') },
   { key: 'container-insights', namespace: 'amazon-cloudwatch', serviceAccount: 'cloudwatch-agent', targetRoleArn: central('containerinsights-platform') },
   { key: 'workload-ci', namespace: 'ci', serviceAccount: 'deployer', targetRoleArn: central('ci') },
+  // No central role: the identities write the organization's cost bucket themselves.
+  { key: 'container-cost', namespace: 'container-cost', serviceAccount: 'container-cost-agent', costBucketName: `container-cost-org-${OBSERVABILITY}` },
 ];
 
 async function memberReconcilers(): Promise<void> {

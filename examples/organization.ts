@@ -1,9 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, BootstraplessSynthesizer, Stack } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { DemoSettings, workspaceArn } from './demo-settings';
 import {
-  AmpScraperTargetRole, CrossAccountWorkloadRole, FleetNames, IrsaRemoteWriteRole, ObservabilityFleetSource, OrganizationObservabilitySink,
-  OrganizationSourceTrust, PrometheusRemoteWriteChart,
+  AmpCrossAccountScraper, AmpScraperTargetRole, ContainerCostAgentChart, ContainerCostAgentChartIdentity, CrossAccountWorkloadChart,
+  CrossAccountWorkloadRole, FleetNames, IrsaRemoteWriteRole, ObservabilityFleetSource, OrganizationContainerCostBucket,
+  OrganizationObservabilitySink, OrganizationSourceTrust, PrometheusRemoteWriteChart, WorkloadIdentityMode, WorkloadProfileMode,
 } from '../src';
 
 /** What the organization example builds. */
@@ -13,6 +14,10 @@ export interface OrganizationExample {
   /** The management account: the StackSet. */
   readonly management: Stack;
   readonly fleet: ObservabilityFleetSource;
+  /** A member account's collector of one cluster (the only per-cluster stack: AMP collectors are a per-cluster network and cost decision). */
+  readonly memberCollector: Stack;
+  /** The organization's container cost bucket (in the observability account). */
+  readonly costBucket: OrganizationContainerCostBucket;
 }
 
 const list = (value: string) => value.split(',').map((v) => v.trim()).filter((v) => v !== '');
@@ -42,6 +47,8 @@ export function addOrganization(app: App, k8s: cdk8s.App, settings: DemoSettings
   const workspace = workspaceArn({ ...settings, observabilityAccount: settings.organizationObservabilityAccount, region: regions[0] });
   const remoteWrite = new IrsaRemoteWriteRole(observability[0], 'RemoteWrite', { workspaceArn: workspace, organizationSource });
   const scraper = new AmpScraperTargetRole(observability[0], 'ScraperTarget', { workspaceArn: workspace, organizationSource });
+  // One cost bucket for the whole organization: each member account writes only under its own account ID.
+  const costBucket = new OrganizationContainerCostBucket(observability[0], 'ContainerCost', { organizationSource });
   const ci = new CrossAccountWorkloadRole(observability[0], 'CiDeployer', {
     workloadName: 'ci',
     organizationSource,
@@ -56,7 +63,9 @@ export function addOrganization(app: App, k8s: cdk8s.App, settings: DemoSettings
     organizationalUnitIds: ous,
     regions,
     remoteWrite: { targetRoleArn: remoteWrite.roleArn },
-    ampScraper: { targetRoleArn: scraper.roleArn },
+    // Collectors write only to a workspace of their own region: the source role goes to that region only.
+    ampScraper: { targetRoleArn: scraper.roleArn, workspaceArn: workspace },
+    containerCost: { bucketName: costBucket.bucketName },
     workloads: [{ name: 'ci', targetRoleArn: ci.roleArn, serviceAccount: { namespace: 'ci', name: 'deployer' } }],
     // Container Insights inside the organization: CloudWatch's own engine, no cross-account role.
     observabilityLinks: { sinkArns: sinkArns(settings, regions) },
@@ -75,7 +84,42 @@ export function addOrganization(app: App, k8s: cdk8s.App, settings: DemoSettings
     chainRoleArn: remoteWrite.roleArn,
     clusterName: 'ledger',
   });
-  return { observability, management, fleet };
+  // Container cost: the fleet's identity writes <account>/<region>/<cluster>/ of the organization's bucket.
+  new ContainerCostAgentChart(k8s, 'org-container-cost-payments', {
+    account: member, region: regions[0], clusterName: 'payments', identity: ContainerCostAgentChartIdentity.FLEET_POD_IDENTITY,
+  });
+  new ContainerCostAgentChart(k8s, 'org-container-cost-ledger', {
+    account: member, region: regions[0], clusterName: 'ledger', identity: ContainerCostAgentChartIdentity.FLEET_IRSA,
+  });
+  // The ci workload: with Pod Identity the association already holds the central role (no chaining
+  // profile); with IRSA the fleet's per-cluster role chains into it.
+  new CrossAccountWorkloadChart(k8s, 'org-ci-payments', {
+    serviceAccount: { namespace: 'ci', name: 'deployer' },
+    identityMode: WorkloadIdentityMode.POD_IDENTITY,
+    profileMode: WorkloadProfileMode.TARGET_ROLE,
+    targets: [{ profileName: 'observability', roleArn: ci.roleArn, region: regions[0] }],
+  });
+  new CrossAccountWorkloadChart(k8s, 'org-ci-ledger', {
+    serviceAccount: { namespace: 'ci', name: 'deployer' },
+    identityMode: WorkloadIdentityMode.IRSA,
+    sourceRoleArn: FleetNames.irsaRoleArn('aws', member, FleetNames.workloadFlowKey('ci'), 'ledger', regions[0]),
+    targets: [{ profileName: 'observability', roleArn: ci.roleArn, region: regions[0] }],
+  });
+  // The AMP collector of one member cluster, on the fleet's source role: one resource, no asset, so
+  // no bootstrap in the member account either.
+  const memberCollector = new Stack(app, 'OrganizationMemberCollector', {
+    env: { account: member, region: regions[0] },
+    synthesizer: new BootstraplessSynthesizer(),
+    description: 'A member account\'s AMP collector of cluster payments, on the fleet\'s source role (cdk-eks-cross-account-observability organization example)',
+  });
+  new AmpCrossAccountScraper(memberCollector, 'PaymentsCollector', {
+    clusterArn: `arn:aws:eks:${regions[0]}:${member}:cluster/payments`,
+    subnetIds: list(settings.scraperSubnetIds),
+    workspaceArn: workspace,
+    targetRoleArn: scraper.roleArn,
+    fleetSourceRole: true,
+  });
+  return { observability, management, fleet, memberCollector, costBucket };
 }
 
 /** The sinks by region: from `-c fleetSinkArns=...`, or demo ARNs of the right shape before they exist. */

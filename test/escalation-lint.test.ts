@@ -116,12 +116,18 @@ describe('IAM escalation lint', () => {
       boundaryArn: 'arn:aws:iam::444444444444:policy/xacct-observability/xacct-observability-boundary-eu-west-1',
       reconcilerRoleName: 'reconciler',
       identity: 'IRSA',
-      flows: [{ key: 'remote-write', namespace: 'monitoring', serviceAccount: 'prometheus', targetRoleArn: 'arn:aws:iam::555555555555:role/amp-remote-write-ws-1' }],
+      flows: [
+        { key: 'remote-write', namespace: 'monitoring', serviceAccount: 'prometheus', targetRoleArn: 'arn:aws:iam::555555555555:role/amp-remote-write-ws-1' },
+        // Container cost: the per-cluster role writes its prefix of the organization's bucket.
+        { key: 'container-cost', namespace: 'container-cost', serviceAccount: 'container-cost-agent', costBucketName: 'container-cost-org-555555555555' },
+      ],
     }, [{ name: 'prod', region: 'eu-west-1', arn: 'arn:aws:eks:eu-west-1:444444444444:cluster/prod', issuer: 'https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF' }],
     new Set(['oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF']));
-    expect(fleet.roles).toHaveLength(1);
-    const fleetRole = { Resources: { FleetRole: { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyName: 'a', PolicyDocument: fleet.roles[0].policy }] } } } };
-    expect(escalationFindings('fleet-reconciler-written', fleetRole, { account: '444444444444', region: 'eu-west-1' })).toEqual([]);
+    expect(fleet.roles).toHaveLength(2);
+    for (const written of fleet.roles) {
+      const fleetRole = { Resources: { FleetRole: { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyName: 'a', PolicyDocument: written.policy }] } } } };
+      expect(escalationFindings('fleet-reconciler-written', fleetRole, { account: '444444444444', region: 'eu-west-1' })).toEqual([]);
+    }
     // The pin handler's trust: only the scraper service, from this account, for one scraper.
     const trust: any = pinnedTrust({ partition: 'aws', account: '222222222222', region: 'us-east-1', scrapers: { r: 'arn:aws:aps:us-east-1:222222222222:scraper/s-1' } }, 'arn:aws:aps:us-east-1:222222222222:scraper/s-1');
     expect(trust.Statement).toEqual([expect.objectContaining({ Principal: { Service: 'scraper.aps.amazonaws.com' }, Condition: expect.objectContaining({ ArnEquals: { 'aws:SourceArn': 'arn:aws:aps:us-east-1:222222222222:scraper/s-1' } }) })]);

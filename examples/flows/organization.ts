@@ -9,7 +9,8 @@
  * Deploy, in this order: `cdk deploy OrganizationObservability OrganizationObservability-eu-west-1
  * --profile <observability account>`; then, with their SinkArn outputs,
  * `cdk deploy OrganizationManagement -c fleetSinkArns=us-east-1=<arn>,eu-west-1=<arn> --profile <management account>`;
- * then, in each member cluster, `kubectl apply -f dist/organization/`.
+ * then, in each member cluster, `kubectl apply -f dist/organization/`, and for each cluster's AMP collector
+ * `cdk deploy OrganizationMemberCollector --profile <member account>` (no bootstrap needed).
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
@@ -18,7 +19,7 @@ import { addOrganization } from '../organization';
 
 export function build(app: App, k8s: cdk8s.App): { stacks: Stack[] } {
   const organization = addOrganization(app, k8s, demoSettings(app));
-  return { stacks: [...organization.observability, organization.management] };
+  return { stacks: [...organization.observability, organization.management, organization.memberCollector] };
 }
 
 if (require.main === module) {

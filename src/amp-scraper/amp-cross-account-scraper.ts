@@ -13,6 +13,7 @@ import { ArnKind, arnRule, IAM_ROLE_NAME, parseArn } from '../core/rules';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalRegion, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
+import { FLEET_FLOW_KEYS, fleetRolePath, fleetScraperSourceRoleName } from '../organization/fleet-names';
 
 /**
  * Props of {@link AmpCrossAccountScraper}.
@@ -58,10 +59,23 @@ export interface AmpCrossAccountScraperProps {
 
   /**
    * The source role's name. The target side must be told (`AmpScraperTargetRole.sourceRoleName`).
+   * Refused with `fleetSourceRole` (the fleet's name is fixed).
    *
    * @default 'amp-scraper-source-<cluster name>-<workspace key>'
    */
   readonly roleName?: string;
+
+  /**
+   * Use the source role an `ObservabilityFleetSource` with `ampScraper` put into this account and
+   * region (`FleetNames.scraperSourceRoleArn`), instead of creating one: the collector writes through
+   * the fleet's organization-scoped `AmpScraperTargetRole`. No role, no trust pinning and no Lambda
+   * are created here (the fleet's source role already admits only this account's scrapers in this
+   * region, and the organization trust requires the caller's own scraper ARN as the external ID), so
+   * there is no phase 2. The StackSet instance of this account and region must exist first.
+   *
+   * @default false
+   */
+  readonly fleetSourceRole?: boolean;
 
   /**
    * Also publish the scraper ARN as this SSM String parameter, for pipelines that pin the target side.
@@ -128,6 +142,8 @@ export class AmpCrossAccountScraper extends Construct {
   /** The scraper's ARN (a deploy-time value: read it from the `ScraperArn` output). */
   public readonly scraperArn: string;
 
+  private readonly fleet?: boolean;
+
   /**
    * @param scope a construct in the cluster account's stack
    * @param id the construct ID
@@ -142,6 +158,17 @@ export class AmpCrossAccountScraper extends Construct {
 
     const stack = Stack.of(this);
     const clusterName = parseArn(props.clusterArn)?.resource.replace(/^cluster\//, '') ?? '';
+    if (props.fleetSourceRole) {
+      this.fleet = true;
+      this.sourceRoleName = fleetScraperSourceRoleName(stack.region);
+      const fleetRoleArn = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${fleetRolePath(FLEET_FLOW_KEYS.AMP_SCRAPER).slice(1)}${this.sourceRoleName}` });
+      this.sourceRole = iam.Role.fromRoleArn(this, 'SourceRole', fleetRoleArn, { mutable: false });
+      this.scraper = this.createScraper(props, fleetRoleArn);
+      this.scraperArn = this.scraper.attrArn;
+      new CfnOutput(this, 'ScraperArn', { value: this.scraperArn, description: 'The scraper ARN (the fleet\'s organization-scoped target role admits it without pinning)' });
+      if (props.scraperArnParameterName) this.parameter(props.scraperArnParameterName);
+      return;
+    }
     this.sourceRoleName = props.roleName ?? scraperSourceRoleName(clusterName, props.workspaceArn);
     const anyScraperOfThisAccount = stack.formatArn({ service: 'aps', resource: 'scraper', resourceName: '*' });
     const trust = (sourceArn: Record<string, Record<string, string>>): TrustStatement => ({
@@ -160,7 +187,26 @@ export class AmpCrossAccountScraper extends Construct {
     this.sourceRole = role;
     validateRoleNamesUnique(this, [role.node.defaultChild as iam.CfnRole]);
 
-    this.scraper = new aps.CfnScraper(this, 'Resource', {
+    this.scraper = this.createScraper(props, role.roleArn);
+    this.scraperArn = this.scraper.attrArn;
+
+    const pin = this.pinSourceTrust(role, trust({ ArnEquals: { 'aws:SourceArn': this.scraperArn } }));
+    this.publish(props, pin);
+  }
+
+  /** The source role's ARN as a plain string (`AmpScraperTargetRole` computes the same by default). */
+  public get sourceRoleArn(): string {
+    const owner = describeConstruct('AmpCrossAccountScraper', this.node.path);
+    if (this.fleet) {
+      const region = literalRegion(this);
+      if (!region) throw new Error(`${owner}: the fleet's source role ARN is a plain string only when the stack has a literal region`);
+      return plainRoleArn(this, owner, fleetScraperSourceRoleName(region), fleetRolePath(FLEET_FLOW_KEYS.AMP_SCRAPER));
+    }
+    return plainRoleArn(this, owner, this.sourceRoleName, '/');
+  }
+
+  private createScraper(props: AmpCrossAccountScraperProps, sourceRoleArn: string): aps.CfnScraper {
+    return new aps.CfnScraper(this, 'Resource', {
       alias: props.alias,
       source: { eksConfiguration: { clusterArn: props.clusterArn, subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds } },
       destination: { ampConfiguration: { workspaceArn: props.workspaceArn } },
@@ -170,17 +216,16 @@ export class AmpCrossAccountScraper extends Construct {
       // (the same mismatch as aws-cdk#34503 for AWS::MSK::Configuration). Base64 text here would
       // reach AMP as the configuration itself and be rejected as invalid YAML.
       scrapeConfiguration: { configurationBlob: props.scrapeConfiguration ?? AmpCrossAccountScraper.defaultScrapeConfiguration(props.clusterArn) },
-      roleConfiguration: { sourceRoleArn: role.roleArn, targetRoleArn: props.targetRoleArn },
+      roleConfiguration: { sourceRoleArn, targetRoleArn: props.targetRoleArn },
     });
-    this.scraperArn = this.scraper.attrArn;
-
-    const pin = this.pinSourceTrust(role, trust({ ArnEquals: { 'aws:SourceArn': this.scraperArn } }));
-    this.publish(props, pin);
   }
 
-  /** The source role's ARN as a plain string (`AmpScraperTargetRole` computes the same by default). */
-  public get sourceRoleArn(): string {
-    return plainRoleArn(this, describeConstruct('AmpCrossAccountScraper', this.node.path), this.sourceRoleName, '/');
+  private parameter(name: string): void {
+    new ssm.StringParameter(this, 'ScraperArnParameter', {
+      parameterName: name,
+      stringValue: this.scraperArn,
+      description: 'AMP cross-account scraper ARN (pin AmpScraperTargetRole to it)',
+    });
   }
 
   private pinSourceTrust(role: iam.Role, pinned: TrustStatement): CustomResource {
@@ -231,13 +276,7 @@ export class AmpCrossAccountScraper extends Construct {
       value: pin.getAttString('AwsAuthRoleArn'),
       description: 'CONFIG_MAP authentication mode only: the rolearn of the aws-auth mapRoles entry for user aps-collector-user',
     });
-    if (props.scraperArnParameterName) {
-      new ssm.StringParameter(this, 'ScraperArnParameter', {
-        parameterName: props.scraperArnParameterName,
-        stringValue: this.scraperArn,
-        description: 'AMP cross-account scraper ARN (pin AmpScraperTargetRole to it)',
-      });
-    }
+    if (props.scraperArnParameterName) this.parameter(props.scraperArnParameterName);
   }
 }
 
@@ -249,8 +288,25 @@ function validate(
   if (v.required('workspaceArn', props.workspaceArn)) v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
   if (v.required('targetRoleArn', props.targetRoleArn)) v.check('targetRoleArn', props.targetRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.check('roleName', props.roleName, IAM_ROLE_NAME);
+  v.boolean('fleetSourceRole', props.fleetSourceRole);
+  // SSM user guide, "Requirements and constraints for parameter names": a-z A-Z 0-9 _ . - and "/" for
+  // hierarchies, at most 1011 characters. A token cannot be told apart from a simple name.
+  v.check('scraperArnParameterName', props.scraperArnParameterName, {
+    expected: 'an SSM parameter name (1-1011 characters from a-z A-Z 0-9 _ . - /)',
+    check: (name) => (/^[A-Za-z0-9_./-]{1,1011}$/.test(name) ? undefined : 'does not match'),
+  });
+  if (typeof props.scraperArnParameterName === 'string' && Token.isUnresolved(props.scraperArnParameterName)) {
+    v.problem('scraperArnParameterName', 'is a deploy-time value (token); pass a literal parameter name');
+  }
+  if (props.fleetSourceRole === true) {
+    for (const prop of ['roleName', 'targetStackName'] as const) {
+      if (props[prop] !== undefined && props[prop] !== null) {
+        v.problem(prop, 'is given with fleetSourceRole, which uses the fleet\'s source role (fixed name) and needs no pinning phase; leave it out');
+      }
+    }
+  }
   for (const prop of ['clusterArn', 'workspaceArn'] as const) {
-    if (props.roleName === undefined && Token.isUnresolved(props[prop])) {
+    if (props.roleName === undefined && !props.fleetSourceRole && Token.isUnresolved(props[prop])) {
       v.problem(prop, 'is a deploy-time value (token), but the default roleName is built from it; give roleName, or pass a literal');
     }
   }

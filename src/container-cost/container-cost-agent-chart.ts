@@ -7,6 +7,7 @@ import { partitionOf } from '../core/partition';
 import { ACCOUNT_ID, EKS_CLUSTER_NAME, K8S_NAME, REGION } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { PropsValidator } from '../core/validation';
+import { FleetNames } from '../organization/fleet-names';
 
 /**
  * How the agent of this cluster authenticates; must match the bucket's `agentIdentity` for it.
@@ -16,6 +17,17 @@ export enum ContainerCostAgentChartIdentity {
   IRSA_ROLE = 'IRSA_ROLE',
   /** The cluster's IAM user (`iamUserClusters`): its access key comes from a Kubernetes Secret, never from the manifest. */
   IAM_USER = 'IAM_USER',
+  /**
+   * A member cluster of an `ObservabilityFleetSource` with `containerCost`, running the Pod Identity
+   * agent: the fleet's association gives the service account the account's cost role (no
+   * annotation). The agent writes `<account>/<region>/<cluster>/` of the organization's bucket.
+   */
+  FLEET_POD_IDENTITY = 'FLEET_POD_IDENTITY',
+  /**
+   * A member cluster of a fleet with `containerCost`, without the Pod Identity agent: the service
+   * account is annotated with the fleet's per-cluster IRSA role (`FleetNames.irsaRoleArn`).
+   */
+  FLEET_IRSA = 'FLEET_IRSA',
 }
 
 /**
@@ -25,8 +37,12 @@ export interface ContainerCostAgentChartProps {
   /** The account of the cluster and of its `ContainerCostBucket`. */
   readonly account: string;
 
-  /** `ContainerCostBucket.ownerKey`: it places the agent roles under `/container-cost/<ownerKey>/`. */
-  readonly ownerKey: string;
+  /**
+   * `ContainerCostBucket.ownerKey`: it places the agent roles under `/container-cost/<ownerKey>/`.
+   *
+   * @default - required with IRSA_ROLE and IAM_USER; refused with the fleet identities (the fleet's names are fixed)
+   */
+  readonly ownerKey?: string;
 
   /** The cluster's EKS name. */
   readonly clusterName: string;
@@ -90,7 +106,10 @@ export class ContainerCostAgentChart extends cdk8s.Chart {
   /** The annotated role ARN (role mode only). */
   public readonly roleArn?: string;
 
-  /** The bucket prefix this cluster's agent may write: `<region>/<cluster>/`, or `iam-user/<region>/<cluster>/` in user mode. */
+  /**
+   * The bucket prefix this cluster's agent may write: `<region>/<cluster>/`, `iam-user/<region>/<cluster>/`
+   * in user mode, `<account>/<region>/<cluster>/` (of the organization's bucket) with a fleet identity.
+   */
   public readonly bucketPrefix: string;
 
   /** User mode: the Kubernetes Secret the agent reads its access key from. */
@@ -125,12 +144,29 @@ export class ContainerCostAgentChart extends cdk8s.Chart {
     v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
     v.check('region', props.region, REGION);
     v.serviceAccount('serviceAccount', sa);
-    if (!/^[a-z0-9-]{4,32}$/.test(props.ownerKey ?? '')) v.problem('ownerKey', `got ${JSON.stringify(props.ownerKey)}; expected ContainerCostBucket.ownerKey (4-32 characters from a-z 0-9 -)`);
+    const fleet = [ContainerCostAgentChartIdentity.FLEET_POD_IDENTITY, ContainerCostAgentChartIdentity.FLEET_IRSA].includes(props.identity!);
+    if (fleet && props.ownerKey !== undefined && props.ownerKey !== null) {
+      v.problem('ownerKey', `is given with identity ${props.identity}, whose roles have the fleet's fixed names; leave it out`);
+    } else if (!fleet && !/^[a-z0-9-]{4,32}$/.test(props.ownerKey ?? '')) {
+      v.problem('ownerKey', `got ${JSON.stringify(props.ownerKey)}; expected ContainerCostBucket.ownerKey (4-32 characters from a-z 0-9 -)`);
+    }
     v.throwIfAny();
 
     if (props.createNamespace ?? true) new kplus.Namespace(this, 'Namespace', { metadata: { name: sa.namespace } });
+    const partition = partitionOf(props.region).partition;
+    if (fleet) {
+      this.bucketPrefix = FleetNames.costPrefix(props.account, props.region, props.clusterName);
+      const irsa = props.identity === ContainerCostAgentChartIdentity.FLEET_IRSA;
+      if (irsa) this.roleArn = FleetNames.irsaRoleArn(partition, props.account, FleetNames.CONTAINER_COST, props.clusterName, props.region);
+      new kplus.ServiceAccount(this, 'ServiceAccount', {
+        metadata: { name: sa.name, namespace: sa.namespace, ...(irsa ? { annotations: { [IRSA_ROLE_ANNOTATION]: this.roleArn! } } : {}) },
+        automountToken: true,
+      });
+      return;
+    }
+    const ownerKey = props.ownerKey!;
     if (!userMode) {
-      this.roleArn = `arn:${partitionOf(props.region).partition}:iam::${props.account}:role${agentRolePath(props.ownerKey)}${agentRoleName(props.clusterName, props.region)}`;
+      this.roleArn = `arn:${partition}:iam::${props.account}:role${agentRolePath(ownerKey)}${agentRoleName(props.clusterName, props.region)}`;
       this.bucketPrefix = clusterPrefix(props.clusterName, props.region);
       new kplus.ServiceAccount(this, 'ServiceAccount', {
         metadata: { name: sa.name, namespace: sa.namespace, annotations: { [IRSA_ROLE_ANNOTATION]: this.roleArn } },
@@ -140,7 +176,7 @@ export class ContainerCostAgentChart extends cdk8s.Chart {
     }
     this.bucketPrefix = userClusterPrefix(props.clusterName, props.region);
     this.credentialsSecretName = props.credentialsSecretName ?? 'container-cost-agent-credentials';
-    this.sourceSecretName = userCredentialsSecretName(props.ownerKey, props.clusterName, props.region);
+    this.sourceSecretName = userCredentialsSecretName(ownerKey, props.clusterName, props.region);
     new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: { name: sa.name, namespace: sa.namespace }, automountToken: false });
     if (props.externalSecretStore) {
       new cdk8s.ApiObject(this, 'Credentials', {

@@ -13,6 +13,17 @@ import { PropsValidator } from '../core/validation';
 // 3-63 characters, a-z 0-9 . -, no "..", not an IP address, and prefixes S3 reserves.
 const RESERVED_BUCKET_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
 
+/** A bucket name prefix (the bucket is `<prefix>-<account>`): S3's naming rules and reserved prefixes. */
+export function checkBucketNamePrefix(v: PropsValidator, prop: string, prefix: string | undefined): void {
+  if (!v.isLiteral(prefix)) return;
+  const reserved = RESERVED_BUCKET_PREFIXES.find((p) => prefix.startsWith(p));
+  if (!/^[a-z0-9][a-z0-9.-]{0,48}[a-z0-9-]$|^[a-z0-9]$/.test(prefix) || prefix.includes('..')) {
+    v.problem(prop, `got ${JSON.stringify(prefix)}; expected 1-50 characters from a-z 0-9 . -, starting with a letter or digit, without ".." (the bucket is named <prefix>-<account>)`);
+  } else if (reserved) {
+    v.problem(prop, `got ${JSON.stringify(prefix)}; S3 reserves bucket names that start with "${reserved}"`);
+  }
+}
+
 /** Checks the props and returns the agent identity mode they ask for. Throws one error listing every problem. */
 export function validateContainerCostProps(
   owner: string, props: ContainerCostBucketProps, regions: unknown, sa: ServiceAccountRef, account: string | undefined, region: string | undefined,
@@ -32,15 +43,7 @@ export function validateContainerCostProps(
     v.serviceAccount('agentServiceAccount', sa);
   }
 
-  const prefix = props.bucketNamePrefix;
-  if (stringProp('bucketNamePrefix', prefix) && v.isLiteral(prefix)) {
-    const reserved = RESERVED_BUCKET_PREFIXES.find((p) => prefix.startsWith(p));
-    if (!/^[a-z0-9][a-z0-9.-]{0,48}[a-z0-9-]$|^[a-z0-9]$/.test(prefix) || prefix.includes('..')) {
-      v.problem('bucketNamePrefix', `got ${JSON.stringify(prefix)}; expected 1-50 characters from a-z 0-9 . -, starting with a letter or digit, without ".." (the bucket is named <prefix>-<account>)`);
-    } else if (reserved) {
-      v.problem('bucketNamePrefix', `got ${JSON.stringify(prefix)}; S3 reserves bucket names that start with "${reserved}"`);
-    }
-  }
+  if (stringProp('bucketNamePrefix', props.bucketNamePrefix)) checkBucketNamePrefix(v, 'bucketNamePrefix', props.bucketNamePrefix);
 
   if (stringProp('ownerId', props.ownerId) && props.ownerId !== undefined) {
     if (Token.isUnresolved(props.ownerId)) v.problem('ownerId', 'is a CDK token; pass a literal (it names IAM paths and tag keys, and charts need it as plain text)');

@@ -1,2 +1,3 @@
 export * from './container-cost-bucket';
 export * from './container-cost-agent-chart';
+export * from './organization-container-cost-bucket';

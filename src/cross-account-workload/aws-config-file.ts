@@ -42,6 +42,27 @@ export function chainProfiles(
   return profiles;
 }
 
+/**
+ * The profile of a pod that already holds the target role: nothing is assumed in the pod.
+ * - Pod Identity with a target role: EKS assumes the association's role, then the target role, and
+ *   the container credentials endpoint serves the target role's credentials (EKS API reference,
+ *   CreatePodIdentityAssociation `targetRoleArn`: "the credentials for this role are injected into
+ *   the Pod"). A profile without credential settings lets the SDK's default chain reach that
+ *   endpoint; `credential_source = EcsContainer` with `role_arn` would make the target role assume
+ *   itself, which its trust does not allow.
+ * - IRSA on the target role itself: the web-identity token is exchanged for it directly.
+ */
+export function targetRoleProfiles(
+  mode: 'IRSA' | 'POD_IDENTITY',
+  target: { profile: string; roleArn: string; region?: string },
+  sessionName: string,
+): ConfigProfile[] {
+  const settings = mode === 'IRSA'
+    ? { role_arn: target.roleArn, web_identity_token_file: IRSA_TOKEN_FILE, role_session_name: sessionName, region: target.region }
+    : { region: target.region };
+  return [{ name: target.profile, settings }];
+}
+
 /** INI text; `default` is written `[default]`, every other profile `[profile <name>]`. */
 export function renderConfigFile(profiles: ConfigProfile[]): string {
   return profiles.map((profile) => {

@@ -1,7 +1,7 @@
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { chainProfiles, renderConfigFile } from './aws-config-file';
+import { chainProfiles, renderConfigFile, targetRoleProfiles } from './aws-config-file';
 import { WorkloadIdentityMode } from './workload-source-role';
 import { IRSA_ROLE_ANNOTATION } from '../core/k8s';
 import { ArnKind, arnRule, K8S_NAME, REGION } from '../core/rules';
@@ -31,6 +31,24 @@ export interface WorkloadTargetProfile {
 }
 
 /**
+ * How the pod's credentials reach the target roles.
+ */
+export enum WorkloadProfileMode {
+  /**
+   * The pod holds a source role of its own account (`sourceRoleArn`), and each profile assumes its
+   * target from it (AWS's cross-account EKS pattern; the fleet's per-cluster IRSA roles).
+   */
+  CHAIN = 'CHAIN',
+  /**
+   * The pod already holds the target role's credentials: a Pod Identity association with
+   * `TargetRoleArn` (what `ObservabilityFleetSource` creates; EKS assumes the association's role,
+   * then the target role, and gives the pod the target role's credentials), or an IRSA annotation
+   * that names the target role itself. One target; no role is assumed in the pod.
+   */
+  TARGET_ROLE = 'TARGET_ROLE',
+}
+
+/**
  * Props of {@link CrossAccountWorkloadChart}. Plain values only: the chart never depends on a CDK stack.
  */
 export interface CrossAccountWorkloadChartProps {
@@ -40,10 +58,22 @@ export interface CrossAccountWorkloadChartProps {
   /** IRSA or EKS Pod Identity, as its `WorkloadSourceRole`. */
   readonly identityMode: WorkloadIdentityMode;
 
-  /** The source role (`WorkloadSourceRole.roleArn`). */
-  readonly sourceRoleArn: string;
+  /**
+   * The source role (`WorkloadSourceRole.roleArn`, or a fleet's `FleetNames.irsaRoleArn`).
+   *
+   * @default - required with `profileMode` CHAIN and `identityMode` IRSA (the source profile assumes it);
+   * optional with CHAIN and POD_IDENTITY (only checked against the targets); refused with TARGET_ROLE
+   */
+  readonly sourceRoleArn?: string;
 
-  /** The target roles, one profile each. */
+  /**
+   * Whether the profiles chain from a source role, or the pod already holds the target role.
+   *
+   * @default WorkloadProfileMode.CHAIN
+   */
+  readonly profileMode?: WorkloadProfileMode;
+
+  /** The target roles, one profile each (exactly one with `profileMode` TARGET_ROLE, without an external ID). */
   readonly targets: WorkloadTargetProfile[];
 
   /**
@@ -93,19 +123,22 @@ export class CrossAccountWorkloadChart extends cdk8s.Chart {
     props = propsOrEmpty(props);
     validate(`CrossAccountWorkloadChart '${this.node.path}'`, props);
     const sa = props.serviceAccount;
-    this.awsConfigFile = renderConfigFile(chainProfiles(
-      props.identityMode === WorkloadIdentityMode.IRSA ? 'IRSA' : 'POD_IDENTITY',
-      props.sourceRoleArn,
-      props.targets.map((t) => ({ profile: t.profileName, roleArn: t.roleArn, externalId: t.externalId, region: t.region })),
-      `${sa.namespace}.${sa.name}`.slice(0, 64),
-    ));
+    const irsa = props.identityMode === WorkloadIdentityMode.IRSA;
+    const targets = props.targets.map((t) => ({ profile: t.profileName, roleArn: t.roleArn, externalId: t.externalId, region: t.region }));
+    const sessionName = `${sa.namespace}.${sa.name}`.slice(0, 64);
+    const targetRole = props.profileMode === WorkloadProfileMode.TARGET_ROLE;
+    this.awsConfigFile = renderConfigFile(targetRole
+      ? targetRoleProfiles(irsa ? 'IRSA' : 'POD_IDENTITY', targets[0], sessionName)
+      : chainProfiles(irsa ? 'IRSA' : 'POD_IDENTITY', props.sourceRoleArn, targets, sessionName));
+    // IRSA: the annotation names the role the pod's token is exchanged for: the source role, or the target itself.
+    const annotatedRole = targetRole ? targets[0].roleArn : props.sourceRoleArn;
 
     if (props.createNamespace ?? true) new kplus.Namespace(this, 'Namespace', { metadata: { name: sa.namespace } });
     new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: {
         name: sa.name,
         namespace: sa.namespace,
-        ...(props.identityMode === WorkloadIdentityMode.IRSA ? { annotations: { [IRSA_ROLE_ANNOTATION]: props.sourceRoleArn } } : {}),
+        ...(irsa ? { annotations: { [IRSA_ROLE_ANNOTATION]: annotatedRole! } } : {}),
       },
       automountToken: true,
     });
@@ -122,9 +155,22 @@ function validate(owner: string, props: CrossAccountWorkloadChartProps): void {
   v.check('sourceRoleArn', props.sourceRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.check('configMapName', props.configMapName, K8S_NAME);
   if (!Object.values(WorkloadIdentityMode).includes(props.identityMode)) v.problem('identityMode', `got ${JSON.stringify(props.identityMode)}; expected IRSA or POD_IDENTITY`);
+  v.oneOf('profileMode', props.profileMode, WorkloadProfileMode);
+  const targetRole = props.profileMode === WorkloadProfileMode.TARGET_ROLE;
+  if (targetRole && props.sourceRoleArn !== undefined) {
+    v.problem('sourceRoleArn', 'is given with profileMode TARGET_ROLE, where the pod already holds the target role and no source role is used; leave it out, or use profileMode CHAIN');
+  }
+  if (!targetRole && props.identityMode === WorkloadIdentityMode.IRSA) v.required('sourceRoleArn', props.sourceRoleArn);
   if (v.required('targets', props.targets)) {
     const names = new Set<string>();
-    v.list('targets', props.targets, 'object').forEach((t, i) => {
+    const list = v.list('targets', props.targets, 'object');
+    if (targetRole && list.length > 1) {
+      v.problem('targets', `has ${list.length}; with profileMode TARGET_ROLE a service account holds one role (one Pod Identity association or IRSA annotation): give one`);
+    }
+    list.forEach((t, i) => {
+      if (targetRole && t.externalId !== undefined) {
+        v.problem(`targets[${i}].externalId`, 'is given with profileMode TARGET_ROLE, where the pod assumes no role and so sends no external ID; leave it out');
+      }
       v.check(`targets[${i}].roleArn`, t.roleArn, arnRule(ArnKind.IAM_ROLE));
       v.check(`targets[${i}].region`, t.region, REGION);
       if (!PROFILE_NAME.test(t.profileName ?? '') || ['source', 'default'].includes(t.profileName)) {

@@ -30,10 +30,34 @@ import { FLEET_CLUSTER_TAG, FLEET_MANAGED_BY_TAG, FLEET_OWNER_TAG } from './flee
 import { POD_IDENTITY_SERVICE } from '../core/pod-identity';
 import { boundedRoleWriterStatements } from '../core/reconciler/fences';
 
-/** The boundary of every per-cluster IRSA role: assume the fleet's central roles, nothing else. */
-export function fleetBoundaryStatements(targetRoleArns: string[]): iam.PolicyStatement[] {
-  return [new iam.PolicyStatement({ sid: 'AssumeCentralRoles', actions: ['sts:AssumeRole'], resources: targetRoleArns })];
+/**
+ * The boundary of every per-cluster IRSA role: assume the fleet's central roles, and (container
+ * cost) write this account's prefix of this region in the organization's cost bucket; nothing else.
+ */
+export function fleetBoundaryStatements(targetRoleArns: string[], costBucketName?: string): iam.PolicyStatement[] {
+  const statements = targetRoleArns.length > 0 ? [new iam.PolicyStatement({ sid: 'AssumeCentralRoles', actions: ['sts:AssumeRole'], resources: targetRoleArns })] : [];
+  if (costBucketName) statements.push(...costStatements(costBucketName, `${Aws.ACCOUNT_ID}/${Aws.REGION}/`));
+  return statements;
 }
+
+/**
+ * Writes and lists under a prefix of the organization's cost bucket. The Pod Identity role of the cost
+ * flow gets `<account>/<region>/${aws:PrincipalTag/eks-cluster-name}/`: EKS Pod Identity tags the
+ * session with the cluster's name (EKS API reference, PodIdentityAssociation `disableSessionTags`:
+ * "EKS Pod Identity attaches six tags, including tags for cluster name, namespace, and service
+ * account name"; the EKS user guide lists them as eks-cluster-arn, eks-cluster-name, ...), and the
+ * fleet never disables them.
+ */
+export function costStatements(bucketName: string, prefix: string): iam.PolicyStatement[] {
+  const bucketArn = `arn:${Aws.PARTITION}:s3:::${bucketName}`;
+  return [
+    new iam.PolicyStatement({ sid: 'WriteCostPrefix', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [`${bucketArn}/${prefix}*`] }),
+    new iam.PolicyStatement({ sid: 'ListCostPrefix', actions: ['s3:ListBucket'], resources: [bucketArn], conditions: { StringLike: { 's3:prefix': `${prefix}*` } } }),
+  ];
+}
+
+/** The cost flow's Pod Identity role prefix: this account and region, the cluster from the session tag. */
+export const POD_IDENTITY_COST_PREFIX = `${Aws.ACCOUNT_ID}/${Aws.REGION}/\${aws:PrincipalTag/eks-cluster-name}/`;
 
 /** The trust of a flow's Pod Identity role: EKS Pod Identity, for the flow's service account, in this account's clusters of this region. */
 export function podIdentityRoleTrust(namespace: string, serviceAccount: string): Record<string, unknown> {

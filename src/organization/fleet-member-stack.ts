@@ -14,7 +14,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { fleetBoundaryStatements, memberReconcilerStatements, podIdentityRoleTrust } from './fleet-member-policy';
+import { costStatements, fleetBoundaryStatements, memberReconcilerStatements, POD_IDENTITY_COST_PREFIX, podIdentityRoleTrust } from './fleet-member-policy';
 import { fleetPodIdentityRoleName, fleetRolePath, fleetScraperSourceRoleName, FLEET_FLOW_KEYS, FLEET_RECONCILER_PATH } from './fleet-names';
 import { FLEET_ENV } from './fleet-sync/config';
 import { FleetFlowConfig, FleetIdentityChoice, fleetFenceTag, fleetOwnerKey } from './fleet-sync/desired';
@@ -31,6 +31,8 @@ export interface FleetMemberConfig {
   readonly flows: FleetFlowConfig[];
   /** The AMP collector's central target role, when the fleet creates the scraper source role. */
   readonly scraperTargetRoleArn?: string;
+  /** The workspace's region: the only one whose instances get the scraper source role (all, when absent). */
+  readonly scraperRegion?: string;
   readonly identity: FleetIdentityChoice;
   /** OAM sinks by region: a link is created in the regions listed. */
   readonly sinkArnsByRegion?: Record<string, string>;
@@ -45,6 +47,11 @@ export function fleetHandlerCode(): string {
   return fs.readFileSync(file, 'utf8');
 }
 
+/** This instance's collector source role (deterministic). */
+function scraperSourceRoleArn(): string {
+  return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${fleetRolePath(FLEET_FLOW_KEYS.AMP_SCRAPER)}${fleetScraperSourceRoleName(Aws.REGION)}`;
+}
+
 /** A stack of the member template. Build it in an App of its own: it is never deployed by the CDK CLI. */
 export class FleetMemberStack extends Stack {
   constructor(scope: Construct, id: string, config: FleetMemberConfig) {
@@ -55,34 +62,48 @@ export class FleetMemberStack extends Stack {
     });
     const perCluster = config.flows.length > 0;
     const podIdentityRoles = config.identity === 'IRSA' ? [] : config.flows.map((flow) => this.podIdentityRole(flow));
-    const scraperRole = config.scraperTargetRoleArn ? this.scraperSourceRole(config.scraperTargetRoleArn) : undefined;
+    const scraperRole = config.scraperTargetRoleArn ? this.scraperSourceRole(config.scraperTargetRoleArn, config.scraperRegion) : undefined;
     if (perCluster) this.reconciler(config, podIdentityRoles, scraperRole);
     if (config.sinkArnsByRegion && Object.keys(config.sinkArnsByRegion).length > 0) this.link(config.sinkArnsByRegion, config.linkResourceTypes);
   }
 
-  /** One per flow and region (IAM is global; instances are regional): EKS assumes it, then the central role. */
+  /**
+   * One per flow and region (IAM is global; instances are regional): EKS assumes it, then the central
+   * role; for container cost it is the pod's identity itself, writing its cluster's prefix of the bucket.
+   */
   private podIdentityRole(flow: FleetFlowConfig): iam.CfnRole {
     const roleName = fleetPodIdentityRoleName(flow.key, Aws.REGION);
-    const role = new iam.CfnRole(this, `PodIdentity-${flow.key}`, {
-      roleName,
-      path: fleetRolePath(flow.key),
-      description: `EKS Pod Identity role of the ${flow.key} flow; chains into ${flow.targetRoleArn}`,
-      assumeRolePolicyDocument: podIdentityRoleTrust(flow.namespace, flow.serviceAccount),
-      policies: [{
+    const policy = flow.costBucketName
+      ? {
+        policyName: 'write-cost-prefix',
+        policyDocument: new iam.PolicyDocument({ statements: costStatements(flow.costBucketName, POD_IDENTITY_COST_PREFIX) }),
+      }
+      : {
         policyName: 'assume-central-role',
         // Pod Identity's session tags are transitive into the chained session: TagSession too.
         policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: flow.targetRoleArn }] },
-      }],
+      };
+    const role = new iam.CfnRole(this, `PodIdentity-${flow.key}`, {
+      roleName,
+      path: fleetRolePath(flow.key),
+      // No ARN in descriptions (the policy names it): the member template must stay inline.
+      description: `EKS Pod Identity role of the ${flow.key} flow`,
+      assumeRolePolicyDocument: podIdentityRoleTrust(flow.namespace, flow.serviceAccount),
+      policies: [policy],
     });
+    if (flow.costBucketName) {
+      acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${flow.costBucketName}/<AWS::AccountId>/<AWS::Region>/<aws:PrincipalTag/eks-cluster-name>/*]`,
+        'The cost agent writes objects it names itself, under its own cluster\'s prefix (the cluster name from the Pod Identity session tag); the central bucket policy admits only this account\'s prefix.');
+    }
     return role;
   }
 
   /** The account's AMP collector source role in this region (the collectors name it in their RoleConfiguration). */
-  private scraperSourceRole(targetRoleArn: string): iam.CfnRole {
-    return new iam.CfnRole(this, 'ScraperSource', {
+  private scraperSourceRole(targetRoleArn: string, workspaceRegion?: string): iam.CfnRole {
+    const role = new iam.CfnRole(this, 'ScraperSource', {
       roleName: fleetScraperSourceRoleName(Aws.REGION),
       path: fleetRolePath(FLEET_FLOW_KEYS.AMP_SCRAPER),
-      description: `Source role of this account's AMP collectors in this region; chains into ${targetRoleArn}`,
+      description: 'Source role of this account\'s AMP collectors in this region',
       assumeRolePolicyDocument: {
         Version: '2012-10-17',
         Statement: [{
@@ -100,6 +121,11 @@ export class FleetMemberStack extends Stack {
         policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: targetRoleArn }] },
       }],
     });
+    if (workspaceRegion) {
+      // A collector writes only to a workspace of its own region: the role is of no use elsewhere.
+      role.cfnOptions.condition = new CfnCondition(this, 'InWorkspaceRegion', { expression: Fn.conditionEquals(Aws.REGION, workspaceRegion) });
+    }
+    return role;
   }
 
   private reconciler(config: FleetMemberConfig, podIdentityRoles: iam.CfnRole[], scraperRole?: iam.CfnRole): void {
@@ -109,9 +135,17 @@ export class FleetMemberStack extends Stack {
     const boundary = new iam.ManagedPolicy(this, 'Boundary', {
       managedPolicyName: boundaryName,
       path: '/xacct-observability/',
-      description: 'Permissions boundary of the fleet\'s per-cluster IRSA roles: assume the central roles, nothing else',
-      statements: fleetBoundaryStatements(config.flows.map((f) => f.targetRoleArn)),
+      description: 'Permissions boundary of the fleet\'s per-cluster IRSA roles: assume the central roles (or write this account\'s cost prefix), nothing else',
+      statements: fleetBoundaryStatements(
+        config.flows.flatMap((f) => (f.targetRoleArn ? [f.targetRoleArn] : [])),
+        config.flows.find((f) => f.costBucketName)?.costBucketName,
+      ),
     });
+    const costBucket = config.flows.find((f) => f.costBucketName)?.costBucketName;
+    if (costBucket) {
+      acknowledgeNagFinding(boundary, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${costBucket}/<AWS::AccountId>/<AWS::Region>/*]`,
+        'The boundary caps a per-cluster cost role at this account\'s prefix of this region in the organization\'s bucket; each role\'s own policy names its cluster.');
+    }
     const boundaryArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy/xacct-observability/${boundaryName}`;
     const rolePaths = [...new Set(config.flows.map((f) => fleetRolePath(f.key)))];
     const logGroup = new logs.LogGroup(this, 'ReconcilerLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
@@ -129,7 +163,8 @@ export class FleetMemberStack extends Stack {
               ownerKey,
               boundaryArn,
               podIdentityRoleArns: podIdentityRoles.map((r) => r.attrArn),
-              fixedRoleArns: [...podIdentityRoles, ...(scraperRole ? [scraperRole] : [])].map((r) => r.attrArn),
+              // The collector source role by name: it may be conditional (a GetAtt of it could not be resolved where it is absent).
+              fixedRoleArns: [...podIdentityRoles.map((r) => r.attrArn), ...(scraperRole ? [scraperSourceRoleArn()] : [])],
             }),
           ],
         }),

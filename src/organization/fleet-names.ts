@@ -28,6 +28,7 @@ export const FLEET_FLOW_KEYS = {
   REMOTE_WRITE: 'remote-write',
   CONTAINER_INSIGHTS: 'container-insights',
   AMP_SCRAPER: 'amp-scraper',
+  CONTAINER_COST: 'container-cost',
 } as const;
 
 /** The longest flow key that still leaves room for `.pod-identity.<longest region>` in 64 characters. */
@@ -61,6 +62,15 @@ export function fleetScraperSourceRoleName(region: string): string {
   return `${FLEET_FLOW_KEYS.AMP_SCRAPER}.source.${region}`;
 }
 
+/**
+ * `<account>/<region>/<cluster>/`: where a member cluster's cost agent writes in the organization's
+ * cost bucket. The central bucket policy pins the first segment to the writer's own account
+ * (`${aws:PrincipalAccount}`); the member identity pins the rest.
+ */
+export function organizationCostPrefix(account: string, region: string, clusterName: string): string {
+  return `${account}/${region}/${clusterName}/`;
+}
+
 /** `arn:<partition>:iam::*:role/xacct-observability/<flow>/*`: every identity of a flow, in any account. */
 export function fleetSourcePrincipalPattern(partition: string, flowKey: string): string {
   return `arn:${partition}:iam::*:role${fleetRolePath(flowKey)}*`;
@@ -89,6 +99,21 @@ export class FleetNames {
 
   /** The flow key of the AMP managed-collector flow. */
   public static readonly AMP_SCRAPER = FLEET_FLOW_KEYS.AMP_SCRAPER;
+
+  /** The flow key of the container-cost flow (the agents write the organization's cost bucket). */
+  public static readonly CONTAINER_COST = FLEET_FLOW_KEYS.CONTAINER_COST;
+
+  /**
+   * `<account>/<region>/<cluster>/`: the prefix a member cluster's cost agent writes in the
+   * organization's cost bucket (`ContainerCostAgentChart`'s `s3Prefix` in a fleet).
+   *
+   * @param account the member account
+   * @param region the cluster's region
+   * @param clusterName the EKS cluster's name
+   */
+  public static costPrefix(account: string, region: string, clusterName: string): string {
+    return organizationCostPrefix(account, region, clusterName);
+  }
 
   /**
    * The flow key of a named workload: `workload-<name>`.

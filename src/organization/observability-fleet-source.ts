@@ -5,6 +5,7 @@ import { App, Duration, Token } from 'aws-cdk-lib';
 import * as cfn from 'aws-cdk-lib/aws-cloudformation';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { compactTemplate } from './compact-template';
 import { FleetMemberConfig, FleetMemberStack } from './fleet-member-stack';
 import { FLEET_FLOW_KEYS, fleetSourcePrincipalPattern, MAX_FLOW_KEY_LENGTH, workloadFlowKey } from './fleet-names';
 import { FleetFlowConfig } from './fleet-sync/desired';
@@ -14,6 +15,7 @@ import { ServiceAccountRef } from '../core/service-account';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalPartition } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
+import { warn } from '../core/warnings';
 
 /** How member clusters' pods get their per-cluster identity. */
 export enum FleetIdentity {
@@ -129,10 +131,40 @@ export interface FleetWorkload {
   readonly serviceAccount: ServiceAccountRef;
 }
 
-/** The AMP managed-collector flow: the fleet creates each account's collector source role. */
+/**
+ * The AMP managed-collector flow: the fleet creates each account's collector source role; each
+ * cluster's collector is an `AmpCrossAccountScraper` with `fleetSourceRole` in the cluster's account.
+ */
 export interface FleetScraperTarget {
   /** The central `AmpScraperTargetRole` (organization mode) the collectors write through. */
   readonly targetRoleArn: string;
+
+  /**
+   * The workspace the target role writes to. A collector writes only to a workspace of its own
+   * region (cluster, collector and workspace share one), and the organization target trust admits
+   * only scrapers of the workspace's region: with it, the source role is created in that region's
+   * instances only, and the other regions are named in a warning.
+   *
+   * @default - a source role in every region, and a warning when the fleet has more than one region
+   */
+  readonly workspaceArn?: string;
+}
+
+/**
+ * Container cost for the organization: every member cluster's cost agent writes the organization's
+ * one cost bucket (`OrganizationContainerCostBucket` in the central account), under
+ * `<account>/<region>/<cluster>/` (`FleetNames.costPrefix`).
+ */
+export interface FleetContainerCost {
+  /** The central bucket's name (`OrganizationContainerCostBucket.bucketName`). */
+  readonly bucketName: string;
+
+  /**
+   * The cost agent's service account in every member cluster.
+   *
+   * @default { namespace: 'container-cost', name: 'container-cost-agent' }
+   */
+  readonly serviceAccount?: ServiceAccountRef;
 }
 
 /** CloudWatch cross-account observability: a link in every member account and region that has a sink. */
@@ -180,6 +212,14 @@ export interface ObservabilityFleetSourceProps {
    * @default - not rolled out
    */
   readonly containerInsights?: FleetFlowTarget;
+
+  /**
+   * Container cost: per-cluster identities that write the organization's cost bucket, each only
+   * under its own `<account>/<region>/<cluster>/`.
+   *
+   * @default - not rolled out
+   */
+  readonly containerCost?: FleetContainerCost;
 
   /**
    * The AMP managed collector: each account's collector source role, per region.
@@ -238,6 +278,13 @@ export interface ObservabilityFleetSourceProps {
   readonly callAs?: FleetCallAs;
 }
 
+/** The prop of each fixed flow, for messages. */
+const FLOW_PROPS: Record<string, string> = {
+  [FLEET_FLOW_KEYS.REMOTE_WRITE]: 'remoteWrite',
+  [FLEET_FLOW_KEYS.CONTAINER_INSIGHTS]: 'containerInsights',
+  [FLEET_FLOW_KEYS.CONTAINER_COST]: 'containerCost',
+};
+
 /** CreateStackSet's limit on an inline template (TemplateBody). */
 export const MAX_TEMPLATE_BODY_BYTES = 51_200;
 /** CreateStackSet's limit on a template from S3 (TemplateURL; CloudFormation user guide, quotas). */
@@ -250,6 +297,7 @@ const OTHER_ENVIRONMENT_BYTES = 900;
 const DEFAULT_SERVICE_ACCOUNTS = {
   remoteWrite: { namespace: 'monitoring', name: 'prometheus' },
   containerInsights: { namespace: 'amazon-cloudwatch', name: 'cloudwatch-agent' },
+  containerCost: { namespace: 'container-cost', name: 'container-cost-agent' },
 };
 
 /**
@@ -409,24 +457,27 @@ export class ObservabilityFleetSource extends Construct {
         flows.push({ key: workloadFlowKey(w.name), namespace, serviceAccount: name, targetRoleArn: w.targetRoleArn });
       }
     });
+    this.containerCost(v, props.containerCost, flows);
     // One association per service account and cluster: two flows on one would take it from each other on every run.
     const byServiceAccount = new Map<string, string>();
     for (const f of flows) {
       const sa = `${f.namespace}/${f.serviceAccount}`;
       const other = byServiceAccount.get(sa);
       if (other) {
-        v.problem(f.key.startsWith('workload-') ? 'workloads' : f.key === FLEET_FLOW_KEYS.CONTAINER_INSIGHTS ? 'containerInsights' : 'remoteWrite',
+        v.problem(FLOW_PROPS[f.key] ?? 'workloads',
           `the ${f.key} flow uses service account ${sa}, as the ${other} flow does; a service account can reach one central role: give each flow its own`);
       }
       byServiceAccount.set(sa, f.key);
     }
     let scraperTargetRoleArn: string | undefined;
+    let scraperRegion: string | undefined;
     if (props.ampScraper !== undefined && props.ampScraper !== null) {
       if (this.targetRole(v, 'ampScraper.targetRoleArn', props.ampScraper.targetRoleArn)) scraperTargetRoleArn = props.ampScraper.targetRoleArn;
+      scraperRegion = this.scraperRegion(v, props.ampScraper, regions);
     }
     const sinkArnsByRegion = this.sinks(v, props.observabilityLinks, regions);
     if (flows.length === 0 && !scraperTargetRoleArn && !sinkArnsByRegion) {
-      v.problem('remoteWrite', 'no flow is chosen: give at least one of remoteWrite, containerInsights, ampScraper, workloads, observabilityLinks');
+      v.problem('remoteWrite', 'no flow is chosen: give at least one of remoteWrite, containerInsights, containerCost, ampScraper, workloads, observabilityLinks');
     }
     v.oneOf('identity', props.identity, FleetIdentity);
     this.preferences(v, props.operationPreferences, regions);
@@ -444,11 +495,73 @@ export class ObservabilityFleetSource extends Construct {
       stackSetName: this.stackSetName,
       flows,
       scraperTargetRoleArn,
+      scraperRegion,
       identity: (props.identity ?? FleetIdentity.AUTO) as FleetMemberConfig['identity'],
       sinkArnsByRegion,
       linkResourceTypes: props.observabilityLinks?.resourceTypes,
       schedule: schedule instanceof Duration ? schedule : Duration.hours(2),
     };
+  }
+
+  /**
+   * The region whose instances get the collector source role: the workspace's. AMP: cluster, collector
+   * and workspace share a region (AMP user guide, "Using an AWS managed collector"); the organization
+   * target trust requires the external ID to be a scraper of the workspace's region.
+   */
+  private scraperRegion(v: PropsValidator, target: FleetScraperTarget, regions: readonly string[]): string | undefined {
+    const workspaceArn = target.workspaceArn;
+    if (workspaceArn === undefined || workspaceArn === null) {
+      if (regions.length > 1) {
+        warn(this, 'fleetScraperRegions', `ampScraper: collectors write only to a workspace of their own region, and the organization target trust admits only the workspace region's scrapers; without ampScraper.workspaceArn every region (${regions.join(', ')}) gets a collector source role, but only the workspace's region can use it. Give workspaceArn.`);
+      }
+      return undefined;
+    }
+    if (typeof workspaceArn === 'string' && Token.isUnresolved(workspaceArn)) {
+      v.problem('ampScraper.workspaceArn', 'is a deploy-time value of this stack; the workspace lives in another account: pass its ARN as a string');
+      return undefined;
+    }
+    const before = v.problemCount;
+    v.check('ampScraper.workspaceArn', workspaceArn, arnRule(ArnKind.APS_WORKSPACE));
+    if (v.problemCount !== before) return undefined;
+    const workspace = parseArn(workspaceArn)!;
+    const targetRole = typeof target.targetRoleArn === 'string' ? parseArn(target.targetRoleArn) : undefined;
+    if (targetRole && targetRole.account !== workspace.account) {
+      v.problem('ampScraper.targetRoleArn', `is in account ${targetRole.account}; the target role must be in the workspace's account (${workspace.account})`);
+    }
+    if (!regions.includes(workspace.region)) {
+      v.problem('ampScraper.workspaceArn', `is in ${workspace.region}, which is not one of regions (${regions.join(', ')}): no member collector could write to it (cluster, collector and workspace share a region)`);
+      return undefined;
+    }
+    const others = regions.filter((r) => r !== workspace.region);
+    if (others.length > 0) {
+      warn(this, 'fleetScraperRegions', `ampScraper: the workspace is in ${workspace.region}, and a collector writes only to a workspace of its own region (the organization target trust admits only ${workspace.region} scrapers); the collector source role is created in ${workspace.region} only, and clusters in ${others.join(', ')} get no collector. Give those regions a workspace and target role of their own (another StackSet).`);
+    }
+    return workspace.region;
+  }
+
+  /** The container-cost flow: the central bucket's name, literal (the member template names it). */
+  private containerCost(v: PropsValidator, cost: FleetContainerCost | undefined, flows: FleetFlowConfig[]): void {
+    if (cost === undefined || cost === null) return;
+    if (typeof cost !== 'object' || Array.isArray(cost)) {
+      v.problem('containerCost', 'is not an object: { bucketName, serviceAccount? }');
+      return;
+    }
+    const sa = cost.serviceAccount ?? DEFAULT_SERVICE_ACCOUNTS.containerCost;
+    v.serviceAccount('containerCost.serviceAccount', sa);
+    if (!v.required('containerCost.bucketName', cost.bucketName)) return;
+    if (typeof cost.bucketName === 'string' && Token.isUnresolved(cost.bucketName)) {
+      v.problem('containerCost.bucketName', 'is a deploy-time value of this stack; the bucket lives in the central account: pass its name as a string (OrganizationContainerCostBucket.bucketName)');
+      return;
+    }
+    const before = v.problemCount;
+    // S3 general purpose bucket naming rules: 3-63 characters, a-z 0-9 . -, starting and ending with a letter or digit.
+    v.check('containerCost.bucketName', cost.bucketName, {
+      expected: 'an S3 bucket name (3-63 characters from a-z 0-9 . -, starting and ending with a letter or digit)',
+      check: (s) => (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s) && !s.includes('..') ? undefined : 'does not match'),
+    });
+    if (v.problemCount === before && sa && typeof sa === 'object') {
+      flows.push({ key: FLEET_FLOW_KEYS.CONTAINER_COST, namespace: sa.namespace, serviceAccount: sa.name, costBucketName: cost.bucketName });
+    }
   }
 
   /** A central role: an IAM role ARN of this partition, literal (the member template names it), no wildcard. */
@@ -519,5 +632,6 @@ export function renderMemberTemplate(config: FleetMemberConfig): any {
   const stack = new FleetMemberStack(app, 'Member', config);
   const template = app.synth().getStackByName(stack.stackName).template;
   fs.rmSync(app.outdir, { recursive: true, force: true });
-  return template;
+  // Resources and Outputs only: a condition's Fn::Equals takes no Fn::Sub (nor Fn::Join).
+  return { ...template, Resources: compactTemplate(template.Resources), ...(template.Outputs ? { Outputs: compactTemplate(template.Outputs) } : {}) };
 }

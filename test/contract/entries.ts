@@ -2,7 +2,7 @@
  * Every exported construct and chart, with a valid baseline (the contract suite mutates each prop of
  * it). A new export that is not here fails the suite.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Testing } from 'cdk8s';
@@ -132,6 +132,21 @@ export const ENTRIES: ContractEntry[] = [
     build: construct(SOURCE, (s, p) => new lib.AmpCrossAccountScraper(s, 'C', p)),
   },
   {
+    name: 'AmpCrossAccountScraper',
+    variant: 'fleetSourceRole',
+    baseline: {
+      clusterArn: `arn:aws:eks:${REGION}:${SOURCE}:cluster/prod`,
+      subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+      workspaceArn: WORKSPACE,
+      targetRoleArn: `arn:aws:iam::${TARGET}:role/amp-scraper-target`,
+      fleetSourceRole: true,
+      scraperArnParameterName: '/amp/scraper-arn',
+    },
+    required: ['clusterArn', 'subnetIds', 'workspaceArn', 'targetRoleArn'],
+    tokensSupported: ['targetRoleArn', 'clusterArn', 'workspaceArn'],
+    build: construct(SOURCE, (s, p) => new lib.AmpCrossAccountScraper(s, 'C', p)),
+  },
+  {
     name: 'AmpScraperRbacChart',
     baseline: { scraperRoleArn: `arn:aws:iam::${SOURCE}:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_1` },
     required: [],
@@ -148,6 +163,29 @@ export const ENTRIES: ContractEntry[] = [
     baseline: { account: SOURCE, ownerKey: 'a1b2c3d4e5f6', clusterName: 'prod', region: REGION },
     required: ['account', 'clusterName', 'region'],
     build: chart((a, p) => new lib.ContainerCostAgentChart(a, 'c', p)),
+  },
+  {
+    name: 'ContainerCostAgentChart',
+    variant: 'identity FLEET_IRSA',
+    baseline: { account: SOURCE, clusterName: 'prod', region: REGION, identity: lib.ContainerCostAgentChartIdentity.FLEET_IRSA },
+    required: ['account', 'clusterName', 'region'],
+    // Without a fleet identity the chart is in IRSA_ROLE mode, which needs the bucket's ownerKey.
+    alternatives: { identity: ['ownerKey'] },
+    build: chart((a, p) => new lib.ContainerCostAgentChart(a, 'c', p)),
+  },
+  {
+    name: 'OrganizationContainerCostBucket',
+    baseline: {
+      organizationSource: ORGANIZATION,
+      bucketNamePrefix: 'org-cost',
+      readerRoleName: 'cost-platform',
+      versioned: true,
+      expiration: Duration.days(400),
+      removalPolicy: RemovalPolicy.RETAIN,
+    },
+    required: ['organizationSource'],
+    tokensSupported: ['organizationSource.organizationId', 'organizationSource.sourcePrincipalPattern'],
+    build: construct(TARGET, (s, p) => new lib.OrganizationContainerCostBucket(s, 'C', p)),
   },
   {
     name: 'WorkloadSourceRole',
@@ -197,6 +235,18 @@ export const ENTRIES: ContractEntry[] = [
     build: chart((a, p) => new lib.CrossAccountWorkloadChart(a, 'c', p)),
   },
   {
+    name: 'CrossAccountWorkloadChart',
+    variant: 'profileMode TARGET_ROLE',
+    baseline: {
+      serviceAccount: SA,
+      identityMode: lib.WorkloadIdentityMode.POD_IDENTITY,
+      profileMode: lib.WorkloadProfileMode.TARGET_ROLE,
+      targets: [{ profileName: 'target', roleArn: `arn:aws:iam::${TARGET}:role/deployer`, region: REGION }],
+    },
+    required: ['serviceAccount', 'targets'],
+    build: chart((a, p) => new lib.CrossAccountWorkloadChart(a, 'c', p)),
+  },
+  {
     name: 'TrustProbeChart',
     baseline: { serviceAccount: SA, firstRoleArn: `arn:aws:iam::${SOURCE}:role/ci`, hops: [{ roleArn: `arn:aws:iam::${TARGET}:role/deployer` }] },
     required: ['serviceAccount', 'firstRoleArn'],
@@ -222,7 +272,8 @@ export const ENTRIES: ContractEntry[] = [
       stackSetName: 'fleet',
       remoteWrite: { targetRoleArn: `arn:aws:iam::${TARGET}:role/amp-remote-write-ws-1` },
       containerInsights: { targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, serviceAccount: { namespace: 'amazon-cloudwatch', name: 'cloudwatch-agent' } },
-      ampScraper: { targetRoleArn: `arn:aws:iam::${TARGET}:role/amp-scraper-target-ws-1` },
+      ampScraper: { targetRoleArn: `arn:aws:iam::${TARGET}:role/amp-scraper-target-ws-1`, workspaceArn: WORKSPACE },
+      containerCost: { bucketName: `container-cost-org-${TARGET}`, serviceAccount: { namespace: 'container-cost', name: 'container-cost-agent' } },
       workloads: [{ name: 'ci', targetRoleArn: `arn:aws:iam::${TARGET}:role/ci`, serviceAccount: SA }],
       observabilityLinks: { sinkArns: { [REGION]: `arn:aws:oam:${REGION}:${TARGET}:sink/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111` } },
       identity: 'AUTO',

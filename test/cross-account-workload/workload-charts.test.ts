@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { Aws } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
-import { CrossAccountWorkloadChart, CrossAccountWorkloadChartProps, TrustProbeChart, TrustProbeChartProps, WorkloadIdentityMode } from '../../src';
+import { CrossAccountWorkloadChart, CrossAccountWorkloadChartProps, FleetNames, TrustProbeChart, TrustProbeChartProps, WorkloadIdentityMode, WorkloadProfileMode } from '../../src';
 import { assumedRolePrefix, shellQuote, trustProbeScript } from '../../src/cross-account-workload/trust-probe-script';
 import { objectOf, validChartObjects } from '../harness/manifests';
 
@@ -59,7 +59,52 @@ describe('CrossAccountWorkloadChart', () => {
     expect(ini['profile target-env']).toMatchObject({ role_arn: TARGET_ROLE, credential_source: 'EcsContainer' });
   });
 
+  test('fleet Pod Identity association (TARGET_ROLE): the pod holds the central role, so no profile assumes it again', () => {
+    // The association's TargetRoleArn is the central role: the container endpoint serves its credentials.
+    // A chaining profile (credential_source = EcsContainer, role_arn = the central role) would make the
+    // central role assume itself, which its organization trust never allows.
+    const chart = new CrossAccountWorkloadChart(Testing.app(), 'ci-workload', {
+      serviceAccount: SA,
+      identityMode: WorkloadIdentityMode.POD_IDENTITY,
+      profileMode: WorkloadProfileMode.TARGET_ROLE,
+      targets: [{ profileName: 'target-env', roleArn: TARGET_ROLE, region: 'us-east-1' }],
+    });
+    const objects = validChartObjects(chart);
+    expect(objectOf(objects, 'ServiceAccount').metadata.annotations).toBeUndefined();
+    expect(parseIni(chart.awsConfigFile)).toEqual({ 'profile target-env': { region: 'us-east-1' } });
+    expect(chart.awsConfigFile).not.toMatch(/credential_source|role_arn|source_profile/);
+  });
+
+  test('IRSA on the target role itself (TARGET_ROLE): the annotation and the one profile name the target, nothing chains', () => {
+    const chart = new CrossAccountWorkloadChart(Testing.app(), 'ci-workload', {
+      serviceAccount: SA, identityMode: WorkloadIdentityMode.IRSA, profileMode: WorkloadProfileMode.TARGET_ROLE, targets: [{ profileName: 'target-env', roleArn: TARGET_ROLE }],
+    });
+    expect(objectOf(validChartObjects(chart), 'ServiceAccount').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': TARGET_ROLE });
+    expect(parseIni(chart.awsConfigFile)).toEqual({
+      'profile target-env': { role_arn: TARGET_ROLE, web_identity_token_file: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token', role_session_name: 'ci-namespace.ci-serviceaccount' },
+    });
+  });
+
+  test('fleet IRSA role (CHAIN): the per-cluster role at the flow path is the source, the central role the target', () => {
+    const fleetRole = FleetNames.irsaRoleArn('aws', '222222222222', FleetNames.workloadFlowKey('ci'), 'ledger', 'us-east-1');
+    const chart = new CrossAccountWorkloadChart(Testing.app(), 'ci-workload', {
+      serviceAccount: SA, identityMode: WorkloadIdentityMode.IRSA, sourceRoleArn: fleetRole, targets: [{ profileName: 'target-env', roleArn: TARGET_ROLE }],
+    });
+    expect(objectOf(validChartObjects(chart), 'ServiceAccount').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': fleetRole });
+    expect(parseIni(chart.awsConfigFile)['profile target-env']).toMatchObject({ role_arn: TARGET_ROLE, source_profile: 'source' });
+  });
+
+  test('Pod Identity CHAIN needs no source role ARN (it is never written); IRSA CHAIN does', () => {
+    const { sourceRoleArn: _unused, ...noSource } = props;
+    expect(() => new CrossAccountWorkloadChart(Testing.app(), 'x', { ...noSource, identityMode: WorkloadIdentityMode.POD_IDENTITY })).not.toThrow();
+    expect(() => new CrossAccountWorkloadChart(Testing.app(), 'x', noSource)).toThrow(/sourceRoleArn: is required/);
+  });
+
   test.each([
+    ['TARGET_ROLE with a source role', { profileMode: WorkloadProfileMode.TARGET_ROLE, targets: [props.targets[0]] }, /sourceRoleArn: is given with profileMode TARGET_ROLE/],
+    ['TARGET_ROLE with two targets', { profileMode: WorkloadProfileMode.TARGET_ROLE, sourceRoleArn: undefined }, /targets: has 2; with profileMode TARGET_ROLE/],
+    ['TARGET_ROLE with an external ID', { profileMode: WorkloadProfileMode.TARGET_ROLE, sourceRoleArn: undefined, targets: [props.targets[1]] }, /targets\[0\]\.externalId: is given with profileMode TARGET_ROLE/],
+    ['unknown profile mode', { profileMode: 'DIRECT' }, /profileMode/],
     ['no targets', { targets: [] }, /targets: is required/],
     ['reserved profile name', { targets: [{ profileName: 'source', roleArn: TARGET_ROLE }] }, /profileName: got "source"/],
     ['duplicate profile', { targets: [{ profileName: 'a', roleArn: TARGET_ROLE }, { profileName: 'a', roleArn: THIRD_ROLE }] }, /repeats "a"/],

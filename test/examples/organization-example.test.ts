@@ -11,7 +11,7 @@ import { demoSettings } from '../../examples/demo-settings';
 import { buildExample } from '../../examples/example-app';
 import { FleetNames } from '../../src';
 import { evaluate } from '../harness/cfn-eval';
-import { canAssume, identityPoliciesOf, logicalIdsOfType } from '../harness/iam-proof';
+import { canAssume, identityPoliciesOf, isAllowed, logicalIdsOfType } from '../harness/iam-proof';
 import { manifestProblems } from '../harness/manifests';
 import { expectNagClean } from '../harness/nag';
 
@@ -91,5 +91,101 @@ describe('the chain across both templates: a member\'s fleet identity assumes th
       callerPolicies: piPolicies,
       context: { 'aws:PrincipalArn': piRole, 'aws:PrincipalOrgID': settings.organizationId, 'aws:PrincipalOrgPaths': [PROD_OU_PATH] },
     })).not.toBe('Allowed');
+  });
+});
+
+describe('every flow of the example, for a member account: each member identity reaches exactly its own flow\'s central resource', () => {
+  const FLEET_REGION = 'us-east-1';
+  const member = organization.fleet.memberTemplate;
+  const target = Template.fromStack(organization.observability[0]).toJSON();
+  const targetEnv = { account: OBSERVABILITY, region: FLEET_REGION };
+  const centralRole = (prefix: string) => {
+    const id = logicalIdsOfType(target, 'AWS::IAM::Role').find((r) => r.startsWith(prefix))!;
+    return {
+      trust: evaluate(target.Resources[id].Properties.AssumeRolePolicyDocument, target, targetEnv),
+      arn: `arn:aws:iam::${OBSERVABILITY}:role/${evaluate(target.Resources[id].Properties.RoleName, target, targetEnv)}`,
+    };
+  };
+  const bucketPolicy = evaluate(Object.values<any>(target.Resources).find((r) => r.Type === 'AWS::S3::BucketPolicy').Properties.PolicyDocument, target, targetEnv);
+  const bucketArn = `arn:aws:s3:::${organization.costBucket.bucketName}`;
+  const scraperOf = (account: string) => `arn:aws:aps:${FLEET_REGION}:${account}:scraper/s-0123abcd-4567-89ef-0123-456789abcdef`;
+
+  /** A member account's fleet identities, as the member template makes them in that account. */
+  const identitiesOf = (account: string) => {
+    const env = { account, region: FLEET_REGION };
+    const byName = (name: string) => logicalIdsOfType(member, 'AWS::IAM::Role').find((id) => evaluate(member.Resources[id].Properties.RoleName, member, env) === name)!;
+    const identity = (flowKey: string, roleName: string, arn: string) =>
+      ({ flowKey, arn, policies: identityPoliciesOf(member, byName(roleName), env) });
+    return [
+      identity(FleetNames.REMOTE_WRITE, `remote-write.pod-identity.${FLEET_REGION}`, FleetNames.podIdentityRoleArn('aws', account, FleetNames.REMOTE_WRITE, FLEET_REGION)),
+      identity(FleetNames.workloadFlowKey('ci'), `workload-ci.pod-identity.${FLEET_REGION}`, FleetNames.podIdentityRoleArn('aws', account, FleetNames.workloadFlowKey('ci'), FLEET_REGION)),
+      identity(FleetNames.CONTAINER_COST, `container-cost.pod-identity.${FLEET_REGION}`, FleetNames.podIdentityRoleArn('aws', account, FleetNames.CONTAINER_COST, FLEET_REGION)),
+      identity(FleetNames.AMP_SCRAPER, `amp-scraper.source.${FLEET_REGION}`, FleetNames.scraperSourceRoleArn('aws', account, FLEET_REGION)),
+    ];
+  };
+  const context = (arn: string, extra: Record<string, string | string[]> = {}) => ({
+    'aws:PrincipalArn': arn,
+    'aws:PrincipalAccount': arn.split(':')[4],
+    'aws:PrincipalOrgID': settings.organizationId,
+    'aws:PrincipalOrgPaths': [PROD_OU_PATH],
+    // What EKS Pod Identity and the managed collector set on their sessions.
+    'aws:PrincipalTag/eks-cluster-name': 'payments',
+    ...extra,
+  });
+  type Identity = ReturnType<typeof identitiesOf>[number];
+  const assumes = (role: { trust: any; arn: string }, who: Identity, externalId?: string) => canAssume({
+    trustPolicy: role.trust,
+    roleArn: role.arn,
+    principal: who.arn,
+    callerPolicies: who.policies,
+    context: context(who.arn, externalId ? { 'sts:ExternalId': externalId } : {}),
+  });
+  const writesCost = (who: Identity, account: string) => isAllowed({
+    principal: who.arn,
+    action: 's3:PutObject',
+    resource: `${bucketArn}/${FleetNames.costPrefix(account, FLEET_REGION, 'payments')}f.csv`,
+    resourceAccount: OBSERVABILITY,
+    policies: who.policies,
+    resourcePolicy: bucketPolicy,
+    context: context(who.arn),
+  });
+  const reaches = (who: Identity, account = MEMBER): Record<string, boolean> => ({
+    [FleetNames.REMOTE_WRITE]: assumes(centralRole('RemoteWrite'), who) === 'Allowed',
+    [FleetNames.workloadFlowKey('ci')]: assumes(centralRole('CiDeployer'), who) === 'Allowed',
+    [FleetNames.AMP_SCRAPER]: assumes(centralRole('ScraperTarget'), who, scraperOf(account)) === 'Allowed',
+    [FleetNames.CONTAINER_COST]: writesCost(who, account) === 'Allowed',
+  });
+
+  test.each(identitiesOf(MEMBER).map((i) => [i.flowKey, i] as const))('the %s identity reaches its own flow\'s resource and no other', (flowKey, who) => {
+    const expected = { [FleetNames.REMOTE_WRITE]: false, [FleetNames.workloadFlowKey('ci')]: false, [FleetNames.AMP_SCRAPER]: false, [FleetNames.CONTAINER_COST]: false, [flowKey]: true };
+    expect(reaches(who)).toEqual(expected);
+  });
+
+  test('account A reaches none of account B\'s data: B\'s cost prefix, B\'s collectors (B\'s scraper ARN)', () => {
+    const otherMember = '666666666666';
+    for (const who of identitiesOf(MEMBER)) {
+      expect({ flow: who.flowKey, ...reaches(who, otherMember) }).toEqual({
+        flow: who.flowKey, ...reaches(who, otherMember), [FleetNames.AMP_SCRAPER]: false, [FleetNames.CONTAINER_COST]: false,
+      });
+    }
+    // ... while B's own identities reach B's.
+    const [, , bCost, bCollector] = identitiesOf(otherMember);
+    expect(writesCost(bCost, otherMember)).toBe('Allowed');
+    expect(assumes(centralRole('ScraperTarget'), bCollector, scraperOf(otherMember))).toBe('Allowed');
+  });
+
+  test('why the workload chart has TARGET_ROLE: a Pod Identity pod holds the central role, and a chaining profile (the central role assuming itself) is denied', () => {
+    const ci = centralRole('CiDeployer');
+    const anything = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }];
+    expect(canAssume({ trustPolicy: ci.trust, roleArn: ci.arn, principal: ci.arn, callerPolicies: anything, context: context(ci.arn, { 'aws:PrincipalAccount': OBSERVABILITY }) })).not.toBe('Allowed');
+  });
+
+  test('the member collector stack: one scraper on the fleet\'s source role, no bootstrap reference; the member template is inline', () => {
+    const collector = Template.fromStack(organization.memberCollector).toJSON();
+    expect(Object.values<any>(collector.Resources).map((r) => r.Type)).toEqual(['AWS::APS::Scraper']);
+    expect(JSON.stringify(collector)).not.toMatch(/BootstrapVersion|cdk-hnb659fds/);
+    expect(organization.fleet.templateInline).toBe(true);
+    expect(organization.fleet.memberTemplateSize).toBeLessThanOrEqual(51_200);
+    expectNagClean(organization.memberCollector);
   });
 });

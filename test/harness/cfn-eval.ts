@@ -34,11 +34,15 @@ export function evaluate(value: any, template: Template, env: DeployEnv): any {
         return recurse(arg[1]).join(arg[0]);
       case 'Fn::Select':
         return recurse(arg[1])[Number(recurse(arg[0]))];
+      case 'Fn::FindInMap':
+        return template.Mappings[arg[0]][recurse(arg[1])][recurse(arg[2])];
       case 'Fn::Split':
         return String(recurse(arg[1])).split(arg[0]);
       case 'Fn::Sub':
         if (typeof arg !== 'string') throw new Error('Fn::Sub with variables is not supported');
         return arg.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+          // `${!Literal}` is the text `${Literal}` (an IAM policy variable, for example).
+          if (name.startsWith('!')) return `\${${name.slice(1)}}`;
           const [id, attr] = name.split('.');
           return attr ? getAtt(id, attr, template, env, partition) : ref(id, template, env, partition);
         });

@@ -63,6 +63,11 @@ export interface IdentityRequest {
   readonly context?: Record<string, string | string[]>;
   /** A resource policy, such as a bucket policy. */
   readonly resourcePolicy?: any;
+  /**
+   * The resource's account, where its ARN has none (an S3 bucket or object): without it the resource
+   * is taken to be in the principal's account, and a cross-account request would look same-account.
+   */
+  readonly resourceAccount?: string;
 }
 
 /**
@@ -71,7 +76,7 @@ export interface IdentityRequest {
  * where IAM also needs the resource's own policy (prove that side with `canAssume`).
  */
 export function isAllowed(request: IdentityRequest & { identityOnly?: boolean }): Decision {
-  const resourceAccount = request.identityOnly ? request.principal.split(':')[4] : request.resource.split(':')[4] || request.principal.split(':')[4];
+  const resourceAccount = request.identityOnly ? request.principal.split(':')[4] : request.resourceAccount ?? (request.resource.split(':')[4] || request.principal.split(':')[4]);
   return runUnsafeSimulation({
     request: {
       principal: request.principal,
@@ -115,7 +120,7 @@ export function isAllowedWithinBoundary(request: IdentityRequest & { boundaries:
     request: {
       principal: request.principal,
       action: request.action,
-      resource: { resource: request.resource, accountId: request.resource.split(':')[4] || request.principal.split(':')[4] },
+      resource: { resource: request.resource, accountId: request.resourceAccount ?? (request.resource.split(':')[4] || request.principal.split(':')[4]) },
       contextVariables: request.context ?? {},
     },
     identityPolicies: request.policies.map((policy, i) => ({ name: `policy${i}`, policy: validatedIdentity(policy, `policy${i}`) })),

@@ -862,3 +862,46 @@ describe('a run that would outlast the function', () => {
     expect(ownedAssociations()).toEqual(['pi/amazon-cloudwatch/cloudwatch-agent', 'pi/prometheus/prometheus-server']);
   });
 });
+
+describe('the container-cost flow (no central role: the identities write the organization\'s bucket)', () => {
+  const COST = FleetNames.CONTAINER_COST;
+  const BUCKET = `container-cost-org-${TARGET_ACCOUNT}`;
+  const COST_FLOWS = [...FLOWS, { key: COST, namespace: 'container-cost', serviceAccount: 'container-cost-agent', costBucketName: BUCKET }];
+  beforeEach(() => {
+    teardown();
+    setup({ [FLEET_ENV.FLOWS]: JSON.stringify(COST_FLOWS) });
+    iam.seedRole(`${COST}.pod-identity.${REGION}`, { Version: '2012-10-17', Statement: [] }, { path: FleetNames.rolePath(COST) });
+  });
+
+  test('a Pod Identity cluster gets an association to the account\'s cost role with no target role; an IRSA cluster a role writing exactly its prefix', async () => {
+    const summary: any = await scheduled();
+    expect(summary.summary.errors).toEqual([]);
+    const cost = eks.associations(REGION, 'pi').find((a) => a.namespace === 'container-cost')!;
+    expect(cost).toMatchObject({ serviceAccount: 'container-cost-agent', roleArn: podIdentityRoleArn(COST), tags: ownerTags('pi') });
+    expect(cost.targetRoleArn).toBeUndefined();
+    const role = irsaRole(COST, 'irsa')!;
+    expect(role.path).toBe(FleetNames.rolePath(COST));
+    expect(role.boundary).toBe(BOUNDARY);
+    const policy = JSON.parse(role.policies.get(POLICY_NAME)!);
+    const prefix = FleetNames.costPrefix(SOURCE_ACCOUNT, REGION, 'irsa');
+    const ask = (action: string, resource: string, context: Record<string, string> = {}) =>
+      isAllowed({ principal: role.arn, action, resource, policies: [policy], context, identityOnly: true });
+    expect(ask('s3:PutObject', `arn:aws:s3:::${BUCKET}/${prefix}f.csv`)).toBe('Allowed');
+    expect(ask('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': prefix })).toBe('Allowed');
+    expect(ask('s3:PutObject', `arn:aws:s3:::${BUCKET}/${FleetNames.costPrefix(OTHER_ACCOUNT, REGION, 'irsa')}f.csv`)).not.toBe('Allowed');
+    expect(ask('s3:PutObject', `arn:aws:s3:::${BUCKET}/${FleetNames.costPrefix(SOURCE_ACCOUNT, REGION, 'pi')}f.csv`)).not.toBe('Allowed');
+    expect(ask('sts:AssumeRole', RW_TARGET)).not.toBe('Allowed');
+    // A second run changes nothing.
+    resetCalls();
+    await scheduled();
+    expect(iam.calls.filter((c) => !/^(Get|List)/.test(c))).toEqual([]);
+    expect(eks.calls.filter((c) => /^(Create|Update|Delete)/.test(c))).toEqual([]);
+  });
+
+  test('a flow with both a central role and a bucket, or neither, is refused from the environment', async () => {
+    for (const flows of [[{ ...COST_FLOWS[2], targetRoleArn: RW_TARGET }], [{ key: COST, namespace: 'a', serviceAccount: 'b' }]]) {
+      deps = { ...deps, env: { ...deps.env, [FLEET_ENV.FLOWS]: JSON.stringify(flows) } };
+      await expect(scheduled()).rejects.toThrow(/one of targetRoleArn, costBucketName/);
+    }
+  });
+});

@@ -13,7 +13,7 @@ export const FLEET_ENV = {
   BOUNDARY_ARN: 'PERMISSIONS_BOUNDARY_ARN',
   RECONCILER_ROLE: 'RECONCILER_ROLE_NAME',
   IDENTITY: 'IDENTITY',
-  /** JSON: [{ key, namespace, serviceAccount, targetRoleArn }] */
+  /** JSON: [{ key, namespace, serviceAccount, targetRoleArn | costBucketName }] */
   FLOWS: 'FLOWS',
   STACK_ID: 'STACK_ID',
   /** The logical ID of the function's own custom resource: the only resource whose Delete it acts on. */
@@ -40,7 +40,11 @@ export function fleetConfigFromEnv(env: Record<string, string | undefined>): Fle
 
 function parseFlows(json: string): FleetFlowConfig[] {
   const flows: unknown = JSON.parse(json);
-  const strings = (f: any) => ['key', 'namespace', 'serviceAccount', 'targetRoleArn'].every((k) => typeof f?.[k] === 'string' && f[k] !== '');
-  if (!Array.isArray(flows) || !flows.every(strings)) throw new Error(`environment variable ${FLEET_ENV.FLOWS} is not a list of { key, namespace, serviceAccount, targetRoleArn }`);
+  const text = (f: any, k: string) => typeof f?.[k] === 'string' && f[k] !== '';
+  // Each flow reaches exactly one central resource: a role, or (container cost) the bucket.
+  const valid = (f: any) => ['key', 'namespace', 'serviceAccount'].every((k) => text(f, k)) && text(f, 'targetRoleArn') !== text(f, 'costBucketName');
+  if (!Array.isArray(flows) || !flows.every(valid)) {
+    throw new Error(`environment variable ${FLEET_ENV.FLOWS} is not a list of { key, namespace, serviceAccount, and one of targetRoleArn, costBucketName }`);
+  }
   return flows as FleetFlowConfig[];
 }

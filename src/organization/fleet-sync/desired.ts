@@ -16,7 +16,7 @@ import { DesiredState, ReconcilerSpec, RemovalTarget } from '../../core/reconcil
 import { Cluster } from '../../core/reconciler/io';
 import { DesiredAssociation } from '../../core/reconciler/plan-associations';
 import { DesiredRole, RoleScheme } from '../../core/reconciler/plan-roles';
-import { fleetIrsaRoleName, fleetPodIdentityRoleName, fleetRolePath } from '../fleet-names';
+import { fleetIrsaRoleName, fleetPodIdentityRoleName, fleetRolePath, organizationCostPrefix } from '../fleet-names';
 
 /** How clusters get their identities. */
 export type FleetIdentityChoice = 'AUTO' | 'POD_IDENTITY' | 'IRSA';
@@ -30,8 +30,13 @@ export interface FleetFlowConfig {
   readonly key: string;
   readonly namespace: string;
   readonly serviceAccount: string;
-  /** The central role in the target account. */
-  readonly targetRoleArn: string;
+  /** The central role in the target account (every flow but container cost). */
+  readonly targetRoleArn?: string;
+  /**
+   * The container-cost flow: the organization's cost bucket, which the identity writes itself
+   * (under `<account>/<region>/<cluster>/`); no central role.
+   */
+  readonly costBucketName?: string;
 }
 
 /** The member reconciler's configuration (from its Lambda environment, fixed at deploy time). */
@@ -149,7 +154,8 @@ function podIdentityAssociation(config: FleetSyncConfig, cluster: Cluster, flow:
     namespace: flow.namespace,
     serviceAccount: flow.serviceAccount,
     roleArn: `arn:${config.partition}:iam::${config.account}:role${fleetRolePath(flow.key)}${fleetPodIdentityRoleName(flow.key, config.region)}`,
-    targetRoleArn: flow.targetRoleArn,
+    // The cost flow has no central role: the Pod Identity role writes the bucket itself.
+    ...(flow.targetRoleArn ? { targetRoleArn: flow.targetRoleArn } : {}),
     tags: tags(config, cluster.arn),
   };
 }
@@ -162,8 +168,26 @@ function irsaRole(config: FleetSyncConfig, cluster: Cluster & { issuer: string }
     path: fleetRolePath(flow.key),
     clusterArn: cluster.arn,
     trust: policyDocument([irsaTrustStatement(provider, hostPath, [{ namespace: flow.namespace, name: flow.serviceAccount }])]),
-    policy: { Version: '2012-10-17', Statement: [{ Sid: 'AssumeCentralRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: flow.targetRoleArn }] },
+    policy: irsaRolePolicy(config, cluster, flow),
     tags: tags(config, cluster.arn),
     boundaryArn: config.boundaryArn,
   };
+}
+
+/** What a per-cluster IRSA role may do: assume its flow's central role, or (container cost) write its cluster's prefix. */
+function irsaRolePolicy(config: FleetSyncConfig, cluster: Cluster, flow: FleetFlowConfig): unknown {
+  if (flow.costBucketName) return { Version: '2012-10-17', Statement: costWriterStatements(config.partition, flow.costBucketName, organizationCostPrefix(config.account, cluster.region, cluster.name)) };
+  return { Version: '2012-10-17', Statement: [{ Sid: 'AssumeCentralRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: flow.targetRoleArn }] };
+}
+
+/**
+ * Writes (and lists) one prefix of the organization's cost bucket. The central bucket policy admits
+ * only the writer's own account's prefix; this pins the region and cluster within it.
+ */
+export function costWriterStatements(partition: string, bucketName: string, prefix: string): Record<string, unknown>[] {
+  const bucketArn = `arn:${partition}:s3:::${bucketName}`;
+  return [
+    { Sid: 'WriteOwnClusterPrefix', Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: `${bucketArn}/${prefix}*` },
+    { Sid: 'ListOwnClusterPrefix', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn, Condition: { StringLike: { 's3:prefix': `${prefix}*` } } },
+  ];
 }
