@@ -138,6 +138,8 @@ const bench = project.addTask('bench', {
 });
 bench.exec('ts-node -P tsconfig.dev.json bench/fleet-scale.ts');
 bench.exec('ts-node -P tsconfig.dev.json bench/stackset-rollout.ts');
+// Issue 24, item 1: trust sharding against the same IAM written by hand, and the 5,000-cluster plan.
+bench.exec('ts-node -P tsconfig.dev.json bench/trust-sharding.ts');
 
 // Only our sources (not lib/ or cdk.out/) belong to the dev program.
 project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', '.projenrc.ts']);
