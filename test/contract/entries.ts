@@ -265,4 +265,17 @@ export const ENTRIES: ContractEntry[] = [
     alternatives: { oidcIssuerUrl: ['identityMode'] },
     build: template((a, p) => new lib.RemoteWriteCustomerTemplate(a, 'C', p)),
   },
+  {
+    name: 'VendorCustomer',
+    baseline: {
+      customerName: 'acme',
+      customerAccountId: SOURCE,
+      region: REGION,
+      containerInsights: { templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/ci.template.json' },
+      remoteWrite: { templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/rw.template.json', workspaceArn: WORKSPACE, clusterName: 'prod' },
+      ampCollector: { workspaceArn: WORKSPACE, clusterName: 'prod' },
+    },
+    required: ['customerName', 'customerAccountId', 'region'],
+    build: construct(TARGET, (s, p) => new lib.VendorCustomer(s, 'C', p)),
+  },
 ];
