@@ -21,7 +21,7 @@ import { Construct } from 'constructs';
 import { QuickCreateLink, TEMPLATE_URL } from './quick-create-link';
 import { REMOTE_WRITE_SOURCE_ROLE_PREFIX } from './remote-write-customer-template';
 import { AmpScraperTargetRole } from '../amp-scraper/amp-scraper-target-role';
-import { ContainerInsightsPermissionMode, CrossAccountContainerInsights } from '../container-insights/cross-account-container-insights';
+import { ContainerInsightsPermissionMode, CrossAccountContainerInsights, PodIdentityTrust } from '../container-insights/cross-account-container-insights';
 import { acknowledgeNagFinding } from '../core/nag';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { ACCOUNT_ID, ArnKind, arnRule, EKS_CLUSTER_NAME, parseArn, REGION, Rule } from '../core/rules';
@@ -47,6 +47,22 @@ export interface VendorContainerInsightsOptions {
    * @default - none
    */
   readonly clusterNames?: string[];
+
+  /**
+   * The customer's agent roles to trust exactly (NODE_ROLES or IRSA templates; their `AgentRoleArn`
+   * output or node role ARNs), once the customer reports them.
+   *
+   * @default - any principal of the customer's account that its own policies allow (the seed's trust)
+   */
+  readonly trustedPrincipalArns?: string[];
+
+  /**
+   * The customer's Pod Identity associations (POD_IDENTITY template): EKS chains into the role with
+   * session tags, which needs these trusts.
+   *
+   * @default - none
+   */
+  readonly podIdentityTrusts?: PodIdentityTrust[];
 }
 
 /** Prometheus remote write (any client) for one customer. */
@@ -204,6 +220,8 @@ export class VendorCustomer extends Construct {
         sourceAccountId: props.customerAccountId,
         permissionMode: ci.permissionMode,
         clusterNames: ci.clusterNames,
+        trustedPrincipalArns: ci.trustedPrincipalArns,
+        podIdentityTrusts: ci.podIdentityTrusts,
       });
       this.containerInsightsQuickCreateUrl = QuickCreateLink.build({
         region: props.region,
