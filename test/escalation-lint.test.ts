@@ -16,6 +16,7 @@ import {
   AgentIdentityMode, ContainerCostAgentIdentity, ContainerCostBucket, ContainerCostEncryption, ContainerInsightsAgentAccess,
   ContainerInsightsCustomerTemplate, RemoteWriteCustomerTemplate, VendorCustomer, WorkloadIdentityMode,
 } from '../src';
+import { DeployEnv } from './harness/cfn-eval';
 import { EscalationFinding, escalationFindings } from './harness/escalation-lint';
 import { pinnedTrust } from '../src/amp-scraper/pin-request';
 import { desiredRole } from '../src/container-cost/role-sync/desired';
@@ -35,8 +36,8 @@ function stacksOf(app: App): Array<[string, any, { account: string; region: stri
   return app.synth().stacks.map((s) => [s.stackName, s.template, { account: s.environment.account, region: s.environment.region }]);
 }
 
-function allTemplates(): Array<[string, any, { account: string; region: string }]> {
-  const templates: Array<[string, any, { account: string; region: string }]> = [];
+function allTemplates(): Array<[string, any, DeployEnv]> {
+  const templates: Array<[string, any, DeployEnv]> = [];
   const example = new App();
   const built = buildExample(example, Testing.app(), demoSettings(example));
   templates.push(...stacksOf(example));
@@ -82,7 +83,7 @@ function allTemplates(): Array<[string, any, { account: string; region: string }
   // The parameters as a customer fills them in.
   const parameters = { TargetRoleArn: { Ref: 'arn:aws:iam::111111111111:role/vendor' }, ClusterName: { Ref: 'prod' }, NodeRoleNames: { Ref: 'eks-node-role' } };
   templates.push(...customers.synth().stacks.map((t) =>
-    [`customer:${t.stackName}`, t.template, { account: '222222222222', region: 'us-east-1', attributes: parameters }] as [string, any, { account: string; region: string }]));
+    [`customer:${t.stackName}`, t.template, { account: '222222222222', region: 'us-east-1', attributes: parameters }] as [string, any, DeployEnv]));
   const vendorApp = new App();
   const vendor = new Stack(vendorApp, 'Vendor', { env: { account: '111111111111', region: 'us-east-1' } });
   const workspaceArn = 'arn:aws:aps:us-east-1:111111111111:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef';
