@@ -10,8 +10,9 @@
  * sigv4authextension v0.158.0) wraps the same fields. The exporter takes `auth.authenticator: sigv4auth`
  * and the extension must be listed in `service.extensions`.
  *
- * A trust failure on the assume_role hop surfaces from the exporter as a credentials error (the
- * extension cannot retrieve credentials), not as AccessDenied: the trust probe names the hop.
+ * Users report a trust failure on the assume_role hop as the collector saying its AWS credentials are
+ * bad, not as an AccessDenied on a named role (issue 23; not verified against a running collector here):
+ * the trust probe names the hop instead.
  */
 import { stringify } from 'yaml';
 import { checkClientProps, podScrapeJob, RemoteWriteClientProps } from './remote-write-client';
