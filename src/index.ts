@@ -5,3 +5,4 @@ export * from './amp-scraper';
 export * from './container-cost';
 export * from './cross-account-workload';
 export * from './organization';
+export * from './customer-template';

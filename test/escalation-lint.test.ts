@@ -14,7 +14,9 @@ import { demoSettings } from '../examples/demo-settings';
 import { buildExample } from '../examples/example-app';
 import {
   AgentIdentityMode, ContainerCostAgentIdentity, ContainerCostBucket, ContainerCostEncryption, ContainerInsightsAgentAccess,
+  ContainerInsightsCustomerTemplate, RemoteWriteCustomerTemplate, VendorCustomer, WorkloadIdentityMode,
 } from '../src';
+import { DeployEnv } from './harness/cfn-eval';
 import { EscalationFinding, escalationFindings } from './harness/escalation-lint';
 import { pinnedTrust } from '../src/amp-scraper/pin-request';
 import { desiredRole } from '../src/container-cost/role-sync/desired';
@@ -34,8 +36,8 @@ function stacksOf(app: App): Array<[string, any, { account: string; region: stri
   return app.synth().stacks.map((s) => [s.stackName, s.template, { account: s.environment.account, region: s.environment.region }]);
 }
 
-function allTemplates(): Array<[string, any, { account: string; region: string }]> {
-  const templates: Array<[string, any, { account: string; region: string }]> = [];
+function allTemplates(): Array<[string, any, DeployEnv]> {
+  const templates: Array<[string, any, DeployEnv]> = [];
   const example = new App();
   const built = buildExample(example, Testing.app(), demoSettings(example));
   templates.push(...stacksOf(example));
@@ -66,6 +68,34 @@ function allTemplates(): Array<[string, any, { account: string; region: string }
     nodeRoles: [iam.Role.fromRoleName(stack, 'Imported', 'eks-node-role')],
   });
   templates.push(...stacksOf(modes));
+
+  // The customer templates (launched without CDK in a customer account) and a vendor's per-customer roles.
+  const customers = new App();
+  const issuer = 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
+  for (const mode of Object.values(AgentIdentityMode)) {
+    new ContainerInsightsCustomerTemplate(customers, `Ci${mode.replace('_', '')}`, { vendorAccountId: '111111111111', identityMode: mode, oidcIssuerUrl: mode === AgentIdentityMode.IRSA ? issuer : undefined });
+  }
+  for (const mode of Object.values(WorkloadIdentityMode)) {
+    new RemoteWriteCustomerTemplate(customers, `Rw${mode.replace('_', '')}`, {
+      vendorAccountId: '111111111111', identityMode: mode, serviceAccount: { namespace: 'monitoring', name: 'prometheus' }, oidcIssuerUrl: mode === WorkloadIdentityMode.IRSA ? issuer : undefined,
+    });
+  }
+  // The parameters as a customer fills them in.
+  const parameters = { TargetRoleArn: { Ref: 'arn:aws:iam::111111111111:role/vendor' }, ClusterName: { Ref: 'prod' }, NodeRoleNames: { Ref: 'eks-node-role' } };
+  templates.push(...customers.synth().stacks.map((t) =>
+    [`customer:${t.stackName}`, t.template, { account: '222222222222', region: 'us-east-1', attributes: parameters }] as [string, any, DeployEnv]));
+  const vendorApp = new App();
+  const vendor = new Stack(vendorApp, 'Vendor', { env: { account: '111111111111', region: 'us-east-1' } });
+  const workspaceArn = 'arn:aws:aps:us-east-1:111111111111:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef';
+  new VendorCustomer(vendor, 'Acme', {
+    customerName: 'acme',
+    customerAccountId: '222222222222',
+    region: 'us-east-1',
+    containerInsights: { templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/ci.json' },
+    remoteWrite: { templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/rw.json', workspaceArn },
+    ampCollector: { workspaceArn, clusterName: 'prod' },
+  });
+  templates.push(...stacksOf(vendorApp));
   return templates;
 }
 

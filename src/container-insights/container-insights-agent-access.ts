@@ -1,4 +1,4 @@
-import { CfnOutput, Resource, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -240,7 +240,9 @@ export class ContainerInsightsAgentAccess extends Construct {
       inlinePolicies: { AssumeTargetRole: new iam.PolicyDocument({ statements: [permission] }) },
     }, trust);
     validateRoleNamesUnique(this, [role.node.defaultChild as iam.CfnRole]);
-    new CfnOutput(this, 'RoleArnOutput', { value: role.roleArn, description: `CloudWatch agent role of ${this.props.clusterName}` });
+    // An output's Description must be a literal string (CloudFormation template anatomy, Outputs).
+    const of = Token.isUnresolved(this.props.clusterName) ? 'the cluster' : this.props.clusterName;
+    new CfnOutput(this, 'RoleArnOutput', { value: role.roleArn, description: `CloudWatch agent role of ${of}` });
     return role;
   }
 
@@ -304,6 +306,10 @@ function validate(owner: string, props: ContainerInsightsAgentAccessProps, sa: S
   if (props.createOidcProvider === true && props.oidcProviderArn !== undefined) v.problem('createOidcProvider', 'and oidcProviderArn exclude each other: use the existing provider, or create one');
   only('sessionTags', [AgentIdentityMode.POD_IDENTITY]);
   only('roleName', [AgentIdentityMode.IRSA, AgentIdentityMode.POD_IDENTITY]);
+  // The default role name is built from the cluster name: a token there would become garbage text in it.
+  if (mode !== AgentIdentityMode.NODE_ROLES && props.roleName === undefined && Token.isUnresolved(props.clusterName)) {
+    v.problem('clusterName', 'is a deploy-time value (token), but the default roleName is built from it; give roleName, or pass a literal');
+  }
   if (mode === AgentIdentityMode.NODE_ROLES) v.required('nodeRoles', props.nodeRoles);
   if (mode === AgentIdentityMode.IRSA && v.required('oidcIssuerUrl', props.oidcIssuerUrl)) {
     v.check('oidcIssuerUrl', props.oidcIssuerUrl, OIDC_ISSUER_URL);

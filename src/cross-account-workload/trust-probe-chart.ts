@@ -4,9 +4,15 @@ import { Construct } from 'constructs';
 import { trustProbeScript } from './trust-probe-script';
 import { WorkloadIdentityMode } from './workload-source-role';
 import { isPinnedImage } from '../core/k8s';
-import { ArnKind, arnRule, K8S_NAME } from '../core/rules';
+import { ArnKind, arnRule, K8S_NAME, Rule } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { PropsValidator, propsOrEmpty } from '../core/validation';
+
+/** A hop's description: printed in the probe's log, one line. */
+const HOP_DESCRIPTION: Rule = {
+  expected: 'one line of at most 200 printable characters',
+  check: (value) => (/^[\x20-\x7E]{1,200}$/.test(value) ? undefined : 'not one line of printable characters'),
+};
 
 /**
  * One role to assume after the pod's own.
@@ -20,6 +26,13 @@ export interface TrustProbeHop {
    * @default - none
    */
   readonly externalId?: string;
+
+  /**
+   * What sets this hop up, named when it fails (for example `ADOT extensions.sigv4auth.assume_role.arn`).
+   *
+   * @default - the hop's number and role only
+   */
+  readonly description?: string;
 }
 
 /**
@@ -94,7 +107,7 @@ export class TrustProbeChart extends cdk8s.Chart {
     this.script = trustProbeScript({
       identityMode: (props.identityMode ?? WorkloadIdentityMode.IRSA) === WorkloadIdentityMode.IRSA ? 'IRSA' : 'POD_IDENTITY',
       firstRoleArn: props.firstRoleArn,
-      hops: (props.hops ?? []).map((hop) => ({ roleArn: hop.roleArn, externalId: hop.externalId })),
+      hops: (props.hops ?? []).map((hop) => ({ roleArn: hop.roleArn, externalId: hop.externalId, description: hop.description })),
     });
 
     const job = new kplus.Job(this, 'Job', {
@@ -135,6 +148,7 @@ function validate(owner: string, props: TrustProbeChartProps, chartId: string): 
   v.list('hops', props.hops, 'object').forEach((hop, i) => {
     if (v.required(`hops[${i}].roleArn`, hop.roleArn)) v.check(`hops[${i}].roleArn`, hop.roleArn, arnRule(ArnKind.IAM_ROLE));
     v.externalId(`hops[${i}].externalId`, hop.externalId);
+    if (hop.description !== undefined && hop.description !== null) v.check(`hops[${i}].description`, hop.description, HOP_DESCRIPTION);
   });
   if (props.image !== undefined && !isPinnedImage(props.image)) {
     v.problem('image', `got ${JSON.stringify(props.image)}; expected an image pinned to a tag or digest, such as ${DEFAULT_IMAGE}`);

@@ -7,6 +7,8 @@
 export interface ProbeHop {
   readonly roleArn: string;
   readonly externalId?: string;
+  /** What sets this hop up (a client's config key), named when it fails. */
+  readonly description?: string;
 }
 
 export interface ProbePlan {
@@ -27,6 +29,11 @@ export function shellQuote(value: string): string {
 export function assumedRolePrefix(roleArn: string): string {
   const [, partition, , , account, resource] = roleArn.split(':');
   return `arn:${partition}:sts::${account}:assumed-role/${resource.split('/').pop()}/`;
+}
+
+/** Plain words stay double-quoted (as the probe always wrote them); anything else is single-quoted. */
+function quoted(text: string): string {
+  return /^[\w :.-]*$/.test(text) ? `"${text}"` : shellQuote(text);
 }
 
 export function trustProbeScript(plan: ProbePlan): string {
@@ -66,19 +73,20 @@ export function trustProbeScript(plan: ProbePlan): string {
   plan.hops.forEach((hop, i) => {
     const n = i + 2;
     const externalId = hop.externalId ? ` --external-id ${shellQuote(hop.externalId)}` : '';
+    const what = hop.description ? `hop ${n} (${hop.description})` : `hop ${n}`;
     lines.push(
       '',
       `# Hop ${n}: assume the next role with the previous hop's credentials.`,
       `creds=$(aws sts assume-role --role-arn ${shellQuote(hop.roleArn)} --role-session-name trust-probe${externalId} \\`,
       '  --query "Credentials.[AccessKeyId,SecretAccessKey,SessionToken]" --output text 2>&1) \\',
-      `  || fail ${shellQuote(`hop ${n}: sts assume-role ${hop.roleArn}`)} "$creds"`,
+      `  || fail ${shellQuote(`${what}: sts assume-role ${hop.roleArn}`)} "$creds"`,
       '# shellcheck disable=SC2086',
       'set -- $creds',
       'export AWS_ACCESS_KEY_ID="$1" AWS_SECRET_ACCESS_KEY="$2" AWS_SESSION_TOKEN="$3"',
       'unset AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE AWS_PROFILE',
-      `caller=$(aws sts get-caller-identity --query Arn --output text 2>&1) || fail "hop ${n}: sts get-caller-identity" "$caller"`,
-      `case "$caller" in ${shellQuote(assumedRolePrefix(hop.roleArn))}*) ok "hop ${n}: assumed $caller" ;;`,
-      `  *) fail ${shellQuote(`hop ${n}: expected a session of ${hop.roleArn}`)} "got $caller" ;;`,
+      `caller=$(aws sts get-caller-identity --query Arn --output text 2>&1) || fail ${quoted(`${what}: sts get-caller-identity`)} "$caller"`,
+      `case "$caller" in ${shellQuote(assumedRolePrefix(hop.roleArn))}*) ok ${hop.description ? `${shellQuote(`${what}: assumed`)}" $caller"` : `"${what}: assumed $caller"`} ;;`,
+      `  *) fail ${shellQuote(`${what}: expected a session of ${hop.roleArn}`)} "got $caller" ;;`,
       'esac',
     );
   });

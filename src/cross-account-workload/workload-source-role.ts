@@ -1,4 +1,4 @@
-import { CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -188,6 +188,10 @@ function validate(owner: string, props: WorkloadSourceRoleProps, account: string
       break;
     case WorkloadIdentityMode.POD_IDENTITY:
       v.required('clusterName', props.clusterName);
+      // The default role name is built from the cluster name: a token there would become garbage text in it.
+      if (props.roleName === undefined && Token.isUnresolved(props.clusterName)) {
+        v.problem('clusterName', 'is a deploy-time value (token), but the default roleName is built from it; give roleName, or pass a literal');
+      }
       if (props.oidcIssuerUrl || props.oidcProviderArn) v.problem('oidcIssuerUrl', 'and oidcProviderArn only apply in IRSA mode');
       if (props.createOidcProvider !== undefined) v.problem('createOidcProvider', 'only applies in IRSA mode');
       break;

@@ -47,6 +47,11 @@ function construct(account: string, make: (stack: Stack, props: any) => unknown)
   };
 }
 
+/** A customer template: a stack of its own, in an app of its own. */
+function template(make: (app: App, props: any) => Stack): (props: any) => string {
+  return (props) => JSON.stringify(Template.fromStack(make(new App(), props)).toJSON());
+}
+
 function chart(make: (app: any, props: any) => { toJson(): any[] }): (props: any) => string {
   return (props) => JSON.stringify(make(Testing.app(), props).toJson());
 }
@@ -292,5 +297,46 @@ export const ENTRIES: ContractEntry[] = [
     },
     required: ['targetIds'],
     build: construct('100000000000', (s, p) => new lib.FleetIdentityGuardrail(s, 'C', p)),
+  },
+  {
+    name: 'CustomerTemplateStack',
+    baseline: { description: 'A customer template' },
+    required: [],
+    build: template((a, p) => new lib.CustomerTemplateStack(a, 'C', p)),
+  },
+  {
+    name: 'ContainerInsightsCustomerTemplate',
+    baseline: { vendorAccountId: TARGET, identityMode: 'POD_IDENTITY', regions: [REGION], partition: 'aws', serviceAccount: { namespace: 'amazon-cloudwatch', name: 'cloudwatch-agent' } },
+    required: ['vendorAccountId', 'identityMode'],
+    build: template((a, p) => new lib.ContainerInsightsCustomerTemplate(a, 'C', p)),
+  },
+  {
+    name: 'ContainerInsightsCustomerTemplate',
+    variant: 'IRSA',
+    baseline: { vendorAccountId: TARGET, identityMode: 'IRSA', oidcIssuerUrl: ISSUER },
+    required: ['vendorAccountId', 'identityMode', 'oidcIssuerUrl'],
+    // Required in IRSA mode: without any props the refusal names the mode instead.
+    alternatives: { oidcIssuerUrl: ['identityMode'] },
+    build: template((a, p) => new lib.ContainerInsightsCustomerTemplate(a, 'C', p)),
+  },
+  {
+    name: 'RemoteWriteCustomerTemplate',
+    baseline: { vendorAccountId: TARGET, identityMode: 'IRSA', oidcIssuerUrl: ISSUER, serviceAccount: SA, regions: [REGION] },
+    required: ['vendorAccountId', 'identityMode', 'serviceAccount', 'oidcIssuerUrl'],
+    alternatives: { oidcIssuerUrl: ['identityMode'] },
+    build: template((a, p) => new lib.RemoteWriteCustomerTemplate(a, 'C', p)),
+  },
+  {
+    name: 'VendorCustomer',
+    baseline: {
+      customerName: 'acme',
+      customerAccountId: SOURCE,
+      region: REGION,
+      containerInsights: { templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/ci.template.json' },
+      remoteWrite: { templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/rw.template.json', workspaceArn: WORKSPACE, clusterName: 'prod' },
+      ampCollector: { workspaceArn: WORKSPACE, clusterName: 'prod' },
+    },
+    required: ['customerName', 'customerAccountId', 'region'],
+    build: construct(TARGET, (s, p) => new lib.VendorCustomer(s, 'C', p)),
   },
 ];

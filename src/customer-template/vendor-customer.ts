@@ -1,0 +1,316 @@
+/**
+ * The vendor's side of one customer (seed 000's monitoring vendor, many customers): the roles this
+ * customer's collectors assume, a per-customer external ID kept in Secrets Manager, and one
+ * quick-create link per customer template as a stack output.
+ *
+ * Why the external ID is never in the link (nor in any output): it is consumed by the customer's
+ * sigv4 client (`PrometheusAgentConfig.externalId`), not by CloudFormation, so the customer template
+ * has no parameter for it; and a quick-create link could not carry one safely anyway: CloudFormation
+ * ignores `NoEcho` parameters in links, and any other parameter is shown in the console and kept in
+ * the stack's parameters. The vendor reads it from the secret and hands it over with the client config.
+ *
+ * Threat model: customer B knows customer A's role ARNs (they follow a pattern). A's roles trust
+ * only A's account (and, for remote write, only A's `remote-write-*` source roles with A's external
+ * ID), so B's principals, B's external ID or A's own other roles are refused: proven with the IAM
+ * engine in test/customer-template/vendor-customer.test.ts.
+ */
+import { CfnOutput } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { QuickCreateLink, TEMPLATE_URL } from './quick-create-link';
+import { REMOTE_WRITE_SOURCE_ROLE_PREFIX } from './remote-write-customer-template';
+import { AmpScraperTargetRole } from '../amp-scraper/amp-scraper-target-role';
+import { ContainerInsightsPermissionMode, CrossAccountContainerInsights, PodIdentityTrust } from '../container-insights/cross-account-container-insights';
+import { acknowledgeNagFinding } from '../core/nag';
+import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
+import { ACCOUNT_ID, ArnKind, arnRule, EKS_CLUSTER_NAME, parseArn, REGION, Rule } from '../core/rules';
+import { checkStackResourceBudget } from '../core/stack-budget';
+import { literalAccount, literalPartition } from '../core/stack-env';
+import { describeConstruct, describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
+
+/** Container Insights for one customer. */
+export interface VendorContainerInsightsOptions {
+  /** Where `ContainerInsightsCustomerTemplate`'s template is published (an S3 object URL). */
+  readonly templateUrl: string;
+
+  /**
+   * What the role may do.
+   *
+   * @default ContainerInsightsPermissionMode.AGENT_SERVER_POLICY
+   */
+  readonly permissionMode?: ContainerInsightsPermissionMode;
+
+  /**
+   * The customer's clusters (`LEAST_PRIVILEGE` and `TENANT_ISOLATED`).
+   *
+   * @default - none
+   */
+  readonly clusterNames?: string[];
+
+  /**
+   * The customer's agent roles to trust exactly (NODE_ROLES or IRSA templates; their `AgentRoleArn`
+   * output or node role ARNs), once the customer reports them.
+   *
+   * @default - any principal of the customer's account that its own policies allow (the seed's trust)
+   */
+  readonly trustedPrincipalArns?: string[];
+
+  /**
+   * The customer's Pod Identity associations (POD_IDENTITY template): EKS chains into the role with
+   * session tags, which needs these trusts.
+   *
+   * @default - none
+   */
+  readonly podIdentityTrusts?: PodIdentityTrust[];
+}
+
+/** Prometheus remote write (any client) for one customer. */
+export interface VendorRemoteWriteOptions {
+  /** Where `RemoteWriteCustomerTemplate`'s template is published (an S3 object URL). */
+  readonly templateUrl: string;
+
+  /** The vendor's AMP workspace this customer writes to (in this stack's account). */
+  readonly workspaceArn: string;
+
+  /**
+   * Require the customer's external ID (`sts:ExternalId`). Prometheus (github.com/prometheus/sigv4
+   * v0.4.0 or later) sends one; the ADOT collector's sigv4auth cannot, nor can released Grafana Alloy
+   * versions: turn it off for those (the role then still admits only this customer's source roles).
+   *
+   * @default true
+   */
+  readonly requireExternalId?: boolean;
+
+  /**
+   * The customer's cluster, prefilled in the link (`param_ClusterName`).
+   *
+   * @default - the customer types it
+   */
+  readonly clusterName?: string;
+}
+
+/** The AMP managed collector of one customer cluster (its `AmpCrossAccountScraper`). */
+export interface VendorAmpCollectorOptions {
+  /** The vendor's AMP workspace (in this stack's account). */
+  readonly workspaceArn: string;
+
+  /** The customer's cluster the scraper collects from. */
+  readonly clusterName: string;
+
+  /**
+   * The scraper's ARN once it exists (phase 2 of `AmpScraperTargetRole`).
+   *
+   * @default - phase 1: any scraper of the customer's account in the workspace's region
+   */
+  readonly scraperArn?: string;
+}
+
+/**
+ * Props of {@link VendorCustomer}.
+ */
+export interface VendorCustomerProps {
+  /** The customer's short name: lowercase letters, digits and "-", at most 32 (in role and secret names). */
+  readonly customerName: string;
+
+  /** The customer's AWS account. */
+  readonly customerAccountId: string;
+
+  /** The region the customer creates the templates' stacks in (the links open the console there). */
+  readonly region: string;
+
+  /**
+   * Container Insights from this customer.
+   *
+   * @default - none
+   */
+  readonly containerInsights?: VendorContainerInsightsOptions;
+
+  /**
+   * Prometheus remote write from this customer.
+   *
+   * @default - none
+   */
+  readonly remoteWrite?: VendorRemoteWriteOptions;
+
+  /**
+   * The AMP managed collector of one customer cluster.
+   *
+   * @default - none
+   */
+  readonly ampCollector?: VendorAmpCollectorOptions;
+}
+
+const CUSTOMER_NAME: Rule = {
+  expected: 'a customer name: 1-32 characters from a-z 0-9 -, starting alphanumeric',
+  check: (value) => (/^[a-z0-9][a-z0-9-]{0,31}$/.test(value) ? undefined : 'does not match'),
+};
+
+/**
+ * One vendor customer: its roles, its external ID (in Secrets Manager, never in an output) and the
+ * quick-create links of its customer templates (outputs `ContainerInsightsQuickCreateUrl`,
+ * `RemoteWriteQuickCreateUrl`).
+ */
+export class VendorCustomer extends Construct {
+  /**
+   * The name of the secret holding a customer's external ID.
+   *
+   * @param customerName the customer's short name
+   */
+  public static externalIdSecretName(customerName: string): string {
+    return `xacct-observability/customers/${customerName}/external-id`;
+  }
+
+  /**
+   * The vendor's remote-write role of a customer.
+   *
+   * @param customerName the customer's short name
+   */
+  public static remoteWriteRoleName(customerName: string): string {
+    return `amp-remote-write-${customerName}`;
+  }
+
+  /** The secret with this customer's external ID (generated by Secrets Manager at deploy time). */
+  public readonly externalIdSecret: secretsmanager.ISecret;
+
+  /** The Container Insights role (with `containerInsights`). */
+  public readonly containerInsights?: CrossAccountContainerInsights;
+
+  /** The remote-write role (with `remoteWrite`). */
+  public readonly remoteWriteRole?: iam.IRole;
+
+  /** The AMP collector's target role (with `ampCollector`). */
+  public readonly ampCollectorRole?: AmpScraperTargetRole;
+
+  /** The quick-create link of the Container Insights template (with `containerInsights`). */
+  public readonly containerInsightsQuickCreateUrl?: string;
+
+  /** The quick-create link of the remote-write template (with `remoteWrite`). */
+  public readonly remoteWriteQuickCreateUrl?: string;
+
+  /**
+   * @param scope a construct in the vendor's stack (with a literal account)
+   * @param id the construct ID
+   * @param props the customer and the flows it uses
+   */
+  constructor(scope: Construct, id: string, props: VendorCustomerProps) {
+    super(scope, id);
+    checkStackResourceBudget(this, 'VendorCustomer');
+    props = propsOrEmpty(props);
+    const owner = describeConstruct('VendorCustomer', this.node.path);
+    const account = literalAccount(this);
+    validate(owner, props, account, this);
+    const partition = literalPartition(this);
+    const name = props.customerName;
+
+    this.externalIdSecret = new secretsmanager.Secret(this, 'ExternalId', {
+      secretName: VendorCustomer.externalIdSecretName(name),
+      description: `External ID of customer ${name} (account ${props.customerAccountId}): hand it over with the client config, never in a link`,
+      // STS external IDs: [\w+=,.@:/-]{2,1224}; letters and digits only, so every client config takes it unquoted.
+      generateSecretString: { passwordLength: 32, excludePunctuation: true, includeSpace: false },
+    });
+    acknowledgeNagFinding(this.externalIdSecret, 'AwsSolutions-SMG4',
+      'An external ID is an identifier the customer configures once, not a credential: rotating it breaks the customer\'s collectors until they change their config, so it is replaced by hand with the customer.');
+    new CfnOutput(this, 'ExternalIdSecretArn', { value: this.externalIdSecret.secretArn, description: `Secret with ${name}'s external ID (the ID itself is never an output)` });
+
+    if (props.containerInsights) {
+      const ci = props.containerInsights;
+      this.containerInsights = new CrossAccountContainerInsights(this, 'ContainerInsights', {
+        customerName: name,
+        sourceAccountId: props.customerAccountId,
+        permissionMode: ci.permissionMode,
+        clusterNames: ci.clusterNames,
+        trustedPrincipalArns: ci.trustedPrincipalArns,
+        podIdentityTrusts: ci.podIdentityTrusts,
+      });
+      this.containerInsightsQuickCreateUrl = QuickCreateLink.build({
+        region: props.region,
+        templateUrl: ci.templateUrl,
+        stackName: `container-insights-to-vendor-${name}`,
+        parameters: { TargetRoleArn: `arn:${partition}:iam::${account}:role/${this.containerInsights.roleName}` },
+      });
+      new CfnOutput(this, 'ContainerInsightsQuickCreateUrl', { value: this.containerInsightsQuickCreateUrl, description: `Quick-create link of ${name}'s Container Insights template` });
+    }
+
+    if (props.remoteWrite) {
+      const rw = props.remoteWrite;
+      const roleName = VendorCustomer.remoteWriteRoleName(name);
+      const conditions: Record<string, Record<string, unknown>> = {
+        // Only the customer's remote-write source roles (RemoteWriteCustomerTemplate names them remote-write-<cluster>).
+        ArnLike: { 'aws:PrincipalArn': `arn:${partition}:iam::${props.customerAccountId}:role/${REMOTE_WRITE_SOURCE_ROLE_PREFIX}-*` },
+      };
+      if (rw.requireExternalId ?? true) {
+        // A dynamic reference: CloudFormation resolves it at deploy; the template holds only the secret's ARN.
+        conditions.StringEquals = { 'sts:ExternalId': this.externalIdSecret.secretValue.unsafeUnwrap() };
+      }
+      const role = new iam.Role(this, 'RemoteWriteRole', {
+        roleName,
+        description: `Prometheus remote write of customer ${name} (account ${props.customerAccountId}) into ${rw.workspaceArn}`,
+        // sts:TagSession too: a Pod Identity source session carries transitive session tags.
+        assumedBy: new iam.AccountPrincipal(props.customerAccountId).withConditions(conditions).withSessionTags(),
+        inlinePolicies: {
+          RemoteWrite: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['aps:RemoteWrite'], resources: [rw.workspaceArn] })] }),
+        },
+      });
+      validateRoleNamesUnique(this, [role.node.defaultChild as iam.CfnRole]);
+      this.remoteWriteRole = role;
+      this.remoteWriteQuickCreateUrl = QuickCreateLink.build({
+        region: props.region,
+        templateUrl: rw.templateUrl,
+        stackName: `remote-write-to-vendor-${name}`,
+        parameters: {
+          TargetRoleArn: `arn:${partition}:iam::${account}:role/${roleName}`,
+          ...(rw.clusterName ? { ClusterName: rw.clusterName } : {}),
+        },
+      });
+      new CfnOutput(this, 'RemoteWriteQuickCreateUrl', { value: this.remoteWriteQuickCreateUrl, description: `Quick-create link of ${name}'s remote-write template` });
+      new CfnOutput(this, 'RemoteWriteRoleArn', { value: role.roleArn, description: `${name}'s collectors assume this role (their sigv4 role_arn)` });
+    }
+
+    if (props.ampCollector) {
+      this.ampCollectorRole = new AmpScraperTargetRole(this, 'AmpCollector', {
+        sourceAccountId: props.customerAccountId,
+        clusterName: props.ampCollector.clusterName,
+        workspaceArn: props.ampCollector.workspaceArn,
+        scraperArn: props.ampCollector.scraperArn,
+      });
+    }
+  }
+}
+
+function validate(owner: string, props: VendorCustomerProps, account: string | undefined, scope: Construct): void {
+  const v = PropsValidator.forChart(owner).inStackOf(scope);
+  if (v.required('customerName', props.customerName)) v.check('customerName', props.customerName, CUSTOMER_NAME);
+  if (v.required('customerAccountId', props.customerAccountId)) v.check('customerAccountId', props.customerAccountId, ACCOUNT_ID);
+  if (v.required('region', props.region)) v.check('region', props.region, REGION);
+  if (!account) v.problem('env.account', 'the vendor\'s stack needs a literal account: the links name its roles as plain ARNs; set env: { account, region } on the stack');
+  if (typeof props.customerAccountId === 'string' && props.customerAccountId === account) v.problem('customerAccountId', 'is the vendor\'s own account; expected the customer\'s');
+  const options = (prop: string, value: unknown): boolean => {
+    if (value === undefined || value === null) return false;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      v.problem(prop, `got ${describeValue(value)}; expected an object`);
+      return false;
+    }
+    return true;
+  };
+  const workspace = (prop: string, arn: unknown) => {
+    if (!v.required(prop, arn)) return;
+    const before = v.problemCount;
+    v.check(prop, arn as string, arnRule(ArnKind.APS_WORKSPACE));
+    if (v.problemCount === before && account && parseArn(arn as string)?.account !== account) v.problem(prop, `is not in this stack's account ${account}; the vendor's roles may only write to its own workspaces`);
+  };
+  if (options('containerInsights', props.containerInsights)) {
+    if (v.required('containerInsights.templateUrl', props.containerInsights!.templateUrl)) v.check('containerInsights.templateUrl', props.containerInsights!.templateUrl, TEMPLATE_URL);
+  }
+  if (options('remoteWrite', props.remoteWrite)) {
+    if (v.required('remoteWrite.templateUrl', props.remoteWrite!.templateUrl)) v.check('remoteWrite.templateUrl', props.remoteWrite!.templateUrl, TEMPLATE_URL);
+    workspace('remoteWrite.workspaceArn', props.remoteWrite!.workspaceArn);
+    v.boolean('remoteWrite.requireExternalId', props.remoteWrite!.requireExternalId);
+    v.check('remoteWrite.clusterName', props.remoteWrite!.clusterName, EKS_CLUSTER_NAME);
+  }
+  if (options('ampCollector', props.ampCollector)) {
+    workspace('ampCollector.workspaceArn', props.ampCollector!.workspaceArn);
+    if (v.required('ampCollector.clusterName', props.ampCollector!.clusterName)) v.check('ampCollector.clusterName', props.ampCollector!.clusterName, EKS_CLUSTER_NAME);
+  }
+  v.throwIfAny();
+}
