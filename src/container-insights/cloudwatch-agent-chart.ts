@@ -3,7 +3,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { agentConfig, CloudWatchAgentConfig } from './cloudwatch-agent-config';
 import { AgentIdentityMode } from './container-insights-agent-access';
+import { DEFAULT_FLUENT_BIT_IMAGE, FluentBitDaemonSet } from './fluent-bit-daemonset';
 import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT, REPORTED_CLUSTER_NAME } from './names';
+import { ContainerInsightsSignalRoute, containerInsightsSignalRoutes } from './signal-routes';
 import { IRSA_ROLE_ANNOTATION, isPinnedImage } from '../core/k8s';
 import { ArnKind, arnRule, EKS_CLUSTER_NAME, REGION } from '../core/rules';
 import { PropsValidator, propsOrEmpty } from '../core/validation';
@@ -75,6 +77,23 @@ export interface CloudWatchAgentChartProps {
   readonly image?: string;
 
   /**
+   * Run Fluent Bit (DaemonSet `xacct-fluent-bit`, as the agent's service account) to send the nodes'
+   * application, data-plane and host logs to `/aws/containerinsights/<reportedClusterName>/{application,dataplane,host}`
+   * in the target account (`role_arn` = `targetRoleArn` in NODE_ROLES and IRSA modes). `false`: no
+   * container logs are collected by this chart (`signalRoutes` says so); run your own log agent.
+   *
+   * @default true
+   */
+  readonly containerLogs?: boolean;
+
+  /**
+   * The Fluent Bit image, pinned to a tag.
+   *
+   * @default 'public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.8'
+   */
+  readonly fluentBitImage?: string;
+
+  /**
    * Labels added to every object of the chart.
    *
    * @default - none
@@ -115,6 +134,9 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
   /** The agent configuration written to the `cwagentconfig` ConfigMap. */
   public readonly agentConfig: any;
 
+  /** Per signal, the process that writes it, its identity and where it lands. */
+  public readonly signalRoutes: ContainerInsightsSignalRoute[];
+
   /**
    * @param scope the cdk8s app (or a construct in it)
    * @param id the chart ID, also the manifest file name
@@ -126,10 +148,14 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
     validate(`CloudWatchAgentChart '${this.node.path}'`, props);
     const { namespace, name } = CLOUDWATCH_AGENT_SERVICE_ACCOUNT;
 
+    const reportedClusterName = props.reportedClusterName ?? props.clusterName;
+    // POD_IDENTITY: EKS hands the service account the target role's credentials, and the role cannot assume itself.
+    const roleArn = props.identityMode === AgentIdentityMode.POD_IDENTITY ? undefined : props.targetRoleArn;
+    const containerLogs = props.containerLogs ?? true;
     const config: CloudWatchAgentConfig = agentConfig({
       region: props.region,
-      clusterName: props.reportedClusterName ?? props.clusterName,
-      roleArn: props.identityMode === AgentIdentityMode.POD_IDENTITY ? undefined : props.targetRoleArn,
+      clusterName: reportedClusterName,
+      roleArn,
       metricsCollectionInterval: props.metricsCollectionInterval ?? 60,
       enhancedContainerInsights: props.enhancedContainerInsights ?? false,
       forceFlushInterval: props.forceFlushInterval ?? 5,
@@ -151,7 +177,13 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
       metadata: { name: CONFIG_MAP, namespace },
       data: { [CONFIG_KEY]: JSON.stringify(config, undefined, 2) },
     });
-    this.addDaemonSet(props.image ?? DEFAULT_IMAGE, serviceAccount, configMap, namespace);
+    this.addDaemonSet(props.image ?? DEFAULT_IMAGE, serviceAccount, configMap, namespace, props.identityMode);
+    if (containerLogs) {
+      new FluentBitDaemonSet(this, 'FluentBit', {
+        serviceAccount, namespace, reportedClusterName, region: props.region, roleArn, image: props.fluentBitImage ?? DEFAULT_FLUENT_BIT_IMAGE,
+      });
+    }
+    this.signalRoutes = containerInsightsSignalRoutes({ route: 'chart', identityMode: props.identityMode, reportedClusterName, containerLogs });
   }
 
   private addRbac(serviceAccount: kplus.ServiceAccount, namespace: string): void {
@@ -176,7 +208,9 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
       .addSubjects(serviceAccount);
   }
 
-  private addDaemonSet(image: string, serviceAccount: kplus.ServiceAccount, configMap: kplus.ConfigMap, namespace: string): void {
+  private addDaemonSet(
+    image: string, serviceAccount: kplus.ServiceAccount, configMap: kplus.ConfigMap, namespace: string, mode: AgentIdentityMode,
+  ): void {
     const daemonSet = new kplus.DaemonSet(this, 'DaemonSet', {
       metadata: { name: NAME, namespace },
       serviceAccount,
@@ -198,6 +232,10 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
         HOST_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
         K8S_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
         CI_VERSION: kplus.EnvValue.fromValue(CI_VERSION),
+        // Without IMDS access the agent would take itself for on-premises and ignore its IRSA credentials;
+        // RUN_WITH_IRSA=True selects its "withIRSA" mode (aws/amazon-cloudwatch-agent, translator/util/sdkutil.go
+        // DetectAgentMode; cfg/envconfig/envconfig.go TrueValue "True").
+        ...(mode === AgentIdentityMode.IRSA ? { RUN_WITH_IRSA: kplus.EnvValue.fromValue('True') } : {}),
       },
       securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, privileged: false },
     });
@@ -219,6 +257,12 @@ function validate(owner: string, props: CloudWatchAgentChartProps): void {
   v.check('agentRoleArn', props.agentRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.integer('metricsCollectionInterval', props.metricsCollectionInterval, 1, 86_400);
   v.integer('forceFlushInterval', props.forceFlushInterval, 1, 3_600);
+  v.boolean('containerLogs', props.containerLogs);
+  v.boolean('enhancedContainerInsights', props.enhancedContainerInsights);
+  const fluentBitImage: unknown = props.fluentBitImage;
+  if (fluentBitImage !== undefined && fluentBitImage !== null && (typeof fluentBitImage !== 'string' || !isPinnedImage(fluentBitImage))) {
+    v.problem('fluentBitImage', `got ${JSON.stringify(props.fluentBitImage)}; expected an image pinned to a tag or digest, such as ${DEFAULT_FLUENT_BIT_IMAGE}`);
+  }
   if (props.image !== undefined && !isPinnedImage(props.image)) {
     v.problem('image', `got ${JSON.stringify(props.image)}; expected an image pinned to a tag or digest, such as ${DEFAULT_IMAGE}`);
   }

@@ -3,11 +3,14 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import { Construct } from 'constructs';
 import { agentConfig } from './cloudwatch-agent-config';
 import { AgentIdentityMode } from './container-insights-agent-access';
+import { containerLogFiles } from './fluent-bit-config';
 import { REPORTED_CLUSTER_NAME } from './names';
-import { ArnKind, arnRule, EKS_CLUSTER_NAME } from '../core/rules';
+import { ContainerInsightsSignalRoute, containerInsightsSignalRoutes } from './signal-routes';
+import { ArnKind, arnRule, EKS_CLUSTER_NAME, REGION } from '../core/rules';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalRegion } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
+import { warn } from '../core/warnings';
 
 /** The EKS add-on that installs Container Insights (the CloudWatch agent, its operator, Fluent Bit). */
 const CLOUDWATCH_OBSERVABILITY_ADDON = 'amazon-cloudwatch-observability';
@@ -61,6 +64,35 @@ export interface CloudWatchObservabilityAddonProps {
   readonly metricsCollectionInterval?: number;
 
   /**
+   * The region the agent and Fluent Bit write to (`agent.region` and the `cloudwatch_logs` outputs'
+   * `region`): a vendor that ingests into one region gives that region here.
+   *
+   * @default - this stack's region
+   */
+  readonly region?: string;
+
+  /**
+   * Container Insights with enhanced observability (`enhanced_container_insights`: more metrics,
+   * a larger CloudWatch bill). The chart's own default agent configuration turns it on (chart 6.4.0,
+   * templates/_helpers.tpl `cloudwatch-agent.build-default-config`), and this construct always did:
+   * the default keeps both. Set `false` for the agent's basic Container Insights.
+   *
+   * @default true
+   */
+  readonly enhancedContainerInsights?: boolean;
+
+  /**
+   * Send container logs (Fluent Bit's application, data-plane and host logs) to the target account.
+   * The add-on runs Fluent Bit by default (chart `containerLogs.enabled: true`) as the agent's service
+   * account; this construct gives its `cloudwatch_logs` outputs the reported cluster name, the region
+   * and, in `NODE_ROLES`/`IRSA` mode, `role_arn` = the target role. `false` switches Fluent Bit off
+   * (`containerLogs.enabled: false`): container logs are then not collected at all, and synth says so.
+   *
+   * @default true
+   */
+  readonly containerLogs?: boolean;
+
+  /**
    * Create the `AWS::EKS::Addon`. Set `false` when the add-on is already installed and not in this
    * stack: the construct then only publishes the configuration values (output
    * `AddonConfigurationValues`) for `aws eks update-addon --configuration-values`, since
@@ -90,6 +122,9 @@ export class CloudWatchObservabilityAddon extends Construct {
   /** The add-on, when `createAddon` is not false. */
   public readonly addon?: eks.CfnAddon;
 
+  /** Per signal, the process that writes it, its identity and where it lands. */
+  public readonly signalRoutes: ContainerInsightsSignalRoute[];
+
   /**
    * @param scope a construct in the cluster account's stack
    * @param id the construct ID
@@ -108,6 +143,9 @@ export class CloudWatchObservabilityAddon extends Construct {
     v.required('identityMode', props.identityMode);
     v.integer('metricsCollectionInterval', props.metricsCollectionInterval, 1, 86_400);
     v.boolean('createAddon', props.createAddon);
+    v.boolean('containerLogs', props.containerLogs);
+    v.boolean('enhancedContainerInsights', props.enhancedContainerInsights);
+    v.check('region', props.region, REGION);
     if (props.identityMode === AgentIdentityMode.IRSA) v.required('agentRoleArn', props.agentRoleArn);
     else if (props.agentRoleArn !== undefined) v.problem('agentRoleArn', 'only applies in IRSA mode');
     if (props.identityMode === AgentIdentityMode.IRSA && props.agentRoleArn !== undefined && props.agentRoleArn === props.targetRoleArn) {
@@ -118,15 +156,38 @@ export class CloudWatchObservabilityAddon extends Construct {
     }
     v.throwIfAny();
 
+    const region = props.region ?? literalRegion(this) ?? Stack.of(this).region;
+    const reportedClusterName = props.reportedClusterName ?? props.clusterName;
+    // POD_IDENTITY: EKS hands the service account the target role's credentials, and the role cannot assume itself.
+    const roleArn = props.identityMode === AgentIdentityMode.POD_IDENTITY ? undefined : props.targetRoleArn;
+    const containerLogs = props.containerLogs ?? true;
     const config = agentConfig({
-      region: literalRegion(this) ?? Stack.of(this).region,
-      clusterName: props.reportedClusterName ?? props.clusterName,
-      roleArn: props.identityMode === AgentIdentityMode.POD_IDENTITY ? undefined : props.targetRoleArn,
+      region,
+      clusterName: reportedClusterName,
+      roleArn,
       metricsCollectionInterval: props.metricsCollectionInterval ?? 60,
-      enhancedContainerInsights: true,
+      enhancedContainerInsights: props.enhancedContainerInsights ?? true,
       forceFlushInterval: 5,
     });
-    this.configurationValues = Stack.of(this).toJsonString({ agent: { config } });
+    this.configurationValues = Stack.of(this).toJsonString({
+      agent: {
+        config,
+        // Without IMDS access (hop limit 1) the agent would take itself for on-premises and ignore its IRSA
+        // credentials; RUN_WITH_IRSA=True selects the "withIRSA" mode (aws/amazon-cloudwatch-agent,
+        // translator/util/sdkutil.go DetectAgentMode, cfg/envconfig/envconfig.go TrueValue "True").
+        ...(props.identityMode === AgentIdentityMode.IRSA ? { env: [{ name: 'RUN_WITH_IRSA', value: 'True' }] } : {}),
+      },
+      // Fluent Bit runs as the agent's service account (chart 6.4.0, templates/linux/fluent-bit-daemonset.yaml), so it
+      // holds the same identity; our files replace the chart's three extraFiles (helm merges the map key by key).
+      containerLogs: containerLogs
+        ? { enabled: true, fluentBit: { config: { extraFiles: containerLogFiles({ reportedClusterName, region, roleArn, useKubelet: true }) } } }
+        : { enabled: false },
+    });
+    this.signalRoutes = containerInsightsSignalRoutes({ route: 'addon', identityMode: props.identityMode, reportedClusterName, containerLogs });
+    if (!containerLogs) {
+      warn(this, 'containerLogsOff',
+        'containerLogs is false: the add-on runs no Fluent Bit, so this cluster\'s application, data-plane and host logs are not collected anywhere (neither in this account nor in the target account). Only the agent\'s metrics and performance logs reach the target account.');
+    }
 
     if (props.createAddon ?? true) {
       this.addon = new eks.CfnAddon(this, 'Resource', {

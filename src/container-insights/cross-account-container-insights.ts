@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { CONTAINER_INSIGHTS_LOG_KINDS, containerInsightsLogGroup } from './fluent-bit-config';
 import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT, targetRoleName } from './names';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { OrganizationSourceTrust } from '../core/organization';
@@ -29,8 +30,8 @@ export enum ContainerInsightsPermissionMode {
   AGENT_SERVER_POLICY = 'AGENT_SERVER_POLICY',
 
   /**
-   * Only what Container Insights needs: create and write the log groups
-   * `/aws/containerinsights/<cluster>/*` of the listed clusters and regions (the agent sends
+   * Only what Container Insights needs: create and write exactly the log groups
+   * `/aws/containerinsights/<cluster>/{application,dataplane,host,performance}` of the listed clusters and regions (the agent sends
    * Container Insights metrics as embedded-metric-format log events, from which CloudWatch
    * extracts the metrics). Not covered: agent features outside Container Insights (a `metrics`
    * section with PutMetricData, X-Ray, SSM-stored configuration, EC2 tag and volume lookups).
@@ -225,9 +226,9 @@ export class CrossAccountContainerInsights extends Construct {
       if (size > INLINE_POLICIES_PER_ROLE) {
         new PropsValidator(owner).problem('clusterNames', `${props.clusterNames!.length} clusters in ${regions.length} region(s) make an inline policy of up to ${size} characters, over IAM's ${INLINE_POLICIES_PER_ROLE} for a role's inline policies; split the clusters over several customers' roles`).throwIfAny();
       }
-      for (const resource of statement.resources) {
+      for (const resource of statement.resources.filter((r) => r.includes('*'))) {
         acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::${nagResourceName(this, resource)}]`,
-          'Container Insights log groups are named /aws/containerinsights/<cluster>/<kind> and the agent creates their streams per node; the wildcard stays inside one cluster\'s prefix.');
+          'The agent and Fluent Bit create one log stream per node in each Container Insights log group; the wildcard covers only the streams of one named group.');
       }
     }
 
@@ -293,12 +294,14 @@ export class CrossAccountContainerInsights extends Construct {
 }
 
 function leastPrivilegeStatement(partition: string, account: string, regions: string[], clusterNames: string[]): iam.PolicyStatement {
-  const logGroups = regions.flatMap((region) => clusterNames.map((cluster) => `arn:${partition}:logs:${region}:${account}:log-group:/aws/containerinsights/${cluster}/*`));
+  // Exactly the four Container Insights groups of each cluster (the agent's performance events, Fluent Bit's
+  // application, dataplane and host logs), each as the group (CreateLogGroup) and its streams (":*").
+  const logGroups = regions.flatMap((region) => clusterNames.flatMap((cluster) => CONTAINER_INSIGHTS_LOG_KINDS.map(
+    (kind) => `arn:${partition}:logs:${region}:${account}:log-group:${containerInsightsLogGroup(cluster, kind)}`)));
   return new iam.PolicyStatement({
     sid: 'ContainerInsightsLogGroups',
     actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-    // ".../containerinsights/<cluster>/*" covers the groups and, since * also matches ":", their streams.
-    resources: logGroups,
+    resources: logGroups.flatMap((group) => [group, `${group}:*`]),
   });
 }
 

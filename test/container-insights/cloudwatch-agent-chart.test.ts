@@ -28,9 +28,13 @@ test('the upstream quick-start object set, all schema-valid, in amazon-cloudwatc
     'RoleBinding/xacct-cloudwatch-agent-leader-election',
     'ConfigMap/xacct-cwagentconfig',
     'DaemonSet/xacct-cloudwatch-agent',
+    'ConfigMap/xacct-fluent-bit-config',
+    'ClusterRole/xacct-fluent-bit-role',
+    'ClusterRoleBinding/xacct-fluent-bit-role-binding',
+    'DaemonSet/xacct-fluent-bit',
   ]);
   // The amazon-cloudwatch-observability add-on's objects (chart 6.4.0 templates): applying this chart never replaces them.
-  const addOnObjects = ['ClusterRole/cloudwatch-agent-role', 'ClusterRoleBinding/cloudwatch-agent-role-binding', 'DaemonSet/cloudwatch-agent', 'ConfigMap/cwagentconfig'];
+  const addOnObjects = ['ClusterRole/cloudwatch-agent-role', 'ClusterRoleBinding/cloudwatch-agent-role-binding', 'DaemonSet/cloudwatch-agent', 'ConfigMap/cwagentconfig', 'DaemonSet/fluent-bit', 'ConfigMap/fluent-bit-config'];
   for (const o of objects) expect(addOnObjects).not.toContain(`${o.kind}/${o.metadata.name}`);
   for (const o of objects) {
     if (['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind)) expect(o.metadata.namespace).toBeUndefined();
@@ -69,7 +73,7 @@ test('the DaemonSet: pinned image, env, read-only host mounts, resources, linux 
   expect(container.imagePullPolicy).toBe('IfNotPresent');
   expect(container.resources).toEqual({ limits: { cpu: '400m', memory: '400Mi' }, requests: { cpu: '400m', memory: '400Mi' } });
   expect(Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]))).toEqual({
-    HOST_IP: 'status.hostIP', HOST_NAME: 'spec.nodeName', K8S_NAMESPACE: 'metadata.namespace', CI_VERSION: 'k8s/1.3.43',
+    HOST_IP: 'status.hostIP', HOST_NAME: 'spec.nodeName', K8S_NAMESPACE: 'metadata.namespace', CI_VERSION: 'k8s/1.3.43', RUN_WITH_IRSA: 'True',
   });
   const mounts = Object.fromEntries(container.volumeMounts.map((m: any) => [m.mountPath, m.readOnly ?? false]));
   expect(mounts).toEqual({

@@ -29,7 +29,14 @@ test.each([AgentIdentityMode.IRSA, AgentIdentityMode.NODE_ROLES, AgentIdentityMo
   expect(validate(values) ? [] : validate.errors).toEqual([]);
 });
 
+test('IRSA sets RUN_WITH_IRSA=True on the agent (no on-premises fallback without IMDS); the other modes do not', () => {
+  expect(build({ identityMode: AgentIdentityMode.IRSA, agentRoleArn: AGENT_ROLE }).values.agent.env).toEqual([{ name: 'RUN_WITH_IRSA', value: 'True' }]);
+  expect(build({ identityMode: AgentIdentityMode.NODE_ROLES }).values.agent.env).toBeUndefined();
+  expect(build({ identityMode: AgentIdentityMode.POD_IDENTITY }).values.agent.env).toBeUndefined();
+});
+
 test('the schema check is real: an unknown key or a malformed role ARN is refused', () => {
+  expect(validate({ agent: { config: { logs: { metrics_collected: { kubernetes: { cluster_name: 'prod' } } } } }, containerLogs: { fluentBit: { config: { extraFile: {} } } } })).toBe(false);
   expect(validate({ agent: { config: { logs: { metrics_collected: { kubernetes: { cluster_name: 'prod' } } } } }, agnet: {} })).toBe(false);
   expect(validate({ agent: { config: { agent: { credentials: { role_arn: 'containerinsights-acme' } }, logs: { metrics_collected: { kubernetes: { cluster_name: 'prod' } } } } } })).toBe(false);
 });

@@ -62,7 +62,7 @@ describe('role and permissions', () => {
 
   test('least privilege defaults to the stack region', () => {
     const { policies } = build({ permissionMode: ContainerInsightsPermissionMode.LEAST_PRIVILEGE, clusterNames: ['prod'] });
-    expect(JSON.stringify(policies)).toContain(`logs:${REGION}:${TARGET_ACCOUNT}:log-group:/aws/containerinsights/prod/*`);
+    expect(JSON.stringify(policies)).toContain(`logs:${REGION}:${TARGET_ACCOUNT}:log-group:/aws/containerinsights/prod/performance:*`);
   });
 });
 

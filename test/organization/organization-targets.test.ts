@@ -354,7 +354,7 @@ describe('CrossAccountContainerInsights with organizationSource', () => {
     });
     const json = Template.fromStack(s).toJSON();
     const [policy] = identityPoliciesOf(json, logicalIdsOfType(json, 'AWS::IAM::Role')[0], ENV);
-    expect(policy.Statement[0].Resource).toBe(`arn:aws:logs:${REGION}:${MONITORING}:log-group:/aws/containerinsights/prod/*`);
+    expect(policy.Statement[0].Resource).toContain(`arn:aws:logs:${REGION}:${MONITORING}:log-group:/aws/containerinsights/prod/performance:*`);
     expect(logicalIdsOfType(json, 'AWS::IAM::ManagedPolicy')).toEqual([]);
     const annotations = Annotations.fromStack(s);
     annotations.hasNoWarning('*', Match.stringLikeRegexp('trustOpenToAccount'));
