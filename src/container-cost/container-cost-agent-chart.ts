@@ -125,7 +125,8 @@ export class ContainerCostAgentChart extends cdk8s.Chart {
     v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
     v.check('region', props.region, REGION);
     v.serviceAccount('serviceAccount', sa);
-    if (!/^[a-z0-9-]{4,32}$/.test(props.ownerKey ?? '')) v.problem('ownerKey', `got ${JSON.stringify(props.ownerKey)}; expected ContainerCostBucket.ownerKey (4-32 characters from a-z 0-9 -)`);
+    v.labels('labels', props.labels).boolean('createNamespace', props.createNamespace);
+    if (typeof props.ownerKey !== 'string' || !/^[a-z0-9-]{4,32}$/.test(props.ownerKey)) v.problem('ownerKey', `got ${JSON.stringify(props.ownerKey)}; expected ContainerCostBucket.ownerKey (4-32 characters from a-z 0-9 -)`);
     v.throwIfAny();
 
     if (props.createNamespace ?? true) new kplus.Namespace(this, 'Namespace', { metadata: { name: sa.namespace } });

@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { agentConfig, CloudWatchAgentConfig } from './cloudwatch-agent-config';
 import { AgentIdentityMode } from './container-insights-agent-access';
 import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT, REPORTED_CLUSTER_NAME } from './names';
-import { IRSA_ROLE_ANNOTATION, isPinnedImage } from '../core/k8s';
-import { ArnKind, arnRule, EKS_CLUSTER_NAME, REGION } from '../core/rules';
+import { IRSA_ROLE_ANNOTATION } from '../core/k8s';
+import { ArnKind, arnRule, EKS_CLUSTER_NAME, PINNED_IMAGE, REGION } from '../core/rules';
 import { PropsValidator, propsOrEmpty } from '../core/validation';
 
 /**
@@ -219,9 +219,9 @@ function validate(owner: string, props: CloudWatchAgentChartProps): void {
   v.check('agentRoleArn', props.agentRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.integer('metricsCollectionInterval', props.metricsCollectionInterval, 1, 86_400);
   v.integer('forceFlushInterval', props.forceFlushInterval, 1, 3_600);
-  if (props.image !== undefined && !isPinnedImage(props.image)) {
-    v.problem('image', `got ${JSON.stringify(props.image)}; expected an image pinned to a tag or digest, such as ${DEFAULT_IMAGE}`);
-  }
+  v.check('image', props.image, PINNED_IMAGE);
+  v.labels('labels', props.labels);
+  v.boolean('enhancedContainerInsights', props.enhancedContainerInsights);
   switch (props.identityMode) {
     case AgentIdentityMode.NODE_ROLES:
       v.required('targetRoleArn', props.targetRoleArn);

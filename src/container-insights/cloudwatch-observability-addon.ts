@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { agentConfig } from './cloudwatch-agent-config';
 import { AgentIdentityMode } from './container-insights-agent-access';
 import { REPORTED_CLUSTER_NAME } from './names';
-import { ArnKind, arnRule, EKS_CLUSTER_NAME } from '../core/rules';
+import { ArnKind, arnRule, EKS_ADDON_VERSION, EKS_CLUSTER_NAME } from '../core/rules';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalRegion } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
@@ -104,6 +104,7 @@ export class CloudWatchObservabilityAddon extends Construct {
     if (v.required('targetRoleArn', props.targetRoleArn)) v.check('targetRoleArn', props.targetRoleArn, arnRule(ArnKind.IAM_ROLE));
     v.check('agentRoleArn', props.agentRoleArn, arnRule(ArnKind.IAM_ROLE));
     v.check('reportedClusterName', props.reportedClusterName, REPORTED_CLUSTER_NAME);
+    v.check('addonVersion', props.addonVersion, EKS_ADDON_VERSION);
     v.oneOf('identityMode', props.identityMode, AgentIdentityMode as unknown as Record<string, string>);
     v.required('identityMode', props.identityMode);
     v.integer('metricsCollectionInterval', props.metricsCollectionInterval, 1, 86_400);

@@ -119,7 +119,7 @@ function mutationsOf(entry: ContractEntry): Mutation[] {
   for (const { path, field } of paths(shape, '')) {
     if (!path.includes('.') && !path.includes('[')) {
       // Top-level missing/null is the table suite's job; here: nested required fields.
-    } else if (!field.optional && !path.endsWith(']')) {
+    } else if (!field.optional && !path.endsWith(']') && !path.endsWith('.key')) {
       out.push({ path, label: 'missing', value: undefined, expect: 'refuse' });
     }
     for (const [label, value, expect] of wrongValues(field.shape, isChart(entry))) out.push({ path, label, value, expect });
@@ -240,18 +240,25 @@ function randomCheck(name: string, entry: ContractEntry) {
       let props = entry.baseline;
       for (const [{ path }, value] of changes) props = withValue(props, path, value);
       const outcome = attempt(() => entry.build(props));
-      if (outcome.kind === 'crashed') return false;
-      if (outcome.kind === 'accepted' && GARBAGE_TEXT.test(outcome.output)) return false;
+      const fail = (why: string) => {
+        if (process.env.CONTRACT_REPORT) fs.appendFileSync(process.env.CONTRACT_REPORT, `${name} random\t${why}: ${JSON.stringify(changes.map(([f, v]) => [f.path, v]))} -> ${JSON.stringify(outcome).slice(0, 300)}\n`);
+        return false;
+      };
+      if (outcome.kind === 'crashed') return fail('crashed');
+      if (outcome.kind === 'accepted' && GARBAGE_TEXT.test(outcome.output)) return fail('garbage');
       // A value of the wrong type that survives (a later change did not overwrite or remove it) is named.
       const last = new Map(changes.map(([{ path, field }, value]) => [path, { field, value }]));
       for (const [path, { field, value }] of last) {
-        if (value === null || fitsShape(value, field.shape)) continue;
-        if ([...last.keys()].some((other) => other !== path && path.startsWith(other))) continue;
-        if (outcome.kind === 'accepted' || !namedFor(outcome, { path, expect: 'refuse' }, entry)) return false;
+        // null and [] mean "not given" (a Python None, an empty list).
+        if (value === null || (Array.isArray(value) && value.length === 0) || fitsShape(value, field.shape)) continue;
+        // A parent or child changed too: the value may be gone, or its parent refused as a whole.
+        if ([...last.keys()].some((other) => other !== path && (path.startsWith(other) || other.startsWith(path)))) continue;
+        if (outcome.kind === 'accepted') return fail(`${path} accepted`);
+        // Naming a parent is enough here ("serviceAccounts: must be left out with organizationSource").
+        if (!namedFor(outcome, { path, expect: 'refuse' }, entry) && !prefixes(path).some((p) => namesProp(outcome, p))) return fail(`${path} not named`);
       }
       return true;
     }),
     { numRuns: Number(process.env.FC_RUNS ?? 40), seed: Number(process.env.FC_SEED ?? 22) },
   );
-  void name;
 }
