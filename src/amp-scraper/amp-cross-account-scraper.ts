@@ -9,7 +9,7 @@ import { defaultScrapeConfig, scrapeConfigProblems, scrapeConfigYaml } from './s
 import { stableHash } from '../core/naming';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
-import { ArnKind, arnRule, IAM_ROLE_NAME, parseArn } from '../core/rules';
+import { ArnKind, arnRule, IAM_ROLE_NAME, parseArn, SSM_PARAMETER_NAME } from '../core/rules';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalRegion, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
@@ -312,8 +312,8 @@ function validate(
   }
   // AMP user guide, "Set up managed collectors": at least two subnets in at least two Availability
   // Zones (CreateScraper takes 1 to 5). The AZ of a plain subnet ID cannot be known at synth.
-  const subnets = Array.isArray(props.subnetIds) ? props.subnetIds : undefined;
-  if (props.subnetIds === undefined || (!Token.isUnresolved(props.subnetIds) && (!subnets || subnets.length < 2 || subnets.length > 5))) {
+  const subnets = Token.isUnresolved(props.subnetIds) ? undefined : v.list<string>('subnetIds', props.subnetIds, 'string', { tokens: 'carried' });
+  if (props.subnetIds === undefined || props.subnetIds === null || (subnets && (subnets.length < 2 || subnets.length > 5))) {
     const count = subnets?.length ?? 0;
     v.problem('subnetIds', `has ${count} subnet${count === 1 ? '' : 's'}; a scraper takes 2 to 5 (AMP asks for at least two, in two Availability Zones)`);
   }
@@ -323,10 +323,16 @@ function validate(
   (subnets ?? []).forEach((id, i) => {
     if (v.isLiteral(id) && !/^subnet-[0-9a-f]{8,17}$/.test(id)) v.problem(`subnetIds[${i}]`, `got ${JSON.stringify(id)}; expected a subnet ID such as subnet-0123456789abcdef0`);
   });
-  if (props.securityGroupIds !== undefined && props.securityGroupIds.length > 5) v.problem('securityGroupIds', `has ${props.securityGroupIds.length}; at most 5`);
-  (props.securityGroupIds ?? []).forEach((id, i) => {
+  const securityGroups = v.list<string>('securityGroupIds', props.securityGroupIds, 'string', { tokens: 'carried' });
+  if (securityGroups.length > 5) v.problem('securityGroupIds', `has ${securityGroups.length}; at most 5`);
+  securityGroups.forEach((id, i) => {
     if (v.isLiteral(id) && !/^sg-[0-9a-f]{8,17}$/.test(id)) v.problem(`securityGroupIds[${i}]`, `got ${JSON.stringify(id)}; expected a security group ID such as sg-0123456789abcdef0`);
   });
+  v.string('alias', props.alias).string('scrapeConfiguration', props.scrapeConfiguration).string('targetStackName', props.targetStackName);
+  v.check('scraperArnParameterName', props.scraperArnParameterName, SSM_PARAMETER_NAME);
+  if (Token.isUnresolved(props.scraperArnParameterName)) {
+    v.problem('scraperArnParameterName', 'is a deploy-time value (token); the parameter\'s ARN is built from its literal name at synth, so pass a literal');
+  }
   if (props.alias !== undefined && v.isLiteral(props.alias) && !ALIAS.test(props.alias)) {
     v.problem('alias', `got ${JSON.stringify(props.alias)}; expected 1-100 characters from 0-9 A-Z a-z - . _, starting alphanumeric`);
   }

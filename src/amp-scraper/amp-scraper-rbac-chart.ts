@@ -65,6 +65,7 @@ export class AmpScraperRbacChart extends cdk8s.Chart {
     props = propsOrEmpty(props);
     const v = PropsValidator.forChart(`AmpScraperRbacChart '${this.node.path}'`);
     v.check('scraperRoleArn', props.scraperRoleArn, arnRule(ArnKind.IAM_ROLE));
+    v.labels('labels', props.labels);
     v.throwIfAny();
 
     const group = (apiGroup: string, ...resourceTypes: string[]) =>

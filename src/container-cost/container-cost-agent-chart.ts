@@ -144,10 +144,11 @@ export class ContainerCostAgentChart extends cdk8s.Chart {
     v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
     v.check('region', props.region, REGION);
     v.serviceAccount('serviceAccount', sa);
+    v.labels('labels', props.labels).boolean('createNamespace', props.createNamespace);
     const fleet = [ContainerCostAgentChartIdentity.FLEET_POD_IDENTITY, ContainerCostAgentChartIdentity.FLEET_IRSA].includes(props.identity!);
     if (fleet && props.ownerKey !== undefined && props.ownerKey !== null) {
       v.problem('ownerKey', `is given with identity ${props.identity}, whose roles have the fleet's fixed names; leave it out`);
-    } else if (!fleet && !/^[a-z0-9-]{4,32}$/.test(props.ownerKey ?? '')) {
+    } else if (!fleet && (typeof props.ownerKey !== 'string' || !/^[a-z0-9-]{4,32}$/.test(props.ownerKey))) {
       v.problem('ownerKey', `got ${JSON.stringify(props.ownerKey)}; expected ContainerCostBucket.ownerKey (4-32 characters from a-z 0-9 -)`);
     }
     v.throwIfAny();

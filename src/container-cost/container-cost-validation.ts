@@ -36,6 +36,7 @@ export function validateContainerCostProps(
   };
 
   checkRegions(v, 'includeRegions', regions, region);
+  v.removalPolicy('removalPolicy', props.removalPolicy);
   if (stringProp('readerRoleName', props.readerRoleName)) v.check('readerRoleName', props.readerRoleName, IAM_ROLE_NAME);
   if (sa === null || typeof sa !== 'object' || typeof sa.namespace !== 'string' || typeof sa.name !== 'string') {
     v.problem('agentServiceAccount', `got ${describe(sa)}; expected { namespace, name } (strings)`);

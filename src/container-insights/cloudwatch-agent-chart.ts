@@ -6,8 +6,8 @@ import { AgentIdentityMode } from './container-insights-agent-access';
 import { DEFAULT_FLUENT_BIT_IMAGE, FluentBitDaemonSet } from './fluent-bit-daemonset';
 import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT, REPORTED_CLUSTER_NAME } from './names';
 import { ContainerInsightsSignalRoute, containerInsightsSignalRoutes } from './signal-routes';
-import { IRSA_ROLE_ANNOTATION, isPinnedImage } from '../core/k8s';
-import { ArnKind, arnRule, EKS_CLUSTER_NAME, REGION } from '../core/rules';
+import { IRSA_ROLE_ANNOTATION } from '../core/k8s';
+import { ArnKind, arnRule, EKS_CLUSTER_NAME, PINNED_IMAGE, REGION } from '../core/rules';
 import { PropsValidator, propsOrEmpty } from '../core/validation';
 
 /**
@@ -259,13 +259,9 @@ function validate(owner: string, props: CloudWatchAgentChartProps): void {
   v.integer('forceFlushInterval', props.forceFlushInterval, 1, 3_600);
   v.boolean('containerLogs', props.containerLogs);
   v.boolean('enhancedContainerInsights', props.enhancedContainerInsights);
-  const fluentBitImage: unknown = props.fluentBitImage;
-  if (fluentBitImage !== undefined && fluentBitImage !== null && (typeof fluentBitImage !== 'string' || !isPinnedImage(fluentBitImage))) {
-    v.problem('fluentBitImage', `got ${JSON.stringify(props.fluentBitImage)}; expected an image pinned to a tag or digest, such as ${DEFAULT_FLUENT_BIT_IMAGE}`);
-  }
-  if (props.image !== undefined && !isPinnedImage(props.image)) {
-    v.problem('image', `got ${JSON.stringify(props.image)}; expected an image pinned to a tag or digest, such as ${DEFAULT_IMAGE}`);
-  }
+  v.check('fluentBitImage', props.fluentBitImage, PINNED_IMAGE);
+  v.check('image', props.image, PINNED_IMAGE);
+  v.labels('labels', props.labels);
   switch (props.identityMode) {
     case AgentIdentityMode.NODE_ROLES:
       v.required('targetRoleArn', props.targetRoleArn);

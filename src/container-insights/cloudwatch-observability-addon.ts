@@ -6,7 +6,7 @@ import { AgentIdentityMode } from './container-insights-agent-access';
 import { containerLogFiles } from './fluent-bit-config';
 import { REPORTED_CLUSTER_NAME } from './names';
 import { ContainerInsightsSignalRoute, containerInsightsSignalRoutes } from './signal-routes';
-import { ArnKind, arnRule, EKS_CLUSTER_NAME, REGION } from '../core/rules';
+import { ArnKind, arnRule, EKS_ADDON_VERSION, EKS_CLUSTER_NAME, REGION } from '../core/rules';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalRegion } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
@@ -139,6 +139,7 @@ export class CloudWatchObservabilityAddon extends Construct {
     if (v.required('targetRoleArn', props.targetRoleArn)) v.check('targetRoleArn', props.targetRoleArn, arnRule(ArnKind.IAM_ROLE));
     v.check('agentRoleArn', props.agentRoleArn, arnRule(ArnKind.IAM_ROLE));
     v.check('reportedClusterName', props.reportedClusterName, REPORTED_CLUSTER_NAME);
+    v.check('addonVersion', props.addonVersion, EKS_ADDON_VERSION);
     v.oneOf('identityMode', props.identityMode, AgentIdentityMode as unknown as Record<string, string>);
     v.required('identityMode', props.identityMode);
     v.integer('metricsCollectionInterval', props.metricsCollectionInterval, 1, 86_400);

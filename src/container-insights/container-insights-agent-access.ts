@@ -12,7 +12,7 @@ import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, OIDC_ISSUER_URL } fr
 import { ServiceAccountRef } from '../core/service-account';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalPartition, literalRegion, plainRoleArn } from '../core/stack-env';
-import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
+import { describeConstruct, describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
 import { warn } from '../core/warnings';
 import { irsaRoleTrust, podIdentityRoleTrust, warnCreatesProvider } from '../core/workload-identity';
 
@@ -295,7 +295,7 @@ function validate(owner: string, props: ContainerInsightsAgentAccessProps, sa: S
   v.serviceAccount('serviceAccount', sa);
   const mode = props.identityMode;
   const only = (prop: keyof ContainerInsightsAgentAccessProps, modes: AgentIdentityMode[]) => {
-    if (props[prop] !== undefined && !modes.includes(mode)) v.problem(prop, `only applies in ${modes.join(' or ')} mode, not ${mode}`);
+    if (props[prop] !== undefined && !modes.includes(mode)) v.problem(prop, `only applies in ${modes.join(' or ')} mode, not ${typeof mode === 'string' ? mode : describeValue(mode)}`);
   };
   only('nodeRoles', [AgentIdentityMode.NODE_ROLES]);
   only('attachAgentServerPolicy', [AgentIdentityMode.NODE_ROLES]);
@@ -305,6 +305,8 @@ function validate(owner: string, props: ContainerInsightsAgentAccessProps, sa: S
   v.boolean('createOidcProvider', props.createOidcProvider);
   if (props.createOidcProvider === true && props.oidcProviderArn !== undefined) v.problem('createOidcProvider', 'and oidcProviderArn exclude each other: use the existing provider, or create one');
   only('sessionTags', [AgentIdentityMode.POD_IDENTITY]);
+  v.boolean('sessionTags', props.sessionTags).boolean('attachAgentServerPolicy', props.attachAgentServerPolicy);
+  v.list('nodeRoles', props.nodeRoles, 'object').forEach((role, i) => v.instance(`nodeRoles[${i}]`, role, (r) => typeof r.roleArn === 'string' && typeof r.grantPrincipal === 'object', 'an IAM role (iam.Role.fromRoleArn(...), a Role)'));
   only('roleName', [AgentIdentityMode.IRSA, AgentIdentityMode.POD_IDENTITY]);
   // The default role name is built from the cluster name: a token there would become garbage text in it.
   if (mode !== AgentIdentityMode.NODE_ROLES && props.roleName === undefined && Token.isUnresolved(props.clusterName)) {

@@ -339,8 +339,9 @@ function validate(
   });
   v.list('podIdentityTrusts', props.podIdentityTrusts, 'object').forEach((trust, i) => {
     const prop = `podIdentityTrusts[${i}]`;
-    v.check(`${prop}.podIdentityRoleArn`, trust.podIdentityRoleArn, roleArn);
-    v.check(`${prop}.clusterArn`, trust.clusterArn, clusterArn);
+    if (v.required(`${prop}.podIdentityRoleArn`, trust.podIdentityRoleArn)) v.check(`${prop}.podIdentityRoleArn`, trust.podIdentityRoleArn, roleArn);
+    if (v.required(`${prop}.clusterArn`, trust.clusterArn)) v.check(`${prop}.clusterArn`, trust.clusterArn, clusterArn);
+    v.boolean(`${prop}.sessionTags`, trust.sessionTags);
     inSourceAccount(`${prop}.podIdentityRoleArn`, trust.podIdentityRoleArn);
     inSourceAccount(`${prop}.clusterArn`, trust.clusterArn);
     v.serviceAccount(`${prop}.serviceAccount`, trust.serviceAccount);
@@ -356,8 +357,10 @@ function validate(
     if (mode === ContainerInsightsPermissionMode.TENANT_ISOLATED && typeof props.customerName === 'string' && !/^[A-Za-z0-9_-]+$/.test(props.customerName)) {
       v.problem('customerName', 'must be letters, digits, "_" or "-" with TENANT_ISOLATED: it starts the log group names of its clusters');
     }
-  } else if (props.clusterNames || props.regions) {
-    v.problem('clusterNames', 'and regions only apply with permissionMode LEAST_PRIVILEGE or TENANT_ISOLATED');
+  } else {
+    for (const prop of ['clusterNames', 'regions'] as const) {
+      if (props[prop] !== undefined && props[prop] !== null) v.problem(prop, 'only applies with permissionMode LEAST_PRIVILEGE or TENANT_ISOLATED');
+    }
   }
   v.throwIfAny();
 }

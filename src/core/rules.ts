@@ -60,6 +60,74 @@ export const K8S_SERVICE_ACCOUNT_PATTERN: Rule = {
   check: (value) => K8S_NAME.check(value.replace(/[*?]/g, 'a')),
 };
 
+// Kubernetes label syntax ("Labels and Selectors", Syntax and character set): a key is an optional
+// prefix (a DNS subdomain, at most 253) and "/", then a name of at most 63 characters from
+// [A-Za-z0-9-_.], starting and ending alphanumeric; a value is empty or such a name.
+const LABEL_NAME_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+export const K8S_LABEL_KEY: Rule = {
+  expected: 'a Kubernetes label key: [<DNS subdomain prefix>/]<name>, the name at most 63 characters from A-Z a-z 0-9 - _ ., starting and ending alphanumeric',
+  check: (value) => {
+    const parts = value.split('/');
+    if (parts.length > 2) return 'has more than one "/"';
+    const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+    if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN_RE.test(prefix))) return `prefix "${prefix}" is not a DNS subdomain`;
+    if (name.length > 63) return `name is ${name.length} characters, the limit is 63`;
+    return LABEL_NAME_RE.test(name) ? undefined : 'name does not match';
+  },
+};
+export const K8S_LABEL_VALUE: Rule = {
+  expected: 'a Kubernetes label value: empty, or at most 63 characters from A-Z a-z 0-9 - _ ., starting and ending alphanumeric',
+  check: (value) => (value === '' ? undefined : value.length > 63 ? `${value.length} characters, the limit is 63` : LABEL_NAME_RE.test(value) ? undefined : 'does not match'),
+};
+
+/**
+ * A container image pinned to a tag other than "latest", or to a digest. The repository path is lower
+ * case (OCI distribution spec: path components match `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`); the
+ * registry host before the first "/" may carry a port.
+ */
+export const PINNED_IMAGE: Rule = {
+  expected: 'an image pinned to a tag or digest, with a lower-case repository: [<registry>/]<repository>:<tag> or ...@sha256:<64 hex>',
+  check: (value) => {
+    if (/\s/.test(value)) return 'contains white space';
+    const [withoutDigest, digest] = value.split('@');
+    if (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest)) return 'the digest is not sha256:<64 lower-case hex>';
+    const slash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.lastIndexOf(':');
+    const tag = colon > slash ? withoutDigest.slice(colon + 1) : undefined;
+    const reference = colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+    const parts = reference.split('/');
+    const host = parts.length > 1 && /[.:]|^localhost$/.test(parts[0]) ? parts.shift() : undefined;
+    if (host !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(host)) return `registry "${host}" is not a host[:port]`;
+    const component = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$/;
+    const bad = parts.find((p) => !component.test(p));
+    if (bad !== undefined) return `repository path component "${bad}" is not lower-case a-z 0-9 with . _ - separators`;
+    if (tag !== undefined && !/^[\w][\w.-]{0,127}$/.test(tag)) return `tag "${tag}" is not a valid tag`;
+    if (digest === undefined && (tag === undefined || tag === 'latest')) return 'not pinned: give a tag other than "latest" or a digest';
+    return undefined;
+  },
+};
+
+/**
+ * An SSM parameter name (Systems Manager user guide, "Parameter name requirements and constraints"):
+ * a-z A-Z 0-9 and _ . - /, at most 1,011 characters with at most 15 levels; not starting with "aws" or
+ * "ssm" (any case), with or without a leading "/".
+ */
+export const SSM_PARAMETER_NAME: Rule = {
+  expected: 'an SSM parameter name: up to 1011 characters from a-z A-Z 0-9 _ . - /, at most 15 levels, not starting with aws or ssm',
+  check: (value) => {
+    if (value.length > 1011) return `${value.length} characters, the limit is 1011`;
+    if (!/^[a-zA-Z0-9_.\-/]+$/.test(value)) return 'has characters outside a-z A-Z 0-9 _ . - /';
+    if (/^\/?(aws|ssm)/i.test(value)) return 'starts with aws or ssm, which SSM reserves';
+    if (value.split('/').filter((p) => p !== '').length > 15) return 'has more than 15 levels';
+    if (value.includes('//')) return 'has an empty level ("//")';
+    return undefined;
+  },
+};
+
+// EKS add-on versions as DescribeAddonVersions lists them: v<major>.<minor>.<patch>-eksbuild.<n>
+// (EKS user guide, "Amazon EKS add-ons": e.g. v4.1.0-eksbuild.1 for amazon-cloudwatch-observability).
+export const EKS_ADDON_VERSION: Rule = pattern('an EKS add-on version such as v4.1.0-eksbuild.1', /^v\d+\.\d+\.\d+-eksbuild\.\d+$/, 100);
+
 // EKS CreateCluster: 1-100 characters, starting alphanumeric.
 export const EKS_CLUSTER_NAME: Rule = pattern(
   'an EKS cluster name: 1-100 characters from A-Z a-z 0-9 _ -, starting alphanumeric',

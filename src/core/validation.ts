@@ -1,7 +1,7 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { partitionOf } from './partition';
-import { K8S_NAME, K8S_NAMESPACE, REGION, Rule } from './rules';
+import { K8S_LABEL_KEY, K8S_LABEL_VALUE, K8S_NAME, K8S_NAMESPACE, REGION, Rule } from './rules';
 import { ServiceAccountRef } from './service-account';
 
 /**
@@ -74,18 +74,105 @@ export class PropsValidator {
   /**
    * Checks that a prop, when given, is a list (of `itemType` values, if named). Returns the list to
    * iterate over: empty when absent or not a list, so callers never crash on a wrong type.
+   *
+   * A deploy-time list (a `CfnParameter` of type `List<String>`, `Token.asList`) cannot be iterated at
+   * synth: it is refused by name unless the construct passes it through untouched (`tokens: 'carried'`,
+   * constructs only), in which case nothing is returned to iterate.
    */
-  public list<T = unknown>(prop: string, value: readonly T[] | undefined, itemType?: 'string' | 'object'): readonly T[] {
-    if (value === undefined || value === null || Token.isUnresolved(value)) return [];
+  public list<T = unknown>(prop: string, value: readonly T[] | undefined, itemType?: 'string' | 'object', options: ListOptions = {}): readonly T[] {
+    if (value === undefined || value === null) return [];
+    if (Token.isUnresolved(value)) {
+      if (options.tokens !== 'carried' || !this.tokensAllowed) {
+        this.problem(prop, 'is a deploy-time list (token), but its entries are needed at synth (to check them and build trusts, names or YAML from them); pass a literal list');
+      }
+      return [];
+    }
     if (!Array.isArray(value)) {
       this.problem(prop, `got ${describeValue(value)}; expected a list`);
       return [];
     }
+    const fits = (item: unknown) => item !== undefined && item !== null
+      && (itemType === undefined || (itemType === 'object' ? typeof item === 'object' && !Array.isArray(item) : typeof item === itemType));
     value.forEach((item, i) => {
-      const ok = itemType === undefined || (itemType === 'object' ? item !== null && typeof item === 'object' && !Array.isArray(item) : typeof item === itemType);
-      if (!ok) this.problem(`${prop}[${i}]`, `got ${describeValue(item)}; expected ${itemType === 'object' ? 'an object' : `a ${itemType}`}`);
+      if (!fits(item)) this.problem(`${prop}[${i}]`, `got ${describeValue(item)}; expected ${itemType === 'object' ? 'an object' : itemType ? `a ${itemType}` : 'a value'}`);
     });
-    return value.filter((item) => itemType === undefined || (itemType === 'object' ? item !== null && typeof item === 'object' : typeof item === itemType));
+    return value.filter(fits);
+  }
+
+  /**
+   * Refuses a list that names one literal value twice: CloudFormation's schemas mark such lists
+   * `uniqueItems` (cfn-lint E3037), and the service refuses or silently merges the duplicate.
+   */
+  public unique(prop: string, values: readonly unknown[]): this {
+    const literal = values.filter((x) => typeof x === 'string' && !Token.isUnresolved(x));
+    for (const duplicate of new Set(literal.filter((x, i) => literal.indexOf(x) !== i))) this.problem(prop, `lists ${JSON.stringify(duplicate)} twice; each entry once`);
+    return this;
+  }
+
+  /** Checks that a prop, when given, is a string (any content); a chart refuses a token. */
+  public string(prop: string, value: unknown): this {
+    if (value === undefined || value === null) return this;
+    if (typeof value !== 'string') return this.problem(prop, `got ${describeValue(value)}; expected a string`);
+    this.skipToken(prop, value);
+    return this;
+  }
+
+  /** Checks that a prop, when given, is a `Duration` (a JavaScript number or an ISO 8601 string is not one). */
+  public duration(prop: string, value: unknown): this {
+    if (value === undefined || value === null || value instanceof Duration) return this;
+    return this.problem(prop, `got ${describeValue(value)}; expected a Duration (Duration.seconds(...), Duration.hours(...))`);
+  }
+
+  /** Checks that a prop, when given, is a `RemovalPolicy`. */
+  public removalPolicy(prop: string, value: unknown): this {
+    return this.oneOf(prop, value, RemovalPolicy as unknown as Record<string, string>);
+  }
+
+  /**
+   * Checks that a prop, when given, is an instance built with the library's or aws-cdk-lib's API (an
+   * IAM role, a managed policy, a policy statement), recognised by `looksRight`; `expected` names it.
+   */
+  public instance(prop: string, value: unknown, looksRight: (value: any) => boolean, expected: string): this {
+    if (value === undefined || value === null) return this;
+    if (typeof value !== 'object' || !looksRight(value)) this.problem(prop, `got ${describeValue(value)}; expected ${expected}`);
+    return this;
+  }
+
+  /**
+   * Checks a map of strings (`{ key: value }`): a plain object whose values are strings; keys and
+   * values each checked with a rule when given. Returns the entries that are safe to use.
+   */
+  public map(prop: string, value: unknown, keyRule?: Rule, valueRule?: Rule): Array<[string, string]> {
+    if (value === undefined || value === null) return [];
+    if (typeof value !== 'object' || Array.isArray(value) || Token.isUnresolved(value)) {
+      this.problem(prop, `got ${describeValue(value)}; expected a map of strings ({ key: 'value' })`);
+      return [];
+    }
+    const out: Array<[string, string]> = [];
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      const at = `${prop}.${key}`;
+      if (Token.isUnresolved(key)) {
+        this.problem(prop, 'has a key that is a deploy-time value (token); keys are needed at synth');
+        continue;
+      }
+      if (keyRule) {
+        const reason = keyRule.check(key);
+        if (reason !== undefined) this.problem(at, `the key ${JSON.stringify(key)} is invalid (${reason}); expected ${keyRule.expected}`);
+      }
+      if (typeof item !== 'string') {
+        this.problem(at, `got ${describeValue(item)}; expected a string`);
+        continue;
+      }
+      if (valueRule) this.check(at, item, valueRule); else this.string(at, item);
+      out.push([key, item]);
+    }
+    return out;
+  }
+
+  /** Checks Kubernetes labels: keys `[prefix/]name`, values of at most 63 characters (Kubernetes' label syntax). */
+  public labels(prop: string, value: unknown): this {
+    this.map(prop, value, K8S_LABEL_KEY, K8S_LABEL_VALUE);
+    return this;
   }
 
   /** Checks that a prop, when given, is one of an enum's values. */
@@ -104,13 +191,27 @@ export class PropsValidator {
 
   /** Checks an STS external ID (2-1,224 characters of the set STS accepts) unless absent or a token. */
   public externalId(prop: string, value: string | undefined): this {
-    if (this.isLiteral(value) && !/^[\w+=,.@:/-]{2,1224}$/.test(value)) this.problem(prop, 'expected 2-1224 characters from A-Z a-z 0-9 and +=,.@:/-');
+    if (value === undefined || value === null) return this;
+    if (typeof value !== 'string') return this.problem(prop, `got ${describeValue(value)}; expected 2-1224 characters from A-Z a-z 0-9 and +=,.@:/-`);
+    if (this.skipToken(prop, value)) return this;
+    if (!/^[\w+=,.@:/-]{2,1224}$/.test(value)) this.problem(prop, 'expected 2-1224 characters from A-Z a-z 0-9 and +=,.@:/-');
     return this;
   }
 
-  /** Checks that `value` is a whole number in [min, max] unless it is a token. */
-  public integer(prop: string, value: number | undefined, min: number, max: number): this {
-    if (value === undefined || value === null || Token.isUnresolved(value)) return this;
+  /**
+   * Checks that `value` is a whole number in [min, max]. A deploy-time number (`Token.asNumber`, a
+   * `CfnParameter`'s `valueAsNumber`) is a huge negative double at synth; it is refused by name unless
+   * the construct passes it through untouched (`tokens: 'carried'`, constructs only).
+   */
+  public integer(prop: string, value: number | undefined, min: number, max: number, options: ListOptions = {}): this {
+    if (value === undefined || value === null) return this;
+    if (typeof value !== 'number') return this.problem(prop, `got ${describeValue(value)}; expected a whole number from ${min} to ${max}`);
+    if (Token.isUnresolved(value)) {
+      if (options.tokens !== 'carried' || !this.tokensAllowed) {
+        this.problem(prop, `is a deploy-time number (token), but it is needed at synth; pass a literal whole number from ${min} to ${max}`);
+      }
+      return this;
+    }
     if (!Number.isInteger(value) || value < min || value > max) {
       this.problem(prop, `got ${value}; expected a whole number from ${min} to ${max}`);
     }
@@ -149,9 +250,16 @@ export class PropsValidator {
   }
 }
 
+/** How a prop takes deploy-time values (tokens). */
+export interface ListOptions {
+  /** `'carried'`: the construct passes a token through to CloudFormation untouched. */
+  readonly tokens?: 'carried';
+}
+
 /** A value as an error message shows it: JSON where it can be, its type otherwise. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
+  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
   if (Array.isArray(value)) return `a list (${JSON.stringify(value).slice(0, 60)})`;
   if (typeof value === 'object') return `an object (${(() => { try { return JSON.stringify(value).slice(0, 60); } catch { return '?'; } })()})`;
   return `${typeof value} ${JSON.stringify(value)}`;

@@ -152,7 +152,8 @@ export class CrossAccountWorkloadChart extends cdk8s.Chart {
 function validate(owner: string, props: CrossAccountWorkloadChartProps): void {
   const v = PropsValidator.forChart(owner);
   if (v.required('serviceAccount', props.serviceAccount)) v.serviceAccount('serviceAccount', props.serviceAccount);
-  v.check('sourceRoleArn', props.sourceRoleArn, arnRule(ArnKind.IAM_ROLE));
+  if (v.required('sourceRoleArn', props.sourceRoleArn)) v.check('sourceRoleArn', props.sourceRoleArn, arnRule(ArnKind.IAM_ROLE));
+  v.labels('labels', props.labels).boolean('createNamespace', props.createNamespace);
   v.check('configMapName', props.configMapName, K8S_NAME);
   if (!Object.values(WorkloadIdentityMode).includes(props.identityMode)) v.problem('identityMode', `got ${JSON.stringify(props.identityMode)}; expected IRSA or POD_IDENTITY`);
   v.oneOf('profileMode', props.profileMode, WorkloadProfileMode);
@@ -171,9 +172,9 @@ function validate(owner: string, props: CrossAccountWorkloadChartProps): void {
       if (targetRole && t.externalId !== undefined) {
         v.problem(`targets[${i}].externalId`, 'is given with profileMode TARGET_ROLE, where the pod assumes no role and so sends no external ID; leave it out');
       }
-      v.check(`targets[${i}].roleArn`, t.roleArn, arnRule(ArnKind.IAM_ROLE));
+      if (v.required(`targets[${i}].roleArn`, t.roleArn)) v.check(`targets[${i}].roleArn`, t.roleArn, arnRule(ArnKind.IAM_ROLE));
       v.check(`targets[${i}].region`, t.region, REGION);
-      if (!PROFILE_NAME.test(t.profileName ?? '') || ['source', 'default'].includes(t.profileName)) {
+      if (typeof t.profileName !== 'string' || !PROFILE_NAME.test(t.profileName) || ['source', 'default'].includes(t.profileName)) {
         v.problem(`targets[${i}].profileName`, `got ${JSON.stringify(t.profileName)}; expected 1-64 characters from A-Z a-z 0-9 _ . -, other than "source" and "default"`);
       }
       if (names.has(t.profileName)) v.problem(`targets[${i}].profileName`, `repeats "${t.profileName}"`);

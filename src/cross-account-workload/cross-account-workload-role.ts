@@ -293,6 +293,10 @@ function validate(owner: string, props: CrossAccountWorkloadRoleProps, account: 
     }
     checkSourceRoleArn(v, props.sourceRoleArn);
   }
+  v.duration('maxSessionDuration', props.maxSessionDuration);
+  v.list('managedPolicies', props.managedPolicies, 'object').forEach((policy, i) => {
+    v.instance(`managedPolicies[${i}]`, policy, (p) => typeof p.managedPolicyArn === 'string', 'an IAM managed policy (iam.ManagedPolicy.fromAwsManagedPolicyName(...), a ManagedPolicy)');
+  });
   v.list('policyStatements', props.policyStatements, 'object').forEach((statement, i) => {
     if (!(statement instanceof iam.PolicyStatement)) v.problem(`policyStatements[${i}]`, 'is not an iam.PolicyStatement');
   });
@@ -303,23 +307,33 @@ function validate(owner: string, props: CrossAccountWorkloadRoleProps, account: 
   }
   v.externalId('externalId', props.externalId);
   const access = props.eksAccess;
-  if (access) {
-    v.check('eksAccess.clusterName', access.clusterName, EKS_CLUSTER_NAME);
+  if (isGiven(access) && (typeof access !== 'object' || Array.isArray(access))) {
+    v.problem('eksAccess', `got ${describeValue(access)}; expected { clusterName, accessPolicy, namespaces | clusterWide }`);
+  } else if (access !== undefined && access !== null) {
+    if (v.required('eksAccess.clusterName', access.clusterName)) v.check('eksAccess.clusterName', access.clusterName, EKS_CLUSTER_NAME);
+    v.required('eksAccess.accessPolicy', access.accessPolicy);
+    v.boolean('eksAccess.clusterWide', access.clusterWide);
+    const namespaces = v.list<string>('eksAccess.namespaces', access.namespaces, 'string');
+    const groups = v.list<string>('eksAccess.kubernetesGroups', access.kubernetesGroups, 'string');
     // EKS user guide, "Associate access policies with access entries": a customer-managed role may use only
     // these; others (AmazonEKSBlockStoragePolicy, ...) are for AWS-managed use and fail CreateAccessEntry.
     if (!CUSTOMER_ACCESS_POLICIES.includes(access.accessPolicy)) {
       v.problem('eksAccess.accessPolicy', `got ${JSON.stringify(access.accessPolicy)}; expected one of ${CUSTOMER_ACCESS_POLICIES.join(', ')}`);
     }
-    if (access.clusterWide) {
-      if (access.namespaces?.length) v.problem('eksAccess.namespaces', 'must be empty when clusterWide is set');
-    } else {
-      if (!access.namespaces?.length) v.problem('eksAccess.namespaces', 'is required unless clusterWide is set (cluster-wide access must be asked for explicitly)');
+    if (access.clusterWide === true) {
+      if (namespaces.length) v.problem('eksAccess.namespaces', 'must be empty when clusterWide is set');
+    } else if (access.clusterWide === undefined || access.clusterWide === null || access.clusterWide === false) {
+      if (!namespaces.length) v.problem('eksAccess.namespaces', 'is required unless clusterWide is set (cluster-wide access must be asked for explicitly)');
       if (access.accessPolicy === 'AmazonEKSClusterAdminPolicy') v.problem('eksAccess.accessPolicy', 'AmazonEKSClusterAdminPolicy applies only cluster-wide; set clusterWide: true to mean it, or use AmazonEKSAdminPolicy in namespaces');
     }
-    (access.namespaces ?? []).forEach((ns, i) => v.check(`eksAccess.namespaces[${i}]`, ns, K8S_NAMESPACE));
-    (access.kubernetesGroups ?? []).forEach((group, i) => {
+    namespaces.forEach((ns, i) => v.check(`eksAccess.namespaces[${i}]`, ns, K8S_NAMESPACE));
+    groups.forEach((group, i) => {
+      if (!v.isLiteral(group)) return;
       if (group.startsWith('system:')) v.problem(`eksAccess.kubernetesGroups[${i}]`, `"${group}" is a reserved group (system:masters is what this replaces); use your own group and bind it with RBAC`);
+      // CloudFormation substitutes ${...} only inside Fn::Sub (cfn-lint E1029): here it would be the group's literal name.
+      if (/\$\{[^}]*\}/.test(group)) v.problem(`eksAccess.kubernetesGroups[${i}]`, `${JSON.stringify(group)} holds a \${...} substitution, which CloudFormation leaves as text outside Fn::Sub; pass the resolved name`);
     });
+    v.unique('eksAccess.namespaces', namespaces).unique('eksAccess.kubernetesGroups', groups);
   }
   const source = !organizationMode && v.isLiteral(props.sourceRoleArn) ? parseArn(props.sourceRoleArn) : undefined;
   if (source && account && source.account === account) {

@@ -3,8 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { trustProbeScript } from './trust-probe-script';
 import { WorkloadIdentityMode } from './workload-source-role';
-import { isPinnedImage } from '../core/k8s';
-import { ArnKind, arnRule, K8S_NAME, Rule } from '../core/rules';
+import { ArnKind, arnRule, K8S_NAME, PINNED_IMAGE, Rule } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { PropsValidator, propsOrEmpty } from '../core/validation';
 
@@ -145,13 +144,13 @@ function validate(owner: string, props: TrustProbeChartProps, chartId: string): 
   if (v.required('firstRoleArn', props.firstRoleArn)) v.check('firstRoleArn', props.firstRoleArn, arnRule(ArnKind.IAM_ROLE));
   if (props.jobName !== undefined) v.check('jobName', props.jobName, K8S_NAME);
   else v.check('jobName (not set, so the chart ID)', chartId, K8S_NAME);
+  v.oneOf('identityMode', props.identityMode, WorkloadIdentityMode);
   v.list('hops', props.hops, 'object').forEach((hop, i) => {
     if (v.required(`hops[${i}].roleArn`, hop.roleArn)) v.check(`hops[${i}].roleArn`, hop.roleArn, arnRule(ArnKind.IAM_ROLE));
     v.externalId(`hops[${i}].externalId`, hop.externalId);
     if (hop.description !== undefined && hop.description !== null) v.check(`hops[${i}].description`, hop.description, HOP_DESCRIPTION);
   });
-  if (props.image !== undefined && !isPinnedImage(props.image)) {
-    v.problem('image', `got ${JSON.stringify(props.image)}; expected an image pinned to a tag or digest, such as ${DEFAULT_IMAGE}`);
-  }
+  v.check('image', props.image, PINNED_IMAGE);
+  v.labels('labels', props.labels);
   v.throwIfAny();
 }

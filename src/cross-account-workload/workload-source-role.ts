@@ -175,15 +175,18 @@ function validate(owner: string, props: WorkloadSourceRoleProps, account: string
   }
   v.check('roleName', props.roleName, IAM_ROLE_NAME);
   v.check('clusterName', props.clusterName, EKS_CLUSTER_NAME);
+  // Shapes first, whatever the mode (a wrong mode must not hide a wrong type).
+  v.check('oidcIssuerUrl', props.oidcIssuerUrl, OIDC_ISSUER_URL);
+  v.check('oidcProviderArn', props.oidcProviderArn, arnRule(ArnKind.IAM_OIDC_PROVIDER));
+  v.boolean('sessionTags', props.sessionTags).boolean('createOidcProvider', props.createOidcProvider);
   switch (props.identityMode) {
     case WorkloadIdentityMode.IRSA:
-      if (v.required('oidcIssuerUrl', props.oidcIssuerUrl)) v.check('oidcIssuerUrl', props.oidcIssuerUrl, OIDC_ISSUER_URL);
-      v.check('oidcProviderArn', props.oidcProviderArn, arnRule(ArnKind.IAM_OIDC_PROVIDER));
+      v.required('oidcIssuerUrl', props.oidcIssuerUrl);
       if (v.isLiteral(props.oidcProviderArn) && account && parseArn(props.oidcProviderArn)?.account !== account) {
         v.problem('oidcProviderArn', `is not in this stack's account ${account}; a role can only trust an OIDC provider of its own account`);
       }
       if (props.sessionTags !== undefined) v.problem('sessionTags', 'only applies in POD_IDENTITY mode');
-      v.boolean('createOidcProvider', props.createOidcProvider);
+      if (isGivenValue(props.clusterName)) v.problem('clusterName', 'only applies in POD_IDENTITY mode (IRSA trusts the cluster by its oidcIssuerUrl)');
       if (props.createOidcProvider === true && props.oidcProviderArn !== undefined) v.problem('createOidcProvider', 'and oidcProviderArn exclude each other: use the existing provider, or create one');
       break;
     case WorkloadIdentityMode.POD_IDENTITY:
@@ -199,4 +202,8 @@ function validate(owner: string, props: WorkloadSourceRoleProps, account: string
       v.problem('identityMode', `got ${JSON.stringify(props.identityMode)}; expected IRSA or POD_IDENTITY`);
   }
   v.throwIfAny();
+}
+
+function isGivenValue(value: unknown): boolean {
+  return value !== undefined && value !== null;
 }

@@ -190,6 +190,7 @@ export class IrsaRemoteWriteRole extends Construct {
     v.check('roleName', props.roleName, IAM_ROLE_NAME);
     v.check('rolePath', props.rolePath, IAM_PATH);
     v.integer('trustPolicySizeLimit', props.trustPolicySizeLimit, 1, MAX_TRUST_POLICY_SIZE_LIMIT);
+    v.instance('permissionsBoundary', props.permissionsBoundary, (p) => typeof p.managedPolicyArn === 'string', 'an IAM managed policy (iam.ManagedPolicy.fromManagedPolicyName(...), a ManagedPolicy)');
     if (organizationMode) {
       refuseWithOrganizationSource(v, { clusters: props.clusters, serviceAccounts: props.serviceAccounts },
         'it trusts service accounts of listed clusters through IRSA, and organizationSource trusts the member accounts\' fleet identities instead');

@@ -6,7 +6,7 @@ import { partitionOf } from '../core/partition';
 import { isPrometheusDuration, PROMETHEUS_DURATION_EXPECTED } from '../core/prometheus-duration';
 import { ArnKind, arnRule, EKS_CLUSTER_NAME, parseArn } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
-import { PropsValidator, propsOrEmpty } from '../core/validation';
+import { describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
 
 /**
  * Remote-write queue tuning (prometheus-operator `QueueConfig`, camelCase).
@@ -239,7 +239,12 @@ function validate(owner: string, props: PrometheusRemoteWriteChartProps, sa: Ser
   if (props.chainRoleArn !== undefined && props.chainRoleArn === props.roleArn) {
     v.problem('chainRoleArn', 'is the IRSA role itself; a role cannot assume itself ("not authorized to perform sts:AssumeRole"). Leave it unset to write with the IRSA role, or name a different role to chain into');
   }
-  const queue = props.queueConfig ?? {};
+  v.labels('labels', props.labels).boolean('createNamespace', props.createNamespace).boolean('createServiceAccount', props.createServiceAccount);
+  const queueGiven = props.queueConfig !== undefined && props.queueConfig !== null;
+  if (queueGiven && (typeof props.queueConfig !== 'object' || Array.isArray(props.queueConfig))) {
+    v.problem('queueConfig', `got ${describeValue(props.queueConfig)}; expected an object ({ capacity, maxShards, ... })`);
+  }
+  const queue = queueGiven && typeof props.queueConfig === 'object' && !Array.isArray(props.queueConfig) ? props.queueConfig! : {};
   for (const key of ['capacity', 'maxShards', 'minShards', 'maxSamplesPerSend'] as const) {
     v.integer(`queueConfig.${key}`, queue[key], 1, 1_000_000);
   }

@@ -6,10 +6,12 @@ import * as cfn from 'aws-cdk-lib/aws-cloudformation';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { compactTemplate } from './compact-template';
+import { checkResourceTypes } from './container-insights-sharing';
 import { FleetMemberConfig, FleetMemberStack } from './fleet-member-stack';
 import { FLEET_FLOW_KEYS, fleetSourcePrincipalPattern, MAX_FLOW_KEY_LENGTH, workloadFlowKey } from './fleet-names';
 import { FleetFlowConfig } from './fleet-sync/desired';
 import { ObservabilityResourceType } from './observability-resource-type';
+import { PARTITIONS } from '../core/partition';
 import { arnRule, ArnKind, parseArn, REGION } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { checkStackResourceBudget } from '../core/stack-budget';
@@ -426,6 +428,14 @@ export class ObservabilityFleetSource extends Construct {
     if (new Set(regions).size !== regions.length) v.problem('regions', 'names a region twice');
 
     const flows: FleetFlowConfig[] = [];
+    // The member template is synthesized apart from this stack (it goes to every member account), so a
+    // token of this stack cannot reach it: refused by name instead of "Cannot reference across apps".
+    const memberLiteral = (prop: string, sa: ServiceAccountRef | undefined) => {
+      if (!sa || typeof sa !== 'object') return;
+      for (const key of ['namespace', 'name'] as const) {
+        if (Token.isUnresolved(sa[key])) v.problem(`${prop}.${key}`, 'is a deploy-time value (token), but the member template is synthesized apart from this stack; pass a literal');
+      }
+    };
     const flow = (prop: 'remoteWrite' | 'containerInsights', key: string) => {
       const given = props[prop];
       if (given === undefined || given === null) return;
@@ -435,7 +445,8 @@ export class ObservabilityFleetSource extends Construct {
       }
       const sa = given.serviceAccount ?? DEFAULT_SERVICE_ACCOUNTS[prop];
       v.serviceAccount(`${prop}.serviceAccount`, sa);
-      if (this.targetRole(v, `${prop}.targetRoleArn`, given.targetRoleArn)) flows.push({ key, namespace: sa.namespace, serviceAccount: sa.name, targetRoleArn: given.targetRoleArn });
+      memberLiteral(`${prop}.serviceAccount`, sa);
+      if (this.targetRole(v, `${prop}.targetRoleArn`, given.targetRoleArn) && isServiceAccount(sa)) flows.push({ key, namespace: sa.namespace, serviceAccount: sa.name, targetRoleArn: given.targetRoleArn });
     };
     flow('remoteWrite', FLEET_FLOW_KEYS.REMOTE_WRITE);
     flow('containerInsights', FLEET_FLOW_KEYS.CONTAINER_INSIGHTS);
@@ -451,8 +462,10 @@ export class ObservabilityFleetSource extends Construct {
         names.add(w.name);
       }
       if (v.required(`${prop}.serviceAccount`, w.serviceAccount)) v.serviceAccount(`${prop}.serviceAccount`, w.serviceAccount);
+      memberLiteral(`${prop}.serviceAccount`, w.serviceAccount);
+      if (Token.isUnresolved(w.name)) v.problem(`${prop}.name`, 'is a deploy-time value (token); the member template\'s role names and construct IDs are built from it, so pass a literal');
       const ok = this.targetRole(v, `${prop}.targetRoleArn`, w.targetRoleArn);
-      if (ok && typeof w.name === 'string' && w.serviceAccount) {
+      if (ok && typeof w.name === 'string' && isServiceAccount(w.serviceAccount)) {
         const { namespace, name } = w.serviceAccount;
         flows.push({ key: workloadFlowKey(w.name), namespace, serviceAccount: name, targetRoleArn: w.targetRoleArn });
       }
@@ -476,6 +489,9 @@ export class ObservabilityFleetSource extends Construct {
       scraperRegion = this.scraperRegion(v, props.ampScraper, regions);
     }
     const sinkArnsByRegion = this.sinks(v, props.observabilityLinks, regions);
+    if (props.observabilityLinks !== undefined && props.observabilityLinks !== null) {
+      checkResourceTypes(v, props.observabilityLinks.resourceTypes, 'observabilityLinks.resourceTypes');
+    }
     if (flows.length === 0 && !scraperTargetRoleArn && !sinkArnsByRegion) {
       v.problem('remoteWrite', 'no flow is chosen: give at least one of remoteWrite, containerInsights, containerCost, ampScraper, workloads, observabilityLinks');
     }
@@ -590,7 +606,9 @@ export class ObservabilityFleetSource extends Construct {
       const prop = `observabilityLinks.sinkArns.${region}`;
       if (!regions.includes(region)) v.problem(prop, `is for ${region}, which is not one of regions`);
       const sink = typeof arn === 'string' ? parseArn(arn) : undefined;
-      if (!sink || sink.service !== 'oam' || !/^sink\/[\w-]+$/.test(sink.resource) || !/^\d{12}$/.test(sink.account)) {
+      if (sink && !PARTITIONS.includes(sink.partition)) {
+        v.problem(prop, `is in partition "${sink.partition}", which is not an AWS partition (${PARTITIONS.join(', ')})`);
+      } else if (!sink || sink.service !== 'oam' || !/^sink\/[\w-]+$/.test(sink.resource) || !/^\d{12}$/.test(sink.account)) {
         v.problem(prop, `got ${JSON.stringify(arn)}; expected a sink ARN: arn:<partition>:oam:<region>:<12-digit account>:sink/<id>`);
       } else if (sink.region !== region) {
         v.problem(prop, `is a sink in ${sink.region}; a link must be in its sink's region (${region})`);
@@ -603,7 +621,7 @@ export class ObservabilityFleetSource extends Construct {
 
   private preferences(v: PropsValidator, prefs: FleetOperationPreferences | undefined, regions: readonly string[]): void {
     if (prefs === undefined || prefs === null) return;
-    if (typeof prefs !== 'object') {
+    if (typeof prefs !== 'object' || Array.isArray(prefs)) {
       v.problem('operationPreferences', 'is not an object');
       return;
     }
@@ -634,4 +652,9 @@ export function renderMemberTemplate(config: FleetMemberConfig): any {
   fs.rmSync(app.outdir, { recursive: true, force: true });
   // Resources and Outputs only: a condition's Fn::Equals takes no Fn::Sub (nor Fn::Join).
   return { ...template, Resources: compactTemplate(template.Resources), ...(template.Outputs ? { Outputs: compactTemplate(template.Outputs) } : {}) };
+}
+
+/** A service account whose namespace and name are strings (validation has named anything else). */
+function isServiceAccount(sa: unknown): sa is ServiceAccountRef {
+  return !!sa && typeof sa === 'object' && typeof (sa as ServiceAccountRef).namespace === 'string' && typeof (sa as ServiceAccountRef).name === 'string';
 }

@@ -3,6 +3,7 @@ import * as oam from 'aws-cdk-lib/aws-oam';
 import { Construct } from 'constructs';
 import { checkResourceTypes, CONTAINER_INSIGHTS_LOG_GROUP_FILTER, CONTAINER_INSIGHTS_METRIC_FILTER } from './container-insights-sharing';
 import { ObservabilityResourceType } from './observability-resource-type';
+import { PARTITIONS } from '../core/partition';
 import { parseArn, REGION } from '../core/rules';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalRegion } from '../core/stack-env';
@@ -70,15 +71,22 @@ export class ObservabilityLink extends Construct {
     } else if (v.isLiteral(given.sinkArn)) {
       const sink = parseArn(given.sinkArn);
       const region = literalRegion(this);
-      if (!sink || sink.service !== 'oam' || !/^sink\/[\w-]+$/.test(sink.resource) || REGION.check(sink.region) || !/^\d{12}$/.test(sink.account)) {
+      if (sink && !PARTITIONS.includes(sink.partition)) {
+        v.problem('sinkArn', `is in partition "${sink.partition}", which is not an AWS partition (${PARTITIONS.join(', ')})`);
+      } else if (!sink || sink.service !== 'oam' || !/^sink\/[\w-]+$/.test(sink.resource) || REGION.check(sink.region) || !/^\d{12}$/.test(sink.account)) {
         v.problem('sinkArn', `got ${JSON.stringify(given.sinkArn)}; expected a sink ARN: arn:<partition>:oam:<region>:<12-digit account>:sink/<id>`);
       } else if (region && sink.region !== region) {
         v.problem('sinkArn', `is in ${sink.region}; a link must be in its sink's region (this stack is in ${region})`);
       }
     }
     const resourceTypes = checkResourceTypes(v, given.resourceTypes);
-    for (const prop of ['logGroupFilter', 'metricFilter', 'labelTemplate'] as const) {
-      if (given[prop] !== undefined && typeof given[prop] !== 'string') v.problem(prop, 'is not a string');
+    // AWS::Oam::Link registry schema: LabelTemplate 1-64 characters, each LinkFilter's Filter 1-2,000
+    // (cfn-lint E3033); an empty filter means "no filter" here and is left out of the template.
+    const lengths = { logGroupFilter: [0, 2000], metricFilter: [0, 2000], labelTemplate: [1, 64] } as const;
+    for (const [prop, [min, max]] of Object.entries(lengths) as Array<[keyof typeof lengths, readonly [number, number]]>) {
+      v.string(prop, given[prop]);
+      const value = given[prop];
+      if (v.isLiteral(value) && (value.length < min || value.length > max)) v.problem(prop, `is ${value.length} characters; AWS::Oam::Link takes ${min}-${max}`);
     }
     v.throwIfAny();
 

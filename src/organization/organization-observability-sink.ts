@@ -64,6 +64,7 @@ export class OrganizationObservabilitySink extends Construct {
     const v = new PropsValidator(owner).inStackOf(this);
     const given = props ?? ({} as OrganizationObservabilitySinkProps);
     for (const [suffix, message] of organizationScopeProblems(given.organization, (value) => v.isLiteral(value))) v.problem(`organization${suffix}`, message);
+    v.string('sinkName', given.sinkName);
     const sinkName = given.sinkName ?? 'organization-observability';
     if (v.isLiteral(sinkName) && !/^[a-zA-Z0-9_.-]{1,255}$/.test(sinkName)) {
       v.problem('sinkName', `got ${JSON.stringify(sinkName)}; expected 1-255 characters from A-Z a-z 0-9 _ . -`);

@@ -128,7 +128,7 @@ describe('bad input', () => {
     ['pod identity service account', { podIdentityTrusts: [{ podIdentityRoleArn: AGENT_ROLE, clusterArn: CLUSTER_ARN, serviceAccount: { namespace: 'A', name: 'b' } }] }, /serviceAccount\.namespace/],
     ['least privilege needs clusters', { permissionMode: ContainerInsightsPermissionMode.LEAST_PRIVILEGE }, /clusterNames: is required/],
     ['least privilege regions', { permissionMode: ContainerInsightsPermissionMode.LEAST_PRIVILEGE, clusterNames: ['prod'], regions: ['mars-1'] }, /regions\[0\]: got "mars-1"/],
-    ['clusterNames without least privilege', { clusterNames: ['prod'] }, /clusterNames: and regions only apply with permissionMode LEAST_PRIVILEGE/],
+    ['clusterNames without least privilege', { clusterNames: ['prod'] }, /clusterNames: only applies with permissionMode LEAST_PRIVILEGE/],
   ])('%s', (_name, props, message) => {
     expect(() => build(props as Partial<CrossAccountContainerInsightsProps>)).toThrow(message);
   });

@@ -39,10 +39,28 @@ const ISSUER = 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123
 const SA = { namespace: 'ci', name: 'ci-sa' };
 const ORGANIZATION = { organizationId: 'o-a1b2c3d4e5', organizationalUnitPaths: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'] };
 
+/**
+ * A prop value that only exists inside the construct's stack (a `CfnParameter`): the contract suite
+ * passes one where a caller would pass a deploy-time value, and tells a token carried to the template
+ * (its `Ref` is there) from one silently dropped (only the parameter is there).
+ */
+export class InStack {
+  constructor(public readonly make: (stack: Stack) => unknown) {}
+}
+
+function materialise(value: unknown, stack: Stack): unknown {
+  if (value instanceof InStack) return value.make(stack);
+  if (Array.isArray(value)) return value.map((v) => materialise(v, stack));
+  if (value && typeof value === 'object' && value.constructor === Object) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, materialise(v, stack)]));
+  }
+  return value;
+}
+
 function construct(account: string, make: (stack: Stack, props: any) => unknown): (props: any) => string {
   return (props) => {
     const stack = new Stack(new App(), 'Contract', { env: { account, region: REGION } });
-    make(stack, props);
+    make(stack, materialise(props, stack));
     return JSON.stringify(Template.fromStack(stack).toJSON());
   };
 }

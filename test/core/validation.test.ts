@@ -16,8 +16,15 @@ test('collects every problem and throws one error naming each prop and the expec
 test('tokens pass through construct validation untouched', () => {
   const v = new PropsValidator('Thing');
   v.check('sourceAccountId', Aws.ACCOUNT_ID, ACCOUNT_ID).check('region', Lazy.string({ produce: () => 'x' }), REGION);
-  v.integer('limit', Token.asNumber(Aws.NO_VALUE), 1, 2);
+  v.integer('limit', Token.asNumber(Aws.NO_VALUE), 1, 2, { tokens: 'carried' });
   expect(() => v.throwIfAny()).not.toThrow();
+});
+
+test('a deploy-time number or list that the construct needs at synth is refused by name (issue 22: -1.888e+289 in helm values)', () => {
+  const v = new PropsValidator('Thing');
+  v.integer('limit', Token.asNumber(Aws.NO_VALUE), 1, 2);
+  v.list('clusters', Token.asList(Aws.NOTIFICATION_ARNS), 'object');
+  expect(() => v.throwIfAny()).toThrow(/2 problems[\s\S]*limit: is a deploy-time number \(token\)[\s\S]*clusters: is a deploy-time list \(token\)/);
 });
 
 test('a chart rejects tokens: they would be written into YAML as ${Token[...]}', () => {

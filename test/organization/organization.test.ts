@@ -124,7 +124,7 @@ describe('OrganizationObservabilitySink and ObservabilityLink (CloudWatch cross-
   test('bad input gets one error naming every problem; nothing crashes on null', () => {
     const member = () => new Stack(new App(), 'Member', { env: { account: MEMBER, region: 'eu-west-1' } });
     expect(() => new ObservabilityLink(member(), 'Link', { sinkArn: SINK_ARN, resourceTypes: ['AWS::S3::Bucket' as ObservabilityResourceType] }))
-      .toThrow(/2 problems[\s\S]*sinkArn: is in us-east-1; a link must be in its sink's region[\s\S]*resourceTypes: got "AWS::S3::Bucket"/);
+      .toThrow(/2 problems[\s\S]*sinkArn: is in us-east-1; a link must be in its sink's region[\s\S]*resourceTypes\[0\]: got string "AWS::S3::Bucket"/);
     expect(() => new ObservabilityLink(member(), 'Link', null as any)).toThrow(/sinkArn: is required/);
     expect(() => new ObservabilityLink(member(), 'Link', { sinkArn: 'arn:aws:iam::111111111111:role/x' })).toThrow(/sinkArn: got .* expected a sink ARN/);
     expect(() => sink({ organization: null as any, sinkName: 'bad name' })).toThrow(/2 problems[\s\S]*organization: is required[\s\S]*sinkName/);
