@@ -65,6 +65,8 @@ export function configureLanguagePackaging(project: awscdk.AwsCdkConstructLibrar
     task.spawn(project.compileTask);
     task.spawn(rosetta);
     task.exec(`jsii-pacmak -v --code-only --target ${language} --rosetta-unknown-snippets fail`);
+    // Java, .NET and Go: the npm package embedded in the generated code holds every handler.
+    if (language !== 'python') task.exec(`node scripts/check-embedded-package.mjs dist/${language}`);
   }
 
   // The wheel, built and checked by Debian's python3 tools (no download; see the script).
