@@ -1,4 +1,5 @@
 import { awscdk, javascript } from 'projen';
+import { configureLanguagePackaging, JSII_LANGUAGE_TARGETS } from './projenrc/jsii-targets';
 
 // The oldest aws-cdk-lib we support: cdk-nag v3 plugs into CDK validation, which needs >= 2.257.
 const CDK_VERSION = '2.257.0';
@@ -86,6 +87,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   sampleCode: false,
   docgen: true,
+  // Python, Java, .NET and Go packages (issue 24 item 5): names in projenrc/jsii-targets.ts.
+  ...JSII_LANGUAGE_TARGETS,
   gitignore: ['/cdk.out/', '/examples/cdk.out/', '/bench-results/'],
 });
 
@@ -169,5 +172,11 @@ const packageJs = project.tasks.tryFind('package:js')!;
 packageJs.prependSpawn(project.compileTask);
 packageJs.prependSpawn(project.bundler.bundleTask);
 packageJs.exec('node scripts/check-package.mjs dist/js');
+
+// ---- Issue 24 item 5: the library in Python, Java, .NET and Go (projenrc/jsii-targets.ts) ----
+// package:python|java|dotnet|go bundle and compile first, translate the README with rosetta, and
+// generate code with pacmak; package:python builds and checks the wheel with Debian's tools.
+configureLanguagePackaging(project);
+// ---- end of issue 24 item 5 ----
 
 project.synth();
