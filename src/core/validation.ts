@@ -219,6 +219,11 @@ export class PropsValidator {
   }
 
   /** Records a problem that no single rule expresses (cross-prop checks). */
+  /** Whether a problem is already recorded for `prop` (or a path below it). */
+  public hasProblemFor(prop: string): boolean {
+    return this.problems.some((p) => p.startsWith(`${prop}: `) || p.startsWith(`${prop}.`) || p.startsWith(`${prop}[`));
+  }
+
   public problem(prop: string, message: string): this {
     this.problems.push(`${prop}: ${message}`);
     return this;
@@ -273,4 +278,21 @@ export function propsOrEmpty<T>(props: T | undefined | null): T {
 /** "IrsaRemoteWriteRole 'Stack/RemoteWrite'": how errors name the construct they are about. */
 export function describeConstruct(kind: string, path: string): string {
   return `${kind} '${path}'`;
+}
+
+/**
+ * Builds a child construct from a group of the caller's props, so that its validation error names
+ * them as the caller passed them: `clusterNames` of the child becomes `<prefix>.clusterNames`, and the
+ * error is the caller's (`owner`). Any other error passes through unchanged.
+ */
+export function buildWithPropPrefix<T>(owner: string, prefix: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    const message = e instanceof Error ? e.message : '';
+    const match = /^[^\n]*: invalid props \((\d+ problems?)\):\n([\s\S]*)$/.exec(message);
+    if (!match) throw e;
+    const lines = match[2].split('\n').map((line) => line.replace(/^ {2}- /, `  - ${prefix}.`));
+    throw new Error(`${owner}: invalid props (${match[1]}):\n${lines.join('\n')}`);
+  }
 }

@@ -152,7 +152,7 @@ export class CrossAccountWorkloadChart extends cdk8s.Chart {
 function validate(owner: string, props: CrossAccountWorkloadChartProps): void {
   const v = PropsValidator.forChart(owner);
   if (v.required('serviceAccount', props.serviceAccount)) v.serviceAccount('serviceAccount', props.serviceAccount);
-  if (v.required('sourceRoleArn', props.sourceRoleArn)) v.check('sourceRoleArn', props.sourceRoleArn, arnRule(ArnKind.IAM_ROLE));
+  v.check('sourceRoleArn', props.sourceRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.labels('labels', props.labels).boolean('createNamespace', props.createNamespace);
   v.check('configMapName', props.configMapName, K8S_NAME);
   if (!Object.values(WorkloadIdentityMode).includes(props.identityMode)) v.problem('identityMode', `got ${JSON.stringify(props.identityMode)}; expected IRSA or POD_IDENTITY`);

@@ -14,7 +14,7 @@
  * ID), so B's principals, B's external ID or A's own other roles are refused: proven with the IAM
  * engine in test/customer-template/vendor-customer.test.ts.
  */
-import { CfnOutput } from 'aws-cdk-lib';
+import { App, CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -27,7 +27,7 @@ import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { ACCOUNT_ID, ArnKind, arnRule, EKS_CLUSTER_NAME, parseArn, REGION, Rule } from '../core/rules';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalPartition } from '../core/stack-env';
-import { describeConstruct, describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
+import { buildWithPropPrefix, describeConstruct, describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
 
 /** Container Insights for one customer. */
 export interface VendorContainerInsightsOptions {
@@ -215,14 +215,7 @@ export class VendorCustomer extends Construct {
 
     if (props.containerInsights) {
       const ci = props.containerInsights;
-      this.containerInsights = new CrossAccountContainerInsights(this, 'ContainerInsights', {
-        customerName: name,
-        sourceAccountId: props.customerAccountId,
-        permissionMode: ci.permissionMode,
-        clusterNames: ci.clusterNames,
-        trustedPrincipalArns: ci.trustedPrincipalArns,
-        podIdentityTrusts: ci.podIdentityTrusts,
-      });
+      this.containerInsights = buildWithPropPrefix(owner, 'containerInsights', () => containerInsightsRole(this, { customerName: name, customerAccountId: props.customerAccountId }, ci));
       this.containerInsightsQuickCreateUrl = QuickCreateLink.build({
         region: props.region,
         templateUrl: ci.templateUrl,
@@ -268,12 +261,7 @@ export class VendorCustomer extends Construct {
     }
 
     if (props.ampCollector) {
-      this.ampCollectorRole = new AmpScraperTargetRole(this, 'AmpCollector', {
-        sourceAccountId: props.customerAccountId,
-        clusterName: props.ampCollector.clusterName,
-        workspaceArn: props.ampCollector.workspaceArn,
-        scraperArn: props.ampCollector.scraperArn,
-      });
+      this.ampCollectorRole = buildWithPropPrefix(owner, 'ampCollector', () => ampCollectorRole(this, props.customerAccountId, props.ampCollector!));
     }
   }
 }
@@ -300,7 +288,13 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
     if (v.problemCount === before && account && parseArn(arn as string)?.account !== account) v.problem(prop, `is not in this stack's account ${account}; the vendor's roles may only write to its own workspaces`);
   };
   if (options('containerInsights', props.containerInsights)) {
-    if (v.required('containerInsights.templateUrl', props.containerInsights!.templateUrl)) v.check('containerInsights.templateUrl', props.containerInsights!.templateUrl, TEMPLATE_URL);
+    const ci = props.containerInsights!;
+    if (v.required('containerInsights.templateUrl', ci.templateUrl)) v.check('containerInsights.templateUrl', ci.templateUrl, TEMPLATE_URL);
+    // Shapes here, so one error names them with this construct's own problems; the rules are the role's.
+    v.oneOf('containerInsights.permissionMode', ci.permissionMode, ContainerInsightsPermissionMode);
+    v.list('containerInsights.clusterNames', ci.clusterNames, 'string');
+    v.list('containerInsights.trustedPrincipalArns', ci.trustedPrincipalArns, 'string');
+    v.list('containerInsights.podIdentityTrusts', ci.podIdentityTrusts, 'object');
   }
   if (options('remoteWrite', props.remoteWrite)) {
     if (v.required('remoteWrite.templateUrl', props.remoteWrite!.templateUrl)) v.check('remoteWrite.templateUrl', props.remoteWrite!.templateUrl, TEMPLATE_URL);
@@ -310,7 +304,56 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
   }
   if (options('ampCollector', props.ampCollector)) {
     workspace('ampCollector.workspaceArn', props.ampCollector!.workspaceArn);
+    v.string('ampCollector.scraperArn', props.ampCollector!.scraperArn);
     if (v.required('ampCollector.clusterName', props.ampCollector!.clusterName)) v.check('ampCollector.clusterName', props.ampCollector!.clusterName, EKS_CLUSTER_NAME);
   }
+  if (v.problemCount > 0) {
+    // The roles are not built when this construct's own props are refused: ask them for their problems
+    // apart, so the one error names every problem (with placeholders for the props refused here).
+    const customer = { customerName: 'placeholder', customerAccountId: '999999999999' };
+    if (props.containerInsights && typeof props.containerInsights === 'object') {
+      childProblems(v, 'containerInsights', scope, (s) => containerInsightsRole(s, customer, props.containerInsights!));
+    }
+    if (props.ampCollector && typeof props.ampCollector === 'object') {
+      childProblems(v, 'ampCollector', scope, (s) => ampCollectorRole(s, customer.customerAccountId, props.ampCollector!));
+    }
+  }
   v.throwIfAny();
+}
+
+function containerInsightsRole(scope: Construct, customer: { customerName: string; customerAccountId: string }, ci: VendorContainerInsightsOptions): CrossAccountContainerInsights {
+  return new CrossAccountContainerInsights(scope, 'ContainerInsights', {
+    customerName: customer.customerName,
+    sourceAccountId: customer.customerAccountId,
+    permissionMode: ci.permissionMode,
+    clusterNames: ci.clusterNames,
+    trustedPrincipalArns: ci.trustedPrincipalArns,
+    podIdentityTrusts: ci.podIdentityTrusts,
+  });
+}
+
+function ampCollectorRole(scope: Construct, customerAccountId: string, collector: VendorAmpCollectorOptions): AmpScraperTargetRole {
+  return new AmpScraperTargetRole(scope, 'AmpCollector', {
+    sourceAccountId: customerAccountId,
+    clusterName: collector.clusterName,
+    workspaceArn: collector.workspaceArn,
+    scraperArn: collector.scraperArn,
+  });
+}
+
+/** A child's validation problems, named under `prefix`, from building it in a scratch stack of the same environment. */
+function childProblems(v: PropsValidator, prefix: string, scope: Construct, build: (scope: Construct) => unknown): void {
+  const { account, region } = Stack.of(scope);
+  const scratch = new Stack(new App(), 'Scratch', {
+    env: { account: Token.isUnresolved(account) ? undefined : account, region: Token.isUnresolved(region) ? undefined : region },
+  });
+  try {
+    build(scratch);
+  } catch (e) {
+    const refused = /: invalid props \(\d+ problems?\):\n([\s\S]*)$/.exec(e instanceof Error ? e.message : '');
+    for (const line of refused ? refused[1].split('\n') : []) {
+      const problem = /^ {2}- ([^:]+): ([\s\S]*)$/.exec(line);
+      if (problem && !v.hasProblemFor(`${prefix}.${problem[1]}`)) v.problem(`${prefix}.${problem[1]}`, problem[2]);
+    }
+  }
 }

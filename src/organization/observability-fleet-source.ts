@@ -564,6 +564,12 @@ export class ObservabilityFleetSource extends Construct {
     }
     const sa = cost.serviceAccount ?? DEFAULT_SERVICE_ACCOUNTS.containerCost;
     v.serviceAccount('containerCost.serviceAccount', sa);
+    if (sa && typeof sa === 'object') {
+      for (const key of ['namespace', 'name'] as const) {
+        // As for the other flows: the member template is synthesized apart from this stack.
+        if (Token.isUnresolved(sa[key])) v.problem(`containerCost.serviceAccount.${key}`, 'is a deploy-time value (token), but the member template is synthesized apart from this stack; pass a literal');
+      }
+    }
     if (!v.required('containerCost.bucketName', cost.bucketName)) return;
     if (typeof cost.bucketName === 'string' && Token.isUnresolved(cost.bucketName)) {
       v.problem('containerCost.bucketName', 'is a deploy-time value of this stack; the bucket lives in the central account: pass its name as a string (OrganizationContainerCostBucket.bucketName)');

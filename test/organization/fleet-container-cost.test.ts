@@ -139,6 +139,8 @@ describe('OrganizationContainerCostBucket', () => {
         'StringEquals': { 'aws:PrincipalOrgID': ORG },
         'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [`${PROD_OU}*`, `${DEV_OU}*`] },
         'ArnLike': { 'aws:PrincipalArn': 'arn:aws:iam::*:role/xacct-observability/container-cost/*' },
+        // One path level only (the fleet never makes deeper roles).
+        'ArnNotLike': { 'aws:PrincipalArn': 'arn:aws:iam::*:role/xacct-observability/container-cost/*/*' },
       },
     });
     expect(JSON.stringify(bucketPolicy)).not.toContain(A);
