@@ -321,7 +321,12 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
   v.throwIfAny();
 }
 
-function containerInsightsRole(scope: Construct, customer: { customerName: string; customerAccountId: string }, ci: VendorContainerInsightsOptions): CrossAccountContainerInsights {
+interface CustomerIds {
+  readonly customerName: string;
+  readonly customerAccountId: string;
+}
+
+function containerInsightsRole(scope: Construct, customer: CustomerIds, ci: VendorContainerInsightsOptions): CrossAccountContainerInsights {
   return new CrossAccountContainerInsights(scope, 'ContainerInsights', {
     customerName: customer.customerName,
     sourceAccountId: customer.customerAccountId,
