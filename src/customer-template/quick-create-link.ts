@@ -17,7 +17,7 @@ import { REGION, Rule } from '../core/rules';
 import { describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
 
 /**
- * Props of {@link QuickCreateLink.build}.
+ * Props of {@link QuickCreateLink.forTemplate}.
  */
 export interface QuickCreateLinkProps {
   /** The region the customer creates the stack in (the console opens there). */
@@ -68,7 +68,7 @@ export class QuickCreateLink {
    *
    * @param props the region, the template's URL, the stack name and parameter values
    */
-  public static build(props: QuickCreateLinkProps): string {
+  public static forTemplate(props: QuickCreateLinkProps): string {
     props = propsOrEmpty(props);
     const v = PropsValidator.forChart('QuickCreateLink');
     if (v.required('region', props.region) && v.check('region', props.region, REGION) && typeof props.region === 'string'

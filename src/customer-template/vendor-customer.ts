@@ -216,7 +216,7 @@ export class VendorCustomer extends Construct {
     if (props.containerInsights) {
       const ci = props.containerInsights;
       this.containerInsights = buildWithPropPrefix(owner, 'containerInsights', () => containerInsightsRole(this, { customerName: name, customerAccountId: props.customerAccountId }, ci));
-      this.containerInsightsQuickCreateUrl = QuickCreateLink.build({
+      this.containerInsightsQuickCreateUrl = QuickCreateLink.forTemplate({
         region: props.region,
         templateUrl: ci.templateUrl,
         stackName: `container-insights-to-vendor-${name}`,
@@ -247,7 +247,7 @@ export class VendorCustomer extends Construct {
       });
       validateRoleNamesUnique(this, [role.node.defaultChild as iam.CfnRole]);
       this.remoteWriteRole = role;
-      this.remoteWriteQuickCreateUrl = QuickCreateLink.build({
+      this.remoteWriteQuickCreateUrl = QuickCreateLink.forTemplate({
         region: props.region,
         templateUrl: rw.templateUrl,
         stackName: `remote-write-to-vendor-${name}`,

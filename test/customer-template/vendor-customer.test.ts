@@ -61,7 +61,7 @@ function withSecretValues(document: any): any {
 }
 
 describe('QuickCreateLink', () => {
-  const url = QuickCreateLink.build({
+  const url = QuickCreateLink.forTemplate({
     region: 'eu-west-1',
     templateUrl: 'https://vendor-templates.s3.eu-west-1.amazonaws.com/v1/ci+template.json',
     stackName: 'container-insights-to-vendor-acme',
@@ -100,9 +100,9 @@ describe('QuickCreateLink', () => {
   });
 
   test('bad input: one error naming every problem', () => {
-    expect(() => QuickCreateLink.build({ region: 'cn-north-1', templateUrl: 'https://example.com/t.json', stackName: '1stack', parameters: { 'My-Param': 'x', 'Other': 7 as any } }))
+    expect(() => QuickCreateLink.forTemplate({ region: 'cn-north-1', templateUrl: 'https://example.com/t.json', stackName: '1stack', parameters: { 'My-Param': 'x', 'Other': 7 as any } }))
       .toThrow(/QuickCreateLink: invalid props \(5 problems\):\n {2}- region: is in partition aws-cn[\s\S]*templateUrl[\s\S]*stackName[\s\S]*parameters\.My-Param[\s\S]*parameters\.Other: got number 7/);
-    expect(() => QuickCreateLink.build(null as any)).toThrow(/region: is required[\s\S]*templateUrl: is required/);
+    expect(() => QuickCreateLink.forTemplate(null as any)).toThrow(/region: is required[\s\S]*templateUrl: is required/);
   });
 });
 
