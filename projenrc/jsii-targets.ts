@@ -64,7 +64,11 @@ export function configureLanguagePackaging(project: awscdk.AwsCdkConstructLibrar
     task.spawn(project.bundler.bundleTask);
     task.spawn(project.compileTask);
     task.spawn(rosetta);
-    task.exec(`jsii-pacmak -v --code-only --target ${language} --rosetta-unknown-snippets fail`);
+    // Our own snippets are all in the tablet, so `fail` catches an untranslated one. Go also writes the
+    // docs of members a class inherits from aws-cdk-lib (Stack.stackId's example, for the customer
+    // template stacks), which no tablet of ours holds: Go translates those live instead.
+    const unknownSnippets = language === 'go' ? 'translate' : 'fail';
+    task.exec(`jsii-pacmak -v --code-only --target ${language} --rosetta-unknown-snippets ${unknownSnippets}`);
     // Java, .NET and Go: the npm package embedded in the generated code holds every handler.
     if (language !== 'python') task.exec(`node scripts/check-embedded-package.mjs dist/${language}`);
   }
