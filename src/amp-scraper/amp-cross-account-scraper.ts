@@ -6,10 +6,11 @@ import { Construct } from 'constructs';
 import { scraperSourceRoleName } from './names';
 import { pinTrustProvider } from './pin-trust-provider';
 import { defaultScrapeConfig, scrapeConfigProblems, scrapeConfigYaml } from './scrape-config';
+import { ArgumentChecker } from '../core/arguments';
 import { stableHash } from '../core/naming';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
-import { ArnKind, arnRule, IAM_ROLE_NAME, parseArn, SSM_PARAMETER_NAME } from '../core/rules';
+import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, parseArn, SSM_PARAMETER_NAME } from '../core/rules';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalRegion, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
@@ -117,7 +118,10 @@ export class AmpCrossAccountScraper extends Construct {
    * @param clusterArn added as the external label `clusterArn`
    */
   public static defaultScrapeConfiguration(clusterArn?: string): string {
-    return scrapeConfigYaml(defaultScrapeConfig(clusterArn));
+    const a = new ArgumentChecker('AmpCrossAccountScraper.defaultScrapeConfiguration(clusterArn?)');
+    // Written into YAML text: a deploy-time value would be written as its token text.
+    a.string('clusterArn', clusterArn, arnRule(ArnKind.EKS_CLUSTER), { optional: true, tokens: 'refused' });
+    return a.result(() => scrapeConfigYaml(defaultScrapeConfig(clusterArn ?? undefined)));
   }
 
   /**
@@ -127,7 +131,10 @@ export class AmpCrossAccountScraper extends Construct {
    * @param workspaceArn the workspace's ARN
    */
   public static sourceRoleNameFor(clusterName: string, workspaceArn: string): string {
-    return scraperSourceRoleName(clusterName, workspaceArn);
+    const a = new ArgumentChecker('AmpCrossAccountScraper.sourceRoleNameFor(clusterName, workspaceArn)');
+    a.string('clusterName', clusterName, EKS_CLUSTER_NAME, { tokens: 'refused' });
+    a.string('workspaceArn', workspaceArn, arnRule(ArnKind.APS_WORKSPACE), { tokens: 'refused' });
+    return a.result(() => a.roleName(scraperSourceRoleName(clusterName, workspaceArn), 'clusterName'));
   }
 
   /** The scraper. */

@@ -5,6 +5,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { PodIdentityTrust } from './cross-account-container-insights';
 import { agentRoleName, CLOUDWATCH_AGENT_SERVICE_ACCOUNT } from './names';
+import { ArgumentChecker } from '../core/arguments';
 import { acknowledgeNagFinding } from '../core/nag';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
@@ -130,7 +131,10 @@ export class ContainerInsightsAgentAccess extends Construct {
    * @param clusterName the EKS cluster name
    */
   public static agentRoleName(clusterName: string): string {
-    return agentRoleName(clusterName);
+    const a = new ArgumentChecker('ContainerInsightsAgentAccess.agentRoleName(clusterName)');
+    // Cut and hashed at 64 characters at synth: a deploy-time value cannot be.
+    a.string('clusterName', clusterName, EKS_CLUSTER_NAME, { tokens: 'refused' });
+    return a.result(() => a.roleName(agentRoleName(clusterName), 'clusterName'));
   }
 
   /** The identity mode. */

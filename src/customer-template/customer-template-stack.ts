@@ -10,11 +10,15 @@
  */
 import { BootstraplessSynthesizer, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ArgumentChecker } from '../core/arguments';
 import { describeConstruct, describeValue, PropsValidator } from '../core/validation';
 
 /** The stack options every self-contained template uses (shared by the customer templates). */
 export function selfContainedStackProps(description?: string) {
-  return { synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false, description };
+  const a = new ArgumentChecker('selfContainedStackProps(description?)');
+  a.string('description', description, undefined, { optional: true });
+  a.result(() => undefined);
+  return { synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false, description: description ?? undefined };
 }
 
 /**
