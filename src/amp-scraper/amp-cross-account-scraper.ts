@@ -119,8 +119,8 @@ export class AmpCrossAccountScraper extends Construct {
    */
   public static defaultScrapeConfiguration(clusterArn?: string): string {
     const a = new ArgumentChecker('AmpCrossAccountScraper.defaultScrapeConfiguration(clusterArn?)');
-    // Written into YAML text: a deploy-time value would be written as its token text.
-    a.string('clusterArn', clusterArn, arnRule(ArnKind.EKS_CLUSTER), { optional: true, tokens: 'refused' });
+    // A deploy-time value is carried: the YAML goes into the template, where CloudFormation resolves it.
+    a.string('clusterArn', clusterArn, arnRule(ArnKind.EKS_CLUSTER), { optional: true });
     return a.result(() => scrapeConfigYaml(defaultScrapeConfig(clusterArn ?? undefined)));
   }
 

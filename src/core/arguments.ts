@@ -59,7 +59,7 @@ export class ArgumentChecker {
     }
     if (holdsToken(value)) {
       if (options.tokens === 'refused') {
-        this.problem(name, `is a deploy-time value (token), but this function must read it at synth (to hash it or cut it to IAM's limits); pass a literal ${rule?.expected ?? 'string'}`);
+        this.problem(name, `is a deploy-time value (token), but this function must read it at synth (to hash it or cut it to IAM's limits); pass a literal value (${rule?.expected ?? 'a string'})`);
       }
       return false;
     }

@@ -48,15 +48,21 @@ export const FLOW_KEY: Rule = {
 /** A workload's name, as its flow key `workload-<name>` allows it. */
 const WORKLOAD_NAME_IN_KEY: Rule = {
   expected: `a workload name: 1-${MAX_FLOW_KEY_LENGTH - 'workload-'.length} characters from a-z 0-9 -, starting and ending alphanumeric`,
-  check: (value) => FLOW_KEY.check(`workload-${value}`) ?? (/^[a-z0-9]/.test(value) ? undefined : 'does not match'),
+  check: (value) => {
+    const limit = MAX_FLOW_KEY_LENGTH - 'workload-'.length;
+    if (value.length > limit) return `${value.length} characters, the limit is ${limit}`;
+    return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(value) ? undefined : 'does not match';
+  },
 };
+
+/** What a workload's flow key starts with: `workload-<name>`. */
+export const WORKLOAD_FLOW_KEY_PREFIX = 'workload-';
 
 /** `workload-<name>`: the flow key of a named workload. */
 export function workloadFlowKey(name: string): string {
   const a = new ArgumentChecker('workloadFlowKey(name)');
-  // The empty name is how the library measures the prefix; a caller's name is checked.
-  if (name !== '') a.string('name', name, WORKLOAD_NAME_IN_KEY);
-  return a.result(() => `workload-${name}`);
+  a.string('name', name, WORKLOAD_NAME_IN_KEY);
+  return a.result(() => `${WORKLOAD_FLOW_KEY_PREFIX}${name}`);
 }
 
 /** `/xacct-observability/<flow>/`: the path of every identity of one flow. */

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { compactTemplate } from './compact-template';
 import { checkResourceTypes } from './container-insights-sharing';
 import { FleetMemberConfig, FleetMemberStack } from './fleet-member-stack';
-import { FLEET_FLOW_KEYS, FLOW_KEY, fleetSourcePrincipalPattern, MAX_FLOW_KEY_LENGTH, workloadFlowKey } from './fleet-names';
+import { FLEET_FLOW_KEYS, FLOW_KEY, fleetSourcePrincipalPattern, MAX_FLOW_KEY_LENGTH, WORKLOAD_FLOW_KEY_PREFIX, workloadFlowKey } from './fleet-names';
 import { FleetFlowConfig } from './fleet-sync/desired';
 import { ObservabilityResourceType } from './observability-resource-type';
 import { ArgumentChecker } from '../core/arguments';
@@ -456,8 +456,8 @@ export class ObservabilityFleetSource extends Construct {
       const prop = `workloads[${i}]`;
       if (v.required(`${prop}.name`, w.name)) {
         v.check(`${prop}.name`, w.name, {
-          expected: `lowercase letters, digits and "-" (not at the ends), at most ${MAX_FLOW_KEY_LENGTH - workloadFlowKey('').length}`,
-          check: (s) => (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(s) && workloadFlowKey(s).length <= MAX_FLOW_KEY_LENGTH ? undefined : 'does not match'),
+          expected: `lowercase letters, digits and "-" (not at the ends), at most ${MAX_FLOW_KEY_LENGTH - WORKLOAD_FLOW_KEY_PREFIX.length}`,
+          check: (s) => (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(s) && WORKLOAD_FLOW_KEY_PREFIX.length + s.length <= MAX_FLOW_KEY_LENGTH ? undefined : 'does not match'),
         });
         if (names.has(w.name)) v.problem(`${prop}.name`, `${JSON.stringify(w.name)} is given twice`);
         names.add(w.name);
@@ -465,8 +465,9 @@ export class ObservabilityFleetSource extends Construct {
       if (v.required(`${prop}.serviceAccount`, w.serviceAccount)) v.serviceAccount(`${prop}.serviceAccount`, w.serviceAccount);
       memberLiteral(`${prop}.serviceAccount`, w.serviceAccount);
       if (Token.isUnresolved(w.name)) v.problem(`${prop}.name`, 'is a deploy-time value (token); the member template\'s role names and construct IDs are built from it, so pass a literal');
+      const nameOk = !v.hasProblemFor(`${prop}.name`);
       const ok = this.targetRole(v, `${prop}.targetRoleArn`, w.targetRoleArn);
-      if (ok && typeof w.name === 'string' && isServiceAccount(w.serviceAccount)) {
+      if (ok && nameOk && typeof w.name === 'string' && isServiceAccount(w.serviceAccount)) {
         const { namespace, name } = w.serviceAccount;
         flows.push({ key: workloadFlowKey(w.name), namespace, serviceAccount: name, targetRoleArn: w.targetRoleArn });
       }
