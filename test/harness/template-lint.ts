@@ -95,7 +95,9 @@ export function cfnLint(files: string[]): LintFinding[] {
     if (run.status === 0) return [];
     throw new Error(`cfn-lint failed (${run.status}): ${run.stderr}`);
   }
-  return (JSON.parse(run.stdout) as any[]).map((m) => ({ rule: m.Rule.Id, level: m.Level, message: m.Message, line: m.Location?.Start?.LineNumber, file: m.Filename }));
+  return (JSON.parse(run.stdout) as any[]).map((m) => ({
+    rule: m.Rule.Id, level: m.Level, message: m.Message, line: m.Location?.Start?.LineNumber, file: m.Filename,
+  }));
 }
 
 /** cfn-lint's E-level findings only (what the issue asks to be zero). */
