@@ -8,12 +8,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
-import { cfnLintErrors } from '../harness/template-lint';
 import * as lib from '../../src';
+import { cfnLintErrors } from '../harness/template-lint';
 
 const PROPS = {
-  clusterName: 'prod', identityMode: lib.AgentIdentityMode.IRSA,
-  targetRoleArn: 'arn:aws:iam::111111111111:role/containerinsights-acme', agentRoleArn: 'arn:aws:iam::222222222222:role/containerinsights-agent-prod',
+  clusterName: 'prod',
+  identityMode: lib.AgentIdentityMode.IRSA,
+  targetRoleArn: 'arn:aws:iam::111111111111:role/containerinsights-acme',
+  agentRoleArn: 'arn:aws:iam::222222222222:role/containerinsights-agent-prod',
 };
 const env = (region = 'us-east-1', account = '222222222222') => ({ env: { account, region } });
 
