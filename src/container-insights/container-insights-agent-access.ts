@@ -313,7 +313,7 @@ function validate(owner: string, props: ContainerInsightsAgentAccessProps, sa: S
   v.list('nodeRoles', props.nodeRoles, 'object').forEach((role, i) => v.instance(`nodeRoles[${i}]`, role, (r) => typeof r.roleArn === 'string' && typeof r.grantPrincipal === 'object', 'an IAM role (iam.Role.fromRoleArn(...), a Role)'));
   only('roleName', [AgentIdentityMode.IRSA, AgentIdentityMode.POD_IDENTITY]);
   // The default role name is built from the cluster name: a token there would become garbage text in it.
-  if (mode !== AgentIdentityMode.NODE_ROLES && props.roleName === undefined && Token.isUnresolved(props.clusterName)) {
+  if (mode !== AgentIdentityMode.NODE_ROLES && (props.roleName === undefined || props.roleName === null) && Token.isUnresolved(props.clusterName)) {
     v.problem('clusterName', 'is a deploy-time value (token), but the default roleName is built from it; give roleName, or pass a literal');
   }
   if (mode === AgentIdentityMode.NODE_ROLES) v.required('nodeRoles', props.nodeRoles);
