@@ -6,7 +6,7 @@
 import { stringify } from 'yaml';
 import { SERVICE_ACCOUNT_TOKEN } from './collector-config-rules';
 
-export { scrapeConfigProblems } from './collector-config-check';
+export { scrapeConfigProblems, scrapeConfigWarnings } from './collector-config-check';
 
 /** The Prometheus configuration fields this library writes (a subset of Prometheus' own). */
 export interface ScrapeConfigDocument {
