@@ -10,12 +10,12 @@
  * `ArnLike` on `role/xacct-observability/<flow>/*` admits exactly that flow's identities in any
  * account, for 10 accounts or 10,000, and never another flow's.
  */
+import { costPrefixOf, irsaRoleNameOf, PATH_ROOT, podIdentityRoleNameOf, rolePathOf } from './fleet-name-parts';
 import { ArgumentChecker, forwardedAs, PARTITION } from '../core/arguments';
-import { clusterRoleName } from '../core/naming';
 import { ACCOUNT_ID, EKS_CLUSTER_NAME, REGION, Rule } from '../core/rules';
 
 /** The path every fleet identity lives under. */
-export const FLEET_PATH_ROOT = '/xacct-observability/';
+export const FLEET_PATH_ROOT = PATH_ROOT;
 
 /**
  * The path of each member account's fleet reconciler role, below the fleet's root: only the
@@ -69,7 +69,7 @@ export function workloadFlowKey(name: string): string {
 export function fleetRolePath(flowKey: string): string {
   const a = new ArgumentChecker('fleetRolePath(flowKey)');
   a.string('flowKey', flowKey, FLOW_KEY);
-  return a.result(() => `${FLEET_PATH_ROOT}${flowKey}/`);
+  return a.result(() => rolePathOf(flowKey));
 }
 
 /**
@@ -80,7 +80,7 @@ export function fleetPodIdentityRoleName(flowKey: string, region: string): strin
   const a = new ArgumentChecker('fleetPodIdentityRoleName(flowKey, region)');
   a.string('flowKey', flowKey, FLOW_KEY);
   a.string('region', region, REGION);
-  return a.result(() => a.roleName(`${flowKey}.pod-identity.${region}`, 'flowKey'));
+  return a.result(() => a.roleName(podIdentityRoleNameOf(flowKey, region), 'flowKey'));
 }
 
 /** The per-cluster IRSA role of a flow: `<flow>-<cluster>-<region>`, hashed at 64 (see `clusterRoleName`). */
@@ -90,7 +90,7 @@ export function fleetIrsaRoleName(flowKey: string, clusterName: string, region: 
   a.string('flowKey', flowKey, FLOW_KEY, { tokens: 'refused' });
   a.string('clusterName', clusterName, EKS_CLUSTER_NAME, { tokens: 'refused' });
   a.string('region', region, REGION, { tokens: 'refused' });
-  return a.result(() => clusterRoleName(flowKey, clusterName, region));
+  return a.result(() => irsaRoleNameOf(flowKey, clusterName, region));
 }
 
 /** The account's AMP scraper source role in a region: `amp-scraper.source.<region>`. */
@@ -110,7 +110,7 @@ export function organizationCostPrefix(account: string, region: string, clusterN
   a.string('account', account, ACCOUNT_ID);
   a.string('region', region, REGION);
   a.string('clusterName', clusterName, EKS_CLUSTER_NAME);
-  return a.result(() => `${account}/${region}/${clusterName}/`);
+  return a.result(() => costPrefixOf(account, region, clusterName));
 }
 
 /** `arn:<partition>:iam::*:role/xacct-observability/<flow>/*`: every identity of a flow, in any account. */
