@@ -409,10 +409,11 @@ function validate(
     const organizationWide = mode === ContainerInsightsPermissionMode.TENANT_ISOLATED && isGiven(props.organizationSource);
     if (organizationWide && !isGiven(props.clusterNames)) {
       v.list('clusterNames', props.clusterNames, 'string');
-    } else if (props.clusterNames === undefined || props.clusterNames === null || (Array.isArray(props.clusterNames) && props.clusterNames.length === 0)) {
-      v.problem('clusterNames', `is required with ${mode}${mode === ContainerInsightsPermissionMode.LEAST_PRIVILEGE && isGiven(props.organizationSource)
+    } else if (!isGiven(props.clusterNames)) {
+      const instead = mode === ContainerInsightsPermissionMode.LEAST_PRIVILEGE && isGiven(props.organizationSource)
         ? '; with organizationSource, TENANT_ISOLATED opens every member cluster that reports memberReportedClusterName without listing any'
-        : ''}`);
+        : '';
+      v.problem('clusterNames', `is required with ${mode}${instead}`);
     } else {
       v.list('clusterNames', props.clusterNames, 'string').forEach((name, i) => v.check(`clusterNames[${i}]`, name, EKS_CLUSTER_NAME));
     }

@@ -188,12 +188,13 @@ describe.each([
     const b = fleetIdentity(role.roleArn, MEMBER_B);
     expect(assumes(role, a, MEMBER_A, [PROD_OU], 'prod')).toBe('Allowed Allowed');
     expect(assumes(role, b, MEMBER_B, [PROD_OU], 'prod')).toBe('Allowed Allowed');
-    if (props.permissionMode) {
+    const scoped = 'permissionMode' in props;
+    if (scoped) {
       // The writes are the central role's session, for A and B alike: its aws:PrincipalAccount is the monitoring account.
       expect(writes(role, REGIONS[0], `/aws/containerinsights/${aGroup}/performance`)).toBe(ALL_ALLOWED);
     }
     Annotations.fromStack(role.stack).hasWarning('/Monitoring/CI', Match.stringLikeRegexp(
-      props.permissionMode
+      scoped
         ? 'every member account\'s fleet identity that assumes this role may write all the log groups it opens, including the other member accounts\' groups'
         : 'CloudWatchAgentServerPolicy lets every member account\'s fleet identity that assumes this role write every log group of this account'));
     Annotations.fromStack(role.stack).hasWarning('/Monitoring/CI', Match.stringLikeRegexp('its session\'s aws:PrincipalAccount is this account'));
