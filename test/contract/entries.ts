@@ -110,6 +110,14 @@ export const ENTRIES: ContractEntry[] = [
     build: construct(TARGET, (s, p) => new lib.CrossAccountContainerInsights(s, 'C', p)),
   },
   {
+    name: 'CrossAccountContainerInsights',
+    variant: 'organization-wide TENANT_ISOLATED (no clusterNames)',
+    baseline: { customerName: 'acme', organizationSource: ORGANIZATION, permissionMode: lib.ContainerInsightsPermissionMode.TENANT_ISOLATED },
+    required: ['customerName', 'organizationSource'],
+    alternatives: { organizationSource: ['sourceAccountId'] },
+    build: construct(TARGET, (s, p) => new lib.CrossAccountContainerInsights(s, 'C', p)),
+  },
+  {
     name: 'ContainerInsightsAgentAccess',
     baseline: { targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, clusterName: 'prod', identityMode: lib.AgentIdentityMode.POD_IDENTITY },
     required: ['targetRoleArn', 'clusterName', 'identityMode'],
