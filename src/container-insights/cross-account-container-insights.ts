@@ -106,7 +106,10 @@ export interface CrossAccountContainerInsightsProps {
    * a trust of the same size for any number of accounts. It allows `sts:AssumeRole` and `sts:TagSession`
    * (a Pod Identity role's session tags are transitive). `organizationId` and `sourcePrincipalPattern`
    * may be deploy-time values (tokens). The permission modes apply unchanged (`clusterNames` are then
-   * the member accounts' cluster names).
+   * the member accounts' cluster names), and `TENANT_ISOLATED` may leave `clusterNames` out to open every
+   * member cluster (see `clusterNames`). Every member account that reaches the role shares it: IAM cannot
+   * keep members apart within one role, and synth warns (`membersNotIsolated`); a role per OU
+   * (`organizationalUnitPaths`) or per account (`sourcePrincipalPattern`) does keep them apart.
    *
    * @default - no organization trust: the role trusts `sourceAccountId`
    */
@@ -249,6 +252,8 @@ export class CrossAccountContainerInsights extends Construct {
     } else {
       // With organizationSource and no clusterNames: every member cluster's <customer>.<account>.<cluster> (the
       // account as 12 single-character wildcards, so a name without it, which could collide across accounts, is refused).
+      // "?" is any one character within an ARN segment (IAM user guide, "IAM JSON policy elements: Resource",
+      // using wildcards in resource ARNs); no "." in customer names keeps one customer's prefix off another's.
       const logNames = !isGiven(props.clusterNames)
         ? [`${props.customerName}.${'?'.repeat(12)}.*`]
         : mode === ContainerInsightsPermissionMode.TENANT_ISOLATED
@@ -334,8 +339,9 @@ export class CrossAccountContainerInsights extends Construct {
 /**
  * Why organization mode cannot keep member accounts apart, and what can. Every member's fleet identity
  * assumes this one role, and the writes are made by the role's session: its `aws:PrincipalAccount` is
- * this account, whichever member assumed it (IAM user guide, global condition keys: the account of the
- * requesting principal), so a `${aws:PrincipalAccount}` resource names this account for everyone; an IRSA
+ * this account, whichever member assumed it (the account of the
+ * requesting principal: docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html, aws:PrincipalAccount),
+ * so a `${aws:PrincipalAccount}` resource names this account for everyone; an IRSA
  * chain passes no session tag, and Pod Identity's transitive tags carry the cluster ARN, which a log
  * group name cannot hold (":"). Only the trust can tell members apart: one role per OU or per account.
  */
