@@ -243,4 +243,26 @@ describe('what keeps member accounts apart: a central role per OU or per account
     expect(assumes(aRole, a, MEMBER_A, [PROD_OU], 'prod')).toBe('Allowed Allowed');
     expect(assumes(aRole, b, MEMBER_B, [PROD_OU], 'prod')).toBe('ImplicitlyDenied ImplicitlyDenied');
   });
+
+  const perAccount = (account: string, mode: ContainerInsightsPermissionMode) => central(`acct-${account}`, {
+    organizationSource: { organizationId: ORG, sourcePrincipalPattern: `arn:aws:iam::${account}:role${FleetNames.rolePath(FleetNames.CONTAINER_INSIGHTS)}*` },
+    permissionMode: mode,
+    ...(mode === ContainerInsightsPermissionMode.LEAST_PRIVILEGE ? { clusterNames: ['prod'] } : { regions: REGIONS }),
+  });
+
+  test('per-account roles, TENANT_ISOLATED: B\'s role writes its own groups and none of A\'s, though both call a cluster "prod"', () => {
+    const aGroup = `/aws/containerinsights/${CrossAccountContainerInsights.memberReportedClusterName(`acct-${MEMBER_A}`, MEMBER_A, 'prod')}/host`;
+    const bGroup = `/aws/containerinsights/${CrossAccountContainerInsights.memberReportedClusterName(`acct-${MEMBER_B}`, MEMBER_B, 'prod')}/host`;
+    const bRole = perAccount(MEMBER_B, ContainerInsightsPermissionMode.TENANT_ISOLATED);
+    expect(writes(bRole, REGIONS[0], bGroup)).toBe(ALL_ALLOWED);
+    expect(writes(bRole, REGIONS[0], aGroup)).toBe(ALL_DENIED);
+    expect(writes(perAccount(MEMBER_A, ContainerInsightsPermissionMode.TENANT_ISOLATED), REGIONS[0], aGroup)).toBe(ALL_ALLOWED);
+  });
+
+  test('per-account roles, LEAST_PRIVILEGE: no separation where two accounts name a cluster alike (proven), and synth says so (tenantsNotIsolated)', () => {
+    const bRole = perAccount(MEMBER_B, ContainerInsightsPermissionMode.LEAST_PRIVILEGE);
+    // A's "prod" and B's "prod" report the same name: one log group, which B's role may write.
+    expect(writes(bRole, REGIONS[0], '/aws/containerinsights/prod/performance')).toBe(ALL_ALLOWED);
+    Annotations.fromStack(bRole.stack).hasWarning('/Monitoring/CI', Match.stringLikeRegexp('LEAST_PRIVILEGE scopes log groups by cluster name only'));
+  });
 });
