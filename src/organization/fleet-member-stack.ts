@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aws, BootstraplessSynthesizer, CfnCondition, CfnMapping, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnMapping, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -23,6 +23,7 @@ import { ObservabilityResourceType } from './observability-resource-type';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { stableHash } from '../core/naming';
 import { creationFenceStatements } from '../core/reconciler/fences';
+import { selfContainedStackProps } from '../core/self-contained-stack';
 
 /** What goes into the member template (validated by `ObservabilityFleetSource`). */
 export interface FleetMemberConfig {
@@ -55,11 +56,8 @@ function scraperSourceRoleArn(): string {
 /** A stack of the member template. Build it in an App of its own: it is never deployed by the CDK CLI. */
 export class FleetMemberStack extends Stack {
   constructor(scope: Construct, id: string, config: FleetMemberConfig) {
-    super(scope, id, {
-      synthesizer: new BootstraplessSynthesizer(),
-      analyticsReporting: false,
-      description: `Source side of the ${config.stackSetName} observability fleet (cdk-eks-cross-account-observability)`,
-    });
+    // The same self-contained options as the vendor's customer templates (one source of truth).
+    super(scope, id, selfContainedStackProps(`Source side of the ${config.stackSetName} observability fleet (cdk-eks-cross-account-observability)`));
     const perCluster = config.flows.length > 0;
     const podIdentityRoles = config.identity === 'IRSA' ? [] : config.flows.map((flow) => this.podIdentityRole(flow));
     const scraperRole = config.scraperTargetRoleArn ? this.scraperSourceRole(config.scraperTargetRoleArn, config.scraperRegion) : undefined;
