@@ -20,6 +20,7 @@ import { FLEET_ENV } from './fleet-sync/config';
 import { FleetFlowConfig, FleetIdentityChoice, fleetFenceTag, fleetOwnerKey } from './fleet-sync/desired';
 import { ObservabilityLink } from './observability-link';
 import { ObservabilityResourceType } from './observability-resource-type';
+import { assumeTargetRolePolicy, scraperServiceTrustPolicy } from '../amp-scraper/scraper-source-trust';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { stableHash } from '../core/naming';
 import { creationFenceStatements } from '../core/reconciler/fences';
@@ -102,22 +103,9 @@ export class FleetMemberStack extends Stack {
       roleName: fleetScraperSourceRoleName(Aws.REGION),
       path: fleetRolePath(FLEET_FLOW_KEYS.AMP_SCRAPER),
       description: 'Source role of this account\'s AMP collectors in this region',
-      assumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{
-          Effect: 'Allow',
-          Principal: { Service: 'scraper.aps.amazonaws.com' },
-          Action: 'sts:AssumeRole',
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-            ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:aps:${Aws.REGION}:${Aws.ACCOUNT_ID}:scraper/*` },
-          },
-        }],
-      },
-      policies: [{
-        policyName: 'assume-central-role',
-        policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: targetRoleArn }] },
-      }],
+      // The same trust and permission as the vendor's AmpCollectorCustomerTemplate (one source of truth).
+      assumeRolePolicyDocument: scraperServiceTrustPolicy(),
+      policies: [assumeTargetRolePolicy(targetRoleArn)],
     });
     if (workspaceRegion) {
       // A collector writes only to a workspace of its own region: the role is of no use elsewhere.
