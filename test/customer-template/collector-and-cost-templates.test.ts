@@ -10,7 +10,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AmpCollectorCustomerTemplate, AmpCrossAccountScraper, ContainerCostCustomerTemplate, VendorCustomer } from '../../src';
+import { AgentIdentityMode, AmpCollectorCustomerTemplate, AmpCrossAccountScraper, ContainerCostCustomerTemplate, ContainerInsightsCustomerTemplate, VendorCustomer } from '../../src';
 import { evaluate } from '../harness/cfn-eval';
 import { canAssume, identityPoliciesOf, isAllowed, logicalIdsOfType, trustPolicyOf } from '../harness/iam-proof';
 import { nagFindings } from '../harness/nag';
@@ -241,5 +241,54 @@ describe('what they deploy, with the vendor\'s side, proven with the IAM engine'
       region: 'eu-west-1',
       containerCost: { templateUrl: COST_TEMPLATE, bucket: s3.Bucket.fromBucketName(s, 'Imported', BUCKET) },
     })).toThrow(/containerCost\.bucket: is not an s3\.Bucket of this stack/);
+  });
+});
+
+describe('Container Insights in NODE_ROLES mode (issue 23, item 3: is the template honest?)', () => {
+  // The vendor's side of one customer, trusting that customer's node roles exactly once reported.
+  const nodeRole = `arn:aws:iam::${ACME}:role/eks-node-group-role`;
+  const vendorStackOf = (trustedPrincipalArns?: string[]) => {
+    const stack = new Stack(new App(), 'Vendor', { env: { account: VENDOR, region: REGION } });
+    const acme = new VendorCustomer(stack, 'Acme', {
+      customerName: 'acme',
+      customerAccountId: ACME,
+      region: REGION,
+      containerInsights: { templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/ci-node-roles.template.json', trustedPrincipalArns },
+    });
+    return { acme, template: Template.fromStack(stack).toJSON() };
+  };
+  const customer = synthTemplate(new ContainerInsightsCustomerTemplate(freshApp(), 'CiNodeRoles', { vendorAccountId: VENDOR, identityMode: AgentIdentityMode.NODE_ROLES })).json;
+
+  test('the node roles get sts:AssumeRole on the vendor\'s role and the EC2 lookups, nothing else; no managed policy is attached', () => {
+    const [policyId] = logicalIdsOfType(customer, 'AWS::IAM::Policy');
+    expect(customer.Resources[policyId].Properties.Roles).toEqual({ Ref: 'NodeRoleNames' });
+    expect(customer.Resources[policyId].Properties.PolicyDocument.Statement.map((st: any) => [st.Action, st.Resource])).toEqual([
+      ['sts:AssumeRole', { Ref: 'TargetRoleArn' }],
+      [['ec2:DescribeTags', 'ec2:DescribeVolumes'], '*'],
+    ]);
+    expect(logicalIdsOfType(customer, 'AWS::IAM::ManagedPolicy')).toEqual([]);
+    expect(JSON.stringify(customer)).not.toContain('CloudWatchAgentServerPolicy');
+  });
+
+  test.each([
+    ['the account (the seed\'s default trust)', undefined],
+    ['the node role exactly (trustedPrincipalArns)', [nodeRole]],
+  ])('the agent on a node (node role credentials) can assume the vendor\'s role when it trusts %s; near misses refused', (_title, trusted) => {
+    const { acme, template } = vendorStackOf(trusted);
+    const roleName = acme.containerInsights!.roleName;
+    const roleArn = `arn:aws:iam::${VENDOR}:role/${roleName}`;
+    const [policyId] = logicalIdsOfType(customer, 'AWS::IAM::Policy');
+    const nodePolicy = evaluate(customer.Resources[policyId].Properties.PolicyDocument, customer, { account: ACME, region: REGION, attributes: { TargetRoleArn: { Ref: roleArn } } });
+    const vendorRole = logicalIdsOfType(template, 'AWS::IAM::Role').find((id) => template.Resources[id].Properties.RoleName === roleName)!;
+    const trustPolicy = trustPolicyOf(template, vendorRole, { account: VENDOR, region: REGION });
+    const ask = (principal: string, callerPolicies: any[]) => canAssume({
+      trustPolicy, roleArn, principal, context: { 'aws:PrincipalArn': principal }, callerPolicies,
+    });
+    expect(ask(nodeRole, [nodePolicy])).toBe('Allowed');
+    // Without the template's policy the node role cannot (cross-account: both sides must allow).
+    expect(ask(nodeRole, [])).not.toBe('Allowed');
+    expect(ask(`arn:aws:iam::${GLOBEX}:role/eks-node-group-role`, [nodePolicy])).not.toBe('Allowed');
+    // The node policy names the one role it was given.
+    expect(isAllowed({ policies: [nodePolicy], principal: nodeRole, action: 'sts:AssumeRole', resource: `arn:aws:iam::${VENDOR}:role/containerinsights-globex`, identityOnly: true })).not.toBe('Allowed');
   });
 });
