@@ -278,7 +278,8 @@ describe('Container Insights in NODE_ROLES mode (issue 23, item 3: is the templa
     const roleName = acme.containerInsights!.roleName;
     const roleArn = `arn:aws:iam::${VENDOR}:role/${roleName}`;
     const [policyId] = logicalIdsOfType(customer, 'AWS::IAM::Policy');
-    const nodePolicy = evaluate(customer.Resources[policyId].Properties.PolicyDocument, customer, { account: ACME, region: REGION, attributes: { TargetRoleArn: { Ref: roleArn } } });
+    const given = { account: ACME, region: REGION, attributes: { TargetRoleArn: { Ref: roleArn } } };
+    const nodePolicy = evaluate(customer.Resources[policyId].Properties.PolicyDocument, customer, given);
     const vendorRole = logicalIdsOfType(template, 'AWS::IAM::Role').find((id) => template.Resources[id].Properties.RoleName === roleName)!;
     const trustPolicy = trustPolicyOf(template, vendorRole, { account: VENDOR, region: REGION });
     const ask = (principal: string, callerPolicies: any[]) => canAssume({
