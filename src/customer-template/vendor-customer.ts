@@ -177,9 +177,10 @@ const CUSTOMER_NAME: Rule = {
 };
 
 /**
- * One vendor customer: its roles, its external ID (in Secrets Manager, never in an output) and the
- * quick-create links of its customer templates (outputs `ContainerInsightsQuickCreateUrl`,
- * `RemoteWriteQuickCreateUrl`).
+ * One vendor customer: its roles, its external ID (in Secrets Manager, never in an output), its
+ * statements in the cost bucket's policy, and the quick-create links of its customer templates
+ * (outputs `ContainerInsightsQuickCreateUrl`, `RemoteWriteQuickCreateUrl`, `AmpCollectorQuickCreateUrl`,
+ * `ContainerCostQuickCreateUrl`).
  */
 export class VendorCustomer extends Construct {
   /**
