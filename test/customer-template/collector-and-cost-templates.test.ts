@@ -157,6 +157,31 @@ describe('what they deploy, with the vendor\'s side, proven with the IAM engine'
     expect(ask(globexTarget, ACME, ACME)).not.toBe('Allowed');
   });
 
+  test('AMP collector, phase 2: once the vendor pins its target role to the ScraperArn output, only that scraper gets through', () => {
+    const t = synthesized['AMP collector'].json;
+    const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
+    const pinnedStack = new Stack(new App(), 'Vendor', { env: { account: VENDOR, region: REGION } });
+    const pinned = new VendorCustomer(pinnedStack, 'Acme', {
+      customerName: 'acme',
+      customerAccountId: ACME,
+      region: REGION,
+      ampCollector: { workspaceArn: WORKSPACE, clusterName: 'prod', templateUrl: AMP_TEMPLATE, scraperArn: scraperArn(ACME) },
+    });
+    const vendorPinned = Template.fromStack(pinnedStack).toJSON();
+    const targetName = pinned.ampCollectorRole!.roleName;
+    const targetId = logicalIdsOfType(vendorPinned, 'AWS::IAM::Role').find((id) => vendorPinned.Resources[id].Properties.RoleName === targetName)!;
+    const principal = `arn:aws:iam::${ACME}:role/${evaluate(t.Resources[role].Properties.RoleName, t, customerEnv(ACME))}`;
+    const ask = (externalId: string) => canAssume({
+      trustPolicy: trustPolicyOf(vendorPinned, targetId, { account: VENDOR, region: REGION }),
+      roleArn: `arn:aws:iam::${VENDOR}:role/${targetName}`,
+      principal,
+      context: { 'aws:PrincipalArn': principal, 'sts:ExternalId': externalId },
+      callerPolicies: identityPoliciesOf(t, role, { ...customerEnv(ACME), attributes: { ClusterName: { Ref: 'prod' }, TargetRoleArn: { Ref: `arn:aws:iam::${VENDOR}:role/${targetName}` } } }),
+    });
+    expect(ask(scraperArn(ACME))).toBe('Allowed');
+    expect(ask(scraperArn(ACME).replace('s-0123abcd', 's-99999999'))).not.toBe('Allowed');
+  });
+
   test('container cost role: EKS Pod Identity for the cost agent of this account\'s clusters in this region only', () => {
     const t = synthesized['container cost'].json;
     const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
