@@ -16,8 +16,10 @@
  */
 import { App, CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CONTAINER_COST_WRITER_ROLE_PREFIX } from './container-cost-customer-template';
 import { QuickCreateLink, TEMPLATE_URL } from './quick-create-link';
 import { REMOTE_WRITE_SOURCE_ROLE_PREFIX } from './remote-write-customer-template';
 import { AmpScraperTargetRole } from '../amp-scraper/amp-scraper-target-role';
@@ -99,11 +101,32 @@ export interface VendorAmpCollectorOptions {
   readonly clusterName: string;
 
   /**
-   * The scraper's ARN once it exists (phase 2 of `AmpScraperTargetRole`).
+   * The scraper's ARN once it exists (phase 2 of `AmpScraperTargetRole`): the `ScraperArn` output of
+   * the customer's `AmpCollectorCustomerTemplate` stack.
    *
    * @default - phase 1: any scraper of the customer's account in the workspace's region
    */
   readonly scraperArn?: string;
+
+  /**
+   * Where `AmpCollectorCustomerTemplate`'s template (for this workspace) is published (an S3 object
+   * URL): adds the quick-create link `AmpCollectorQuickCreateUrl`.
+   *
+   * @default - no link
+   */
+  readonly templateUrl?: string;
+}
+
+/** Container cost data from this customer into the vendor's bucket. */
+export interface VendorContainerCostOptions {
+  /** Where `ContainerCostCustomerTemplate`'s template (for this bucket) is published (an S3 object URL). */
+  readonly templateUrl: string;
+
+  /**
+   * The vendor's cost bucket, created in this stack (its policy gets this customer's statements) and
+   * encrypted with S3-managed keys (a KMS key would need the customer's role in its key policy too).
+   */
+  readonly bucket: s3.IBucket;
 }
 
 /**
@@ -139,6 +162,13 @@ export interface VendorCustomerProps {
    * @default - none
    */
   readonly ampCollector?: VendorAmpCollectorOptions;
+
+  /**
+   * Container cost data from this customer's clusters.
+   *
+   * @default - none
+   */
+  readonly containerCost?: VendorContainerCostOptions;
 }
 
 const CUSTOMER_NAME: Rule = {
@@ -147,9 +177,10 @@ const CUSTOMER_NAME: Rule = {
 };
 
 /**
- * One vendor customer: its roles, its external ID (in Secrets Manager, never in an output) and the
- * quick-create links of its customer templates (outputs `ContainerInsightsQuickCreateUrl`,
- * `RemoteWriteQuickCreateUrl`).
+ * One vendor customer: its roles, its external ID (in Secrets Manager, never in an output), its
+ * statements in the cost bucket's policy, and the quick-create links of its customer templates
+ * (outputs `ContainerInsightsQuickCreateUrl`, `RemoteWriteQuickCreateUrl`, `AmpCollectorQuickCreateUrl`,
+ * `ContainerCostQuickCreateUrl`).
  */
 export class VendorCustomer extends Construct {
   /**
@@ -187,6 +218,12 @@ export class VendorCustomer extends Construct {
 
   /** The quick-create link of the remote-write template (with `remoteWrite`). */
   public readonly remoteWriteQuickCreateUrl?: string;
+
+  /** The quick-create link of the AMP collector template (with `ampCollector.templateUrl`). */
+  public readonly ampCollectorQuickCreateUrl?: string;
+
+  /** The quick-create link of the container cost template (with `containerCost`). */
+  public readonly containerCostQuickCreateUrl?: string;
 
   /**
    * @param scope a construct in the vendor's stack (with a literal account)
@@ -261,7 +298,28 @@ export class VendorCustomer extends Construct {
     }
 
     if (props.ampCollector) {
-      this.ampCollectorRole = buildWithPropPrefix(owner, 'ampCollector', () => ampCollectorRole(this, props.customerAccountId, props.ampCollector!));
+      const collector = props.ampCollector;
+      this.ampCollectorRole = buildWithPropPrefix(owner, 'ampCollector', () => ampCollectorRole(this, props.customerAccountId, collector));
+      if (collector.templateUrl) {
+        this.ampCollectorQuickCreateUrl = QuickCreateLink.forTemplate({
+          region: props.region,
+          templateUrl: collector.templateUrl,
+          stackName: `amp-collector-to-vendor-${name}`,
+          parameters: { TargetRoleArn: `arn:${partition}:iam::${account}:role/${this.ampCollectorRole.roleName}`, ClusterName: collector.clusterName },
+        });
+        new CfnOutput(this, 'AmpCollectorQuickCreateUrl', { value: this.ampCollectorQuickCreateUrl, description: `Quick-create link of ${name}'s AMP collector template` });
+      }
+    }
+
+    if (props.containerCost) {
+      const bucket = props.containerCost.bucket;
+      costWriterStatements(bucket, props.customerAccountId, partition).forEach((statement) => bucket.addToResourcePolicy(statement));
+      this.containerCostQuickCreateUrl = QuickCreateLink.forTemplate({
+        region: props.region,
+        templateUrl: props.containerCost.templateUrl,
+        stackName: `container-cost-to-vendor-${name}`,
+      });
+      new CfnOutput(this, 'ContainerCostQuickCreateUrl', { value: this.containerCostQuickCreateUrl, description: `Quick-create link of ${name}'s container cost template` });
     }
   }
 }
@@ -305,7 +363,30 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
   if (options('ampCollector', props.ampCollector)) {
     workspace('ampCollector.workspaceArn', props.ampCollector!.workspaceArn);
     v.string('ampCollector.scraperArn', props.ampCollector!.scraperArn);
+    const before = v.problemCount;
+    if (v.check('ampCollector.templateUrl', props.ampCollector!.templateUrl, TEMPLATE_URL).problemCount === before && props.ampCollector!.templateUrl) {
+      const workspaceRegion = typeof props.ampCollector!.workspaceArn === 'string' ? parseArn(props.ampCollector!.workspaceArn)?.region : undefined;
+      // The link opens the console in `region`; the template launches only in the workspace's region.
+      if (workspaceRegion && typeof props.region === 'string' && workspaceRegion !== props.region) {
+        v.problem('ampCollector.templateUrl', `opens the console in ${props.region}, but the collector must be created in the workspace's region ${workspaceRegion}`);
+      }
+    }
     if (v.required('ampCollector.clusterName', props.ampCollector!.clusterName)) v.check('ampCollector.clusterName', props.ampCollector!.clusterName, EKS_CLUSTER_NAME);
+  }
+  if (options('containerCost', props.containerCost)) {
+    const cc = props.containerCost!;
+    if (v.required('containerCost.templateUrl', cc.templateUrl)) v.check('containerCost.templateUrl', cc.templateUrl, TEMPLATE_URL);
+    if (v.required('containerCost.bucket', cc.bucket)) {
+      const bucket = cc.bucket as unknown as { addToResourcePolicy?: unknown; encryptionKey?: unknown; node?: unknown };
+      if (typeof bucket !== 'object' || typeof bucket.addToResourcePolicy !== 'function') {
+        v.problem('containerCost.bucket', `got ${describeValue(cc.bucket)}; expected an s3.Bucket`);
+      } else if (!(cc.bucket instanceof s3.Bucket) || Stack.of(cc.bucket) !== Stack.of(scope)) {
+        // An imported bucket (or one of another stack) takes no policy statement from here: the customer's writes would be refused.
+        v.problem('containerCost.bucket', 'is not an s3.Bucket of this stack; its bucket policy must admit the customer, so create the bucket in this stack');
+      } else if (cc.bucket.encryptionKey) {
+        v.problem('containerCost.bucket', 'is encrypted with a KMS key; the customer\'s cost role has no kms:GenerateDataKey on it: use S3-managed encryption');
+      }
+    }
   }
   if (v.problemCount > 0) {
     // The roles are not built when this construct's own props are refused: ask them for their problems
@@ -319,6 +400,32 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
     }
   }
   v.throwIfAny();
+}
+
+/**
+ * The bucket policy statements of one customer's cost writers: its `container-cost-writer-<region>`
+ * roles (`ContainerCostCustomerTemplate`) may write and list under its own account's prefix only.
+ * Sids carry the account, so customers' statements never clash.
+ */
+function costWriterStatements(bucket: s3.IBucket, customerAccountId: string, partition: string): iam.PolicyStatement[] {
+  const writers = { ArnLike: { 'aws:PrincipalArn': `arn:${partition}:iam::${customerAccountId}:role/${CONTAINER_COST_WRITER_ROLE_PREFIX}-*` } };
+  const prefix = `${customerAccountId}/`;
+  return [
+    new iam.PolicyStatement({
+      sid: `ContainerCostWrite${customerAccountId}`,
+      principals: [new iam.AccountPrincipal(customerAccountId)],
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      resources: [bucket.arnForObjects(`${prefix}*`)],
+      conditions: writers,
+    }),
+    new iam.PolicyStatement({
+      sid: `ContainerCostList${customerAccountId}`,
+      principals: [new iam.AccountPrincipal(customerAccountId)],
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+      conditions: { ...writers, StringLike: { 's3:prefix': `${prefix}*` } },
+    }),
+  ];
 }
 
 interface CustomerIds {

@@ -5,6 +5,7 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Testing } from 'cdk8s';
 import * as lib from '../../src';
 
@@ -361,6 +362,34 @@ export const ENTRIES: ContractEntry[] = [
       containerInsights: { templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/ci.template.json' },
       remoteWrite: { templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/rw.template.json', workspaceArn: WORKSPACE, clusterName: 'prod' },
       ampCollector: { workspaceArn: WORKSPACE, clusterName: 'prod' },
+    },
+    required: ['customerName', 'customerAccountId', 'region'],
+    build: construct(TARGET, (s, p) => new lib.VendorCustomer(s, 'C', p)),
+  },
+  {
+    name: 'AmpCollectorCustomerTemplate',
+    baseline: { vendorAccountId: TARGET, workspaceArn: WORKSPACE, regions: [REGION], partition: 'aws', scrapeConfiguration: lib.AmpCrossAccountScraper.defaultScrapeConfiguration() },
+    required: ['vendorAccountId', 'workspaceArn'],
+    build: template((a, p) => new lib.AmpCollectorCustomerTemplate(a, 'C', p)),
+  },
+  {
+    name: 'ContainerCostCustomerTemplate',
+    baseline: { vendorAccountId: TARGET, bucketName: 'vendor-container-cost', serviceAccount: { namespace: 'container-cost', name: 'container-cost-agent' }, regions: [REGION], partition: 'aws' },
+    required: ['vendorAccountId', 'bucketName'],
+    build: template((a, p) => new lib.ContainerCostCustomerTemplate(a, 'C', p)),
+  },
+  {
+    name: 'VendorCustomer',
+    variant: 'collector and cost links',
+    baseline: {
+      customerName: 'acme',
+      customerAccountId: SOURCE,
+      region: REGION,
+      ampCollector: { workspaceArn: WORKSPACE, clusterName: 'prod', templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/amp.template.json' },
+      containerCost: {
+        templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/cost.template.json',
+        bucket: new InStack((stack) => new s3.Bucket(stack, 'CostBucket')),
+      },
     },
     required: ['customerName', 'customerAccountId', 'region'],
     build: construct(TARGET, (s, p) => new lib.VendorCustomer(s, 'C', p)),

@@ -1,0 +1,15 @@
+/**
+ * The stack options of every template launched as it is, without CDK bootstrap: the fleet's member
+ * template (`FleetMemberStack`) and the vendor's customer templates (`CustomerTemplateStack`). One
+ * source of truth, so both stay self-contained the same way.
+ *
+ * The `BootstraplessSynthesizer` writes no `BootstrapVersion` parameter and no `CheckBootstrapVersion`
+ * rule, and refuses any file or image asset at synth ("Cannot add assets to a Stack that uses the
+ * BootstraplessSynthesizer"); no analytics metadata either (the template is published as a file).
+ */
+import { BootstraplessSynthesizer, StackProps } from 'aws-cdk-lib';
+
+/** The stack options every self-contained template uses. */
+export function selfContainedStackProps(description?: string): StackProps {
+  return { synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false, description };
+}

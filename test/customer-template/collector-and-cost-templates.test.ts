@@ -1,0 +1,320 @@
+/**
+ * Issue 23, part 1 (the flows the first round left out): the AMP collector's source side and
+ * container cost as templates a customer launches without CDK. Each is synthesized, checked
+ * self-contained (no bootstrap reference, no asset), linted with the real cfn-lint (no E finding),
+ * checked by cdk-nag, and what it deploys is evaluated by the IAM engine together with the vendor's
+ * side (`VendorCustomer`) for the values a customer gives: the intended identity is admitted, near
+ * misses (another customer, another account's scraper, another cluster's prefix) are refused.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AgentIdentityMode, AmpCollectorCustomerTemplate, AmpCrossAccountScraper, ContainerCostCustomerTemplate, ContainerInsightsCustomerTemplate, VendorCustomer } from '../../src';
+import { evaluate } from '../harness/cfn-eval';
+import { canAssume, identityPoliciesOf, isAllowed, logicalIdsOfType, trustPolicyOf } from '../harness/iam-proof';
+import { nagFindings } from '../harness/nag';
+import { cfnLintErrors, freshApp, selfContainedProblems, SynthesizedTemplate, synthTemplate } from '../harness/template-lint';
+
+const VENDOR = '111111111111';
+const ACME = '222222222222';
+const GLOBEX = '333333333333';
+const REGION = 'us-east-1';
+const WORKSPACE = `arn:aws:aps:${REGION}:${VENDOR}:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef`;
+const BUCKET = 'vendor-container-cost';
+const AMP_TEMPLATE = 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/amp-collector.template.json';
+const COST_TEMPLATE = 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/container-cost.template.json';
+const scraperArn = (account: string, region = REGION) => `arn:aws:aps:${region}:${account}:scraper/s-0123abcd-4567-89ef-0123-456789abcdef`;
+
+const TEMPLATES: Record<string, () => Stack> = {
+  'AMP collector': () => new AmpCollectorCustomerTemplate(freshApp(), 'AmpCollector', { vendorAccountId: VENDOR, workspaceArn: WORKSPACE }),
+  'container cost': () => new ContainerCostCustomerTemplate(freshApp(), 'ContainerCost', { vendorAccountId: VENDOR, bucketName: BUCKET, regions: [REGION, 'eu-west-1'] }),
+};
+const stacks: Record<string, Stack> = {};
+const synthesized: Record<string, SynthesizedTemplate> = {};
+beforeAll(() => {
+  for (const [name, build] of Object.entries(TEMPLATES)) {
+    stacks[name] = build();
+    synthesized[name] = synthTemplate(stacks[name]);
+  }
+});
+
+function vendorStack() {
+  const stack = new Stack(new App(), 'Vendor', { env: { account: VENDOR, region: REGION } });
+  const bucket = new s3.Bucket(stack, 'CostBucket', { bucketName: BUCKET, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL });
+  const customer = (id: string, customerName: string, customerAccountId: string) => new VendorCustomer(stack, id, {
+    customerName,
+    customerAccountId,
+    region: REGION,
+    ampCollector: { workspaceArn: WORKSPACE, clusterName: 'prod', templateUrl: AMP_TEMPLATE },
+    containerCost: { templateUrl: COST_TEMPLATE, bucket },
+  });
+  const customers = { acme: customer('Acme', 'acme', ACME), globex: customer('Globex', 'globex', GLOBEX) };
+  return { stack, bucket, customers, template: Template.fromStack(stack).toJSON() };
+}
+
+describe('the collector and cost customer templates', () => {
+  test.each(Object.keys(TEMPLATES))('%s: no bootstrap reference, no asset, under 51,200 bytes, every Ref resolves', (name) => {
+    expect(selfContainedProblems(synthesized[name])).toEqual([]);
+    const body = synthesized[name].body;
+    for (const bootstrap of ['BootstrapVersion', 'CheckBootstrapVersion', 'cdk-hnb659fds', 'AWS::Lambda::Function']) expect(body).not.toContain(bootstrap);
+  });
+
+  test('cfn-lint finds no E-level problem in either', () => {
+    expect(cfnLintErrors(Object.values(synthesized).map((t) => t.file))).toEqual([]);
+  });
+
+  test.each(Object.keys(TEMPLATES))('%s: cdk-nag finds nothing unacknowledged', (name) => {
+    expect(nagFindings(stacks[name])).toEqual([]);
+  });
+
+  test('AMP collector: the parameters a customer gives, each constrained; the workspace\'s region only', () => {
+    const t = synthesized['AMP collector'].json;
+    expect(Object.keys(t.Parameters).sort()).toEqual(['ClusterName', 'SecurityGroupIds', 'SubnetIds', 'TargetRoleArn']);
+    expect(t.Parameters.SubnetIds.Type).toBe('List<AWS::EC2::Subnet::Id>');
+    expect(new RegExp(t.Parameters.TargetRoleArn.AllowedPattern).test(`arn:aws:iam::${GLOBEX}:role/x`)).toBe(false);
+    expect(t.Rules.SupportedRegion.Assertions[0].Assert).toEqual({ 'Fn::Contains': [[REGION], { Ref: 'AWS::Region' }] });
+    const scraper = Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::APS::Scraper');
+    expect(scraper.Properties.Destination.AmpConfiguration.WorkspaceArn).toBe(WORKSPACE);
+    const env = { account: ACME, region: REGION, attributes: { ClusterName: { Ref: 'prod' } } };
+    expect(evaluate(scraper.Properties.Source.EksConfiguration.ClusterArn, t, env)).toBe(`arn:aws:eks:${REGION}:${ACME}:cluster/prod`);
+    // The scrape configuration is AMP's YAML with the cluster's ARN as external label (resolved by CloudFormation).
+    expect(evaluate(scraper.Properties.ScrapeConfiguration.ConfigurationBlob, t, env)).toContain(`clusterArn: arn:aws:eks:${REGION}:${ACME}:cluster/prod`);
+  });
+
+  test('AMP collector: the source role\'s name is exactly what the vendor\'s target role trusts, up to the longest cluster name', () => {
+    const t = synthesized['AMP collector'].json;
+    const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
+    const longest = 'c'.repeat(t.Parameters.ClusterName.MaxLength);
+    for (const cluster of ['prod', 'Prod_eu-1', longest]) {
+      const given = { account: ACME, region: REGION, attributes: { ClusterName: { Ref: cluster } } };
+      const name = evaluate(t.Resources[role].Properties.RoleName, t, given);
+      expect(name).toBe(AmpCrossAccountScraper.sourceRoleNameFor(cluster, WORKSPACE));
+      expect(name.length).toBeLessThanOrEqual(64);
+    }
+    // One character more and the library would shorten the name with a hash, which CloudFormation cannot.
+    expect(AmpCrossAccountScraper.sourceRoleNameFor(`${longest}c`, WORKSPACE)).not.toBe(`amp-scraper-source-${longest}c-0123abcd`);
+  });
+
+  test('container cost: the bucket is the vendor\'s, baked in; no parameter but the region rule', () => {
+    const t = synthesized['container cost'].json;
+    expect(t.Parameters).toBeUndefined();
+    expect(t.Rules.SupportedRegion.Assertions[0].Assert).toEqual({ 'Fn::Contains': [[REGION, 'eu-west-1'], { Ref: 'AWS::Region' }] });
+  });
+
+  test('bad props: one error naming every problem', () => {
+    expect(() => new AmpCollectorCustomerTemplate(freshApp(), 'Bad', { vendorAccountId: VENDOR, workspaceArn: WORKSPACE.replace(VENDOR, GLOBEX), regions: ['eu-west-1'], scrapeConfiguration: 'global:\n  scrape_interval: 5s\n' }))
+      .toThrow(/invalid props \(5 problems\):[\s\S]*workspaceArn: is in account 333333333333[\s\S]*regions\[0\]: is eu-west-1[\s\S]*scrapeConfiguration/);
+    expect(() => new AmpCollectorCustomerTemplate(freshApp(), 'Bad', {} as any)).toThrow(/vendorAccountId: is required[\s\S]*workspaceArn: is required/);
+    expect(() => new ContainerCostCustomerTemplate(freshApp(), 'Bad', { vendorAccountId: '1', bucketName: 'Vendor_Bucket', serviceAccount: { namespace: 'A', name: 'b' } }))
+      .toThrow(/invalid props \(3 problems\):[\s\S]*vendorAccountId[\s\S]*bucketName[\s\S]*serviceAccount/);
+  });
+});
+
+describe('what they deploy, with the vendor\'s side, proven with the IAM engine', () => {
+  const { stack, customers, template: vendor } = vendorStack();
+  const customerEnv = (account: string) => ({ account, region: REGION, attributes: { ClusterName: { Ref: 'prod' }, TargetRoleArn: { Ref: `arn:aws:iam::${VENDOR}:role/${customers.acme.ampCollectorRole!.roleName}` } } });
+
+  test('AMP collector source role: AMP\'s scraper service, for this account\'s scrapers in this region only', () => {
+    const t = synthesized['AMP collector'].json;
+    const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
+    const trustPolicy = trustPolicyOf(t, role, customerEnv(ACME));
+    const ask = (sourceAccount: string, sourceArn: string) => canAssume({
+      trustPolicy,
+      roleArn: `arn:aws:iam::${ACME}:role/amp-scraper-source-prod-0123abcd`,
+      principal: 'scraper.aps.amazonaws.com',
+      context: { 'aws:SourceAccount': sourceAccount, 'aws:SourceArn': sourceArn },
+    });
+    expect(ask(ACME, scraperArn(ACME))).toBe('Allowed');
+    expect(ask(GLOBEX, scraperArn(GLOBEX))).not.toBe('Allowed');
+    expect(ask(ACME, scraperArn(GLOBEX))).not.toBe('Allowed');
+    expect(ask(ACME, scraperArn(ACME, 'eu-west-1'))).not.toBe('Allowed');
+  });
+
+  test('AMP collector: the source role reaches the vendor\'s target role of this customer, with its scraper as external ID; near misses refused', () => {
+    const t = synthesized['AMP collector'].json;
+    const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
+    const callerPolicies = identityPoliciesOf(t, role, customerEnv(ACME));
+    const targetId = (name: string) => logicalIdsOfType(vendor, 'AWS::IAM::Role').find((id) => vendor.Resources[id].Properties.RoleName === name)!;
+    const acmeTarget = customers.acme.ampCollectorRole!.roleName;
+    const globexTarget = customers.globex.ampCollectorRole!.roleName;
+    const sourceRoleName = evaluate(t.Resources[role].Properties.RoleName, t, customerEnv(ACME));
+    const ask = (target: string, sourceAccount: string, scraperAccount: string, sourceName = sourceRoleName) => {
+      const principal = `arn:aws:iam::${sourceAccount}:role/${sourceName}`;
+      return canAssume({
+        trustPolicy: trustPolicyOf(vendor, targetId(target), { account: VENDOR, region: REGION }),
+        roleArn: `arn:aws:iam::${VENDOR}:role/${target}`,
+        principal,
+        context: { 'aws:PrincipalArn': principal, 'sts:ExternalId': scraperArn(scraperAccount) },
+        callerPolicies,
+      });
+    };
+    expect(ask(acmeTarget, ACME, ACME)).toBe('Allowed');
+    expect(ask(acmeTarget, ACME, GLOBEX)).not.toBe('Allowed');
+    expect(ask(acmeTarget, GLOBEX, GLOBEX)).not.toBe('Allowed');
+    expect(ask(acmeTarget, ACME, ACME, 'some-other-role')).not.toBe('Allowed');
+    // The source role may assume only the target role it was given (not another customer's).
+    expect(ask(globexTarget, ACME, ACME)).not.toBe('Allowed');
+  });
+
+  test('AMP collector, phase 2: once the vendor pins its target role to the ScraperArn output, only that scraper gets through', () => {
+    const t = synthesized['AMP collector'].json;
+    const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
+    const pinnedStack = new Stack(new App(), 'Vendor', { env: { account: VENDOR, region: REGION } });
+    const pinned = new VendorCustomer(pinnedStack, 'Acme', {
+      customerName: 'acme',
+      customerAccountId: ACME,
+      region: REGION,
+      ampCollector: { workspaceArn: WORKSPACE, clusterName: 'prod', templateUrl: AMP_TEMPLATE, scraperArn: scraperArn(ACME) },
+    });
+    const vendorPinned = Template.fromStack(pinnedStack).toJSON();
+    const targetName = pinned.ampCollectorRole!.roleName;
+    const targetId = logicalIdsOfType(vendorPinned, 'AWS::IAM::Role').find((id) => vendorPinned.Resources[id].Properties.RoleName === targetName)!;
+    const principal = `arn:aws:iam::${ACME}:role/${evaluate(t.Resources[role].Properties.RoleName, t, customerEnv(ACME))}`;
+    const ask = (externalId: string) => canAssume({
+      trustPolicy: trustPolicyOf(vendorPinned, targetId, { account: VENDOR, region: REGION }),
+      roleArn: `arn:aws:iam::${VENDOR}:role/${targetName}`,
+      principal,
+      context: { 'aws:PrincipalArn': principal, 'sts:ExternalId': externalId },
+      callerPolicies: identityPoliciesOf(t, role, { ...customerEnv(ACME), attributes: { ClusterName: { Ref: 'prod' }, TargetRoleArn: { Ref: `arn:aws:iam::${VENDOR}:role/${targetName}` } } }),
+    });
+    expect(ask(scraperArn(ACME))).toBe('Allowed');
+    expect(ask(scraperArn(ACME).replace('s-0123abcd', 's-99999999'))).not.toBe('Allowed');
+  });
+
+  test('container cost role: EKS Pod Identity for the cost agent of this account\'s clusters in this region only', () => {
+    const t = synthesized['container cost'].json;
+    const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
+    expect(evaluate(t.Resources[role].Properties.RoleName, t, customerEnv(ACME))).toBe(ContainerCostCustomerTemplate.writerRoleName(REGION));
+    const trustPolicy = trustPolicyOf(t, role, customerEnv(ACME));
+    const ask = (clusterArn: string, sa: string) => canAssume({
+      trustPolicy,
+      roleArn: `arn:aws:iam::${ACME}:role/container-cost-writer-${REGION}`,
+      principal: 'pods.eks.amazonaws.com',
+      context: { 'aws:RequestTag/eks-cluster-arn': clusterArn, 'aws:RequestTag/kubernetes-namespace': 'container-cost', 'aws:RequestTag/kubernetes-service-account': sa },
+    });
+    expect(ask(`arn:aws:eks:${REGION}:${ACME}:cluster/prod`, 'container-cost-agent')).toBe('Allowed');
+    expect(ask(`arn:aws:eks:${REGION}:${ACME}:cluster/prod`, 'default')).not.toBe('Allowed');
+    expect(ask(`arn:aws:eks:${REGION}:${GLOBEX}:cluster/prod`, 'container-cost-agent')).not.toBe('Allowed');
+    expect(ask(`arn:aws:eks:eu-west-1:${ACME}:cluster/prod`, 'container-cost-agent')).not.toBe('Allowed');
+  });
+
+  test('container cost: the role\'s policy and the vendor\'s bucket policy together admit the own cluster\'s prefix only', () => {
+    const t = synthesized['container cost'].json;
+    const bucketId = logicalIdsOfType(vendor, 'AWS::S3::BucketPolicy')[0];
+    const bucketPolicy = evaluate(vendor.Resources[bucketId].Properties.PolicyDocument, vendor, {
+      account: VENDOR, region: REGION, attributes: { [vendor.Resources[bucketId].Properties.Bucket.Ref]: { Ref: BUCKET, Arn: `arn:aws:s3:::${BUCKET}` } },
+    });
+    const put = (account: string, key: string, opts: { cluster?: string; roleName?: string; bucketOwner?: string } = {}) => {
+      const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
+      const principal = `arn:aws:iam::${account}:role/${opts.roleName ?? `container-cost-writer-${REGION}`}`;
+      return isAllowed({
+        policies: identityPoliciesOf(t, role, customerEnv(account)),
+        principal,
+        action: 's3:PutObject',
+        resource: `arn:aws:s3:::${BUCKET}/${key}`,
+        resourceAccount: VENDOR,
+        resourcePolicy: bucketPolicy,
+        context: {
+          'aws:PrincipalArn': principal,
+          'aws:PrincipalAccount': account,
+          'aws:PrincipalTag/eks-cluster-name': opts.cluster ?? 'prod',
+          'aws:SecureTransport': 'true',
+          's3:ResourceAccount': opts.bucketOwner ?? VENDOR,
+        },
+      });
+    };
+    expect(put(ACME, `${ACME}/${REGION}/prod/2026/12/03/cost.csv`)).toBe('Allowed');
+    expect(put(GLOBEX, `${GLOBEX}/${REGION}/prod/cost.csv`)).toBe('Allowed');
+    expect(put(ACME, `${ACME}/${REGION}/staging/cost.csv`)).not.toBe('Allowed');
+    expect(put(ACME, `${GLOBEX}/${REGION}/prod/cost.csv`, {})).not.toBe('Allowed');
+    expect(put(ACME, `${ACME}/${REGION}/prod/cost.csv`, { roleName: 'some-other-role' })).not.toBe('Allowed');
+    expect(put(ACME, `${ACME}/${REGION}/prod/cost.csv`, { bucketOwner: GLOBEX })).not.toBe('Allowed');
+  });
+
+  test('the links: one per template, each param_ a parameter of its template matching its pattern, none NoEcho', () => {
+    const amp = synthesized['AMP collector'].json;
+    const params = new URLSearchParams(customers.acme.ampCollectorQuickCreateUrl!.split('#')[1].split('?')[1]);
+    expect([...params.keys()]).toEqual(['templateURL', 'stackName', 'param_TargetRoleArn', 'param_ClusterName']);
+    for (const name of ['TargetRoleArn', 'ClusterName']) {
+      expect(amp.Parameters[name].NoEcho).toBeUndefined();
+      expect(new RegExp(amp.Parameters[name].AllowedPattern).test(params.get(`param_${name}`)!)).toBe(true);
+    }
+    expect(params.get('param_TargetRoleArn')).toBe(`arn:aws:iam::${VENDOR}:role/${customers.acme.ampCollectorRole!.roleName}`);
+    const cost = new URLSearchParams(customers.acme.containerCostQuickCreateUrl!.split('#')[1].split('?')[1]);
+    expect([...cost.keys()]).toEqual(['templateURL', 'stackName']);
+    expect(Object.keys(vendor.Outputs).filter((k) => /QuickCreateUrl/.test(k))).toHaveLength(4);
+  });
+
+  test('cdk-nag finds nothing unacknowledged in what VendorCustomer adds (the bucket itself is this test\'s)', () => {
+    expect(nagFindings(stack).filter((f) => !f.includes('Vendor/CostBucket/Resource:'))).toEqual([]);
+  });
+
+  test('bad input: an imported or KMS bucket, a link in another region than the workspace\'s', () => {
+    const s = new Stack(new App(), 'V', { env: { account: VENDOR, region: 'eu-west-1' } });
+    const kmsBucket = new s3.Bucket(s, 'Kms', { encryptionKey: new kms.Key(s, 'Key', { enableKeyRotation: true }) });
+    expect(() => new VendorCustomer(s, 'A', {
+      customerName: 'acme',
+      customerAccountId: ACME,
+      region: 'eu-west-1',
+      ampCollector: { workspaceArn: WORKSPACE, clusterName: 'prod', templateUrl: AMP_TEMPLATE },
+      containerCost: { templateUrl: COST_TEMPLATE, bucket: kmsBucket },
+    })).toThrow(/invalid props \(2 problems\)[\s\S]*ampCollector\.templateUrl: opens the console in eu-west-1[\s\S]*containerCost\.bucket: is encrypted with a KMS key/);
+    expect(() => new VendorCustomer(s, 'B', {
+      customerName: 'acme',
+      customerAccountId: ACME,
+      region: 'eu-west-1',
+      containerCost: { templateUrl: COST_TEMPLATE, bucket: s3.Bucket.fromBucketName(s, 'Imported', BUCKET) },
+    })).toThrow(/containerCost\.bucket: is not an s3\.Bucket of this stack/);
+  });
+});
+
+describe('Container Insights in NODE_ROLES mode (issue 23, item 3: is the template honest?)', () => {
+  // The vendor's side of one customer, trusting that customer's node roles exactly once reported.
+  const nodeRole = `arn:aws:iam::${ACME}:role/eks-node-group-role`;
+  const vendorStackOf = (trustedPrincipalArns?: string[]) => {
+    const stack = new Stack(new App(), 'Vendor', { env: { account: VENDOR, region: REGION } });
+    const acme = new VendorCustomer(stack, 'Acme', {
+      customerName: 'acme',
+      customerAccountId: ACME,
+      region: REGION,
+      containerInsights: { templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/ci-node-roles.template.json', trustedPrincipalArns },
+    });
+    return { acme, template: Template.fromStack(stack).toJSON() };
+  };
+  const customer = synthTemplate(new ContainerInsightsCustomerTemplate(freshApp(), 'CiNodeRoles', { vendorAccountId: VENDOR, identityMode: AgentIdentityMode.NODE_ROLES })).json;
+
+  test('the node roles get sts:AssumeRole on the vendor\'s role and the EC2 lookups, nothing else; no managed policy is attached', () => {
+    const [policyId] = logicalIdsOfType(customer, 'AWS::IAM::Policy');
+    expect(customer.Resources[policyId].Properties.Roles).toEqual({ Ref: 'NodeRoleNames' });
+    expect(customer.Resources[policyId].Properties.PolicyDocument.Statement.map((st: any) => [st.Action, st.Resource])).toEqual([
+      ['sts:AssumeRole', { Ref: 'TargetRoleArn' }],
+      [['ec2:DescribeTags', 'ec2:DescribeVolumes'], '*'],
+    ]);
+    expect(logicalIdsOfType(customer, 'AWS::IAM::ManagedPolicy')).toEqual([]);
+    expect(JSON.stringify(customer)).not.toContain('CloudWatchAgentServerPolicy');
+  });
+
+  test.each([
+    ['the account (the seed\'s default trust)', undefined],
+    ['the node role exactly (trustedPrincipalArns)', [nodeRole]],
+  ])('the agent on a node (node role credentials) can assume the vendor\'s role when it trusts %s; near misses refused', (_title, trusted) => {
+    const { acme, template } = vendorStackOf(trusted);
+    const roleName = acme.containerInsights!.roleName;
+    const roleArn = `arn:aws:iam::${VENDOR}:role/${roleName}`;
+    const [policyId] = logicalIdsOfType(customer, 'AWS::IAM::Policy');
+    const given = { account: ACME, region: REGION, attributes: { TargetRoleArn: { Ref: roleArn } } };
+    const nodePolicy = evaluate(customer.Resources[policyId].Properties.PolicyDocument, customer, given);
+    const vendorRole = logicalIdsOfType(template, 'AWS::IAM::Role').find((id) => template.Resources[id].Properties.RoleName === roleName)!;
+    const trustPolicy = trustPolicyOf(template, vendorRole, { account: VENDOR, region: REGION });
+    const ask = (principal: string, callerPolicies: any[]) => canAssume({
+      trustPolicy, roleArn, principal, context: { 'aws:PrincipalArn': principal }, callerPolicies,
+    });
+    expect(ask(nodeRole, [nodePolicy])).toBe('Allowed');
+    // Without the template's policy the node role cannot (cross-account: both sides must allow).
+    expect(ask(nodeRole, [])).not.toBe('Allowed');
+    expect(ask(`arn:aws:iam::${GLOBEX}:role/eks-node-group-role`, [nodePolicy])).not.toBe('Allowed');
+    // The node policy names the one role it was given.
+    expect(isAllowed({ policies: [nodePolicy], principal: nodeRole, action: 'sts:AssumeRole', resource: `arn:aws:iam::${VENDOR}:role/containerinsights-globex`, identityOnly: true })).not.toBe('Allowed');
+  });
+});
