@@ -9,6 +9,7 @@ import { ContainerInsightsSignalRoute, containerInsightsSignalRoutes } from './s
 import { IRSA_ROLE_ANNOTATION } from '../core/k8s';
 import { ArnKind, arnRule, EKS_CLUSTER_NAME, PINNED_IMAGE, REGION } from '../core/rules';
 import { PropsValidator, propsOrEmpty } from '../core/validation';
+import { warn } from '../core/warnings';
 
 /**
  * Props of {@link CloudWatchAgentChart}. Plain values only: the chart never depends on a CDK stack.
@@ -56,7 +57,10 @@ export interface CloudWatchAgentChartProps {
   readonly metricsCollectionInterval?: number;
 
   /**
-   * Container Insights with enhanced observability (more metrics, more cost).
+   * Container Insights with enhanced observability (`enhanced_container_insights`). It changes the bill:
+   * enhanced observability is charged per observation (tiered) rather than per custom metric, and
+   * publishes more metrics. Off by default, as the agent itself is when the key is absent; note that `CloudWatchObservabilityAddon` defaults to `true`,
+   * as the add-on's own configuration does.
    *
    * @default false
    */
@@ -183,7 +187,11 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
         serviceAccount, namespace, reportedClusterName, region: props.region, roleArn, image: props.fluentBitImage ?? DEFAULT_FLUENT_BIT_IMAGE,
       });
     }
-    this.signalRoutes = containerInsightsSignalRoutes({ route: 'chart', identityMode: props.identityMode, reportedClusterName, containerLogs });
+    if (!containerLogs) {
+      warn(this, 'containerLogsOff',
+        'containerLogs is false: this chart runs no Fluent Bit, so the cluster\'s application, data-plane and host logs are not collected by it anywhere (not in the target account; in the cluster account only if you run your own log agent). Only the agent\'s metrics and performance logs reach the target account.');
+    }
+    this.signalRoutes = containerInsightsSignalRoutes({ route: 'chart', identityMode: props.identityMode, clusterName: props.clusterName, reportedClusterName, containerLogs });
   }
 
   private addRbac(serviceAccount: kplus.ServiceAccount, namespace: string): void {
