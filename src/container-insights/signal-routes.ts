@@ -113,6 +113,6 @@ function windowsNodes(options: SignalRouteOptions): ContainerInsightsSignalRoute
       return { signal, writer, identity: 'IRSA agent role (no role_arn; it may only assume the target role)', account: 'denied', destinations: groups, logGroups: [] };
     case AgentIdentityMode.POD_IDENTITY:
       // The target role's policy names the reported cluster's groups: these are allowed only when the names match.
-      return { signal, writer, identity: 'target role (Pod Identity association)', account: 'target', destinations: groups, logGroups: groups };
+      return { signal, writer, identity: 'target role (Pod Identity association), under the real cluster name: allowed only where the target role covers it', account: 'target', destinations: groups, logGroups: groups };
   }
 }
