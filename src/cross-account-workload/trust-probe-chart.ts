@@ -20,6 +20,15 @@ const LOG_GROUP_NAME: Rule = {
   check: (value) => (/^[.\-_/#A-Za-z0-9]{1,512}$/.test(value) ? undefined : 'does not match'),
 };
 
+/** A route's description or destination: printed in the probe's log, one line (a log group name may be 512 characters). */
+const ROUTE_TEXT: Rule = {
+  expected: 'one line of at most 1000 printable characters',
+  check: (value) => (/^[\x20-\x7E]{1,1000}$/.test(value) ? undefined : 'not one line of printable characters'),
+};
+
+/** The accounts a Container Insights signal route names (`ContainerInsightsSignalRoute.account`). */
+const SIGNAL_ACCOUNTS = ['target', 'cluster', 'denied', 'none'];
+
 /**
  * One role to assume after the pod's own.
  */
@@ -199,10 +208,19 @@ function validate(owner: string, props: TrustProbeChartProps, chartId: string): 
   });
   v.check('image', props.image, PINNED_IMAGE);
   v.check('region', props.region, REGION);
+  // The routes come from a construct's signalRoutes; a caller assembling them by hand gets every field checked.
   v.list('signalRoutes', props.signalRoutes, 'object').forEach((route, i) => {
-    if (v.required(`signalRoutes[${i}].signal`, route.signal)) v.check(`signalRoutes[${i}].signal`, route.signal, HOP_DESCRIPTION);
-    v.required(`signalRoutes[${i}].account`, route.account);
-    v.list(`signalRoutes[${i}].logGroups`, route.logGroups, 'string').forEach((group, j) => v.check(`signalRoutes[${i}].logGroups[${j}]`, group, LOG_GROUP_NAME));
+    const at = `signalRoutes[${i}]`;
+    if (v.required(`${at}.signal`, route.signal)) v.check(`${at}.signal`, route.signal, HOP_DESCRIPTION);
+    for (const field of ['writer', 'identity'] as const) {
+      if (v.required(`${at}.${field}`, route[field])) v.check(`${at}.${field}`, route[field], ROUTE_TEXT);
+    }
+    if (v.required(`${at}.account`, route.account)) v.oneOf(`${at}.account`, route.account, SIGNAL_ACCOUNTS);
+    // Empty lists are valid (a signal that is not collected); absent ones are not.
+    if (route.destinations === undefined || route.destinations === null) v.problem(`${at}.destinations`, 'is required (a list, possibly empty)');
+    v.list(`${at}.destinations`, route.destinations, 'string').forEach((d, j) => v.check(`${at}.destinations[${j}]`, d, ROUTE_TEXT));
+    if (route.logGroups === undefined || route.logGroups === null) v.problem(`${at}.logGroups`, 'is required (a list, possibly empty)');
+    v.list(`${at}.logGroups`, route.logGroups, 'string').forEach((group, j) => v.check(`${at}.logGroups[${j}]`, group, LOG_GROUP_NAME));
   });
   v.labels('labels', props.labels);
   v.throwIfAny();
