@@ -131,10 +131,7 @@ export const ENTRIES: ContractEntry[] = [
   {
     name: 'CloudWatchObservabilityAddon',
     variant: 'container logs, region, enhanced observability',
-    baseline: {
-      clusterName: 'prod', identityMode: lib.AgentIdentityMode.NODE_ROLES, targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`,
-      reportedClusterName: 'acme.prod', region: 'eu-west-1', containerLogs: true, enhancedContainerInsights: false,
-    },
+    baseline: { clusterName: 'prod', identityMode: lib.AgentIdentityMode.NODE_ROLES, targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, reportedClusterName: 'acme.prod', region: 'eu-west-1', containerLogs: true, enhancedContainerInsights: false },
     required: ['clusterName', 'identityMode', 'targetRoleArn'],
     tokensSupported: ['targetRoleArn'],
     build: construct(SOURCE, (s, p) => new lib.CloudWatchObservabilityAddon(s, 'C', p)),
@@ -142,11 +139,7 @@ export const ENTRIES: ContractEntry[] = [
   {
     name: 'CloudWatchAgentChart',
     variant: 'container logs, Fluent Bit image, enhanced observability',
-    baseline: {
-      clusterName: 'prod', region: REGION, identityMode: lib.AgentIdentityMode.IRSA, targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`,
-      agentRoleArn: `arn:aws:iam::${SOURCE}:role/containerinsights-agent-prod`, reportedClusterName: 'acme.prod', containerLogs: true,
-      enhancedContainerInsights: true, fluentBitImage: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.8',
-    },
+    baseline: { clusterName: 'prod', region: REGION, identityMode: lib.AgentIdentityMode.IRSA, targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, agentRoleArn: `arn:aws:iam::${SOURCE}:role/containerinsights-agent-prod`, reportedClusterName: 'acme.prod', containerLogs: true, enhancedContainerInsights: true, fluentBitImage: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.8' },
     required: ['clusterName', 'region'],
     build: chart((a, p) => new lib.CloudWatchAgentChart(a, 'c', p)),
   },
@@ -305,10 +298,7 @@ export const ENTRIES: ContractEntry[] = [
       firstRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`,
       identityMode: lib.WorkloadIdentityMode.POD_IDENTITY,
       region: REGION,
-      signalRoutes: [{
-        signal: 'performance logs', writer: 'CloudWatch agent', identity: 'target role', account: 'target',
-        destinations: ['/aws/containerinsights/acme.prod/performance'], logGroups: ['/aws/containerinsights/acme.prod/performance'],
-      }],
+      signalRoutes: [{ signal: 'performance logs', writer: 'CloudWatch agent', identity: 'target role', account: 'target', destinations: ['/aws/containerinsights/acme.prod/performance'], logGroups: ['/aws/containerinsights/acme.prod/performance'] }],
     },
     required: ['serviceAccount', 'firstRoleArn'],
     build: chart((a, p) => new lib.TrustProbeChart(a, 'c', p)),
