@@ -23,7 +23,8 @@ export interface ContainerInsightsSignalRoute {
   readonly destinations: string[];
   /**
    * The log groups the writer puts events into (for metrics: the performance group their
-   * embedded-metric-format events go to); what `TrustProbeChart`'s `signalRoutes` checks.
+   * embedded-metric-format events go to); what `TrustProbeChart`'s `signalRoutes` checks. Empty for
+   * the Windows-nodes row, which a cluster without Windows nodes does not have.
    */
   readonly logGroups: string[];
 }
@@ -113,6 +114,7 @@ function windowsNodes(options: SignalRouteOptions): ContainerInsightsSignalRoute
       return { signal, writer, identity: 'IRSA agent role (no role_arn; it may only assume the target role)', account: 'denied', destinations: groups, logGroups: [] };
     case AgentIdentityMode.POD_IDENTITY:
       // The target role's policy names the reported cluster's groups: these are allowed only when the names match.
-      return { signal, writer, identity: 'target role (Pod Identity association), under the real cluster name: allowed only where the target role covers it', account: 'target', destinations: groups, logGroups: groups };
+      // No logGroups: the probe would fail a cluster that has no Windows nodes at all.
+      return { signal, writer, identity: 'target role (Pod Identity association), under the real cluster name: allowed only where the target role covers it', account: 'target', destinations: groups, logGroups: [] };
   }
 }

@@ -145,3 +145,15 @@ test('region reaches the Job as AWS_REGION; bad routes and regions are refused b
   });
   expect(bad).toThrow(/2 problems[\s\S]*region[\s\S]*signalRoutes\[0\]\.logGroups\[0\]/);
 });
+
+test('Pod Identity: the Windows-nodes row is a note, never a check, so a cluster without Windows nodes passes', () => {
+  const routes = new CloudWatchObservabilityAddon(stackIn(SOURCE_ACCOUNT), 'Addon', {
+    clusterName: 'prod', reportedClusterName: REPORTED, targetRoleArn: TARGET_ROLE, identityMode: AgentIdentityMode.POD_IDENTITY,
+  }).signalRoutes;
+  const script = new TrustProbeChart(Testing.app(), 'pi-probe', {
+    serviceAccount: SA, firstRoleArn: TARGET_ROLE, identityMode: WorkloadIdentityMode.POD_IDENTITY, signalRoutes: routes, region: REGION,
+  }).script;
+  expect(script).not.toMatch(/^reach .*'\/aws\/containerinsights\/prod\//m);
+  expect(script).toMatch(/^echo '-- {3}Windows nodes \(metrics, performance and container logs\): account target, \/aws\/containerinsights\/prod\/performance, /m);
+  expect([...script.matchAll(/^reach /gm)]).toHaveLength(5);
+});
