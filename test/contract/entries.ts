@@ -138,6 +138,21 @@ export const ENTRIES: ContractEntry[] = [
     build: chart((a, p) => new lib.CloudWatchAgentChart(a, 'c', p)),
   },
   {
+    name: 'CloudWatchObservabilityAddon',
+    variant: 'container logs, region, enhanced observability',
+    baseline: { clusterName: 'prod', identityMode: lib.AgentIdentityMode.NODE_ROLES, targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, reportedClusterName: 'acme.prod', region: 'eu-west-1', containerLogs: true, enhancedContainerInsights: false },
+    required: ['clusterName', 'identityMode', 'targetRoleArn'],
+    tokensSupported: ['targetRoleArn'],
+    build: construct(SOURCE, (s, p) => new lib.CloudWatchObservabilityAddon(s, 'C', p)),
+  },
+  {
+    name: 'CloudWatchAgentChart',
+    variant: 'container logs, Fluent Bit image, enhanced observability',
+    baseline: { clusterName: 'prod', region: REGION, identityMode: lib.AgentIdentityMode.IRSA, targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, agentRoleArn: `arn:aws:iam::${SOURCE}:role/containerinsights-agent-prod`, reportedClusterName: 'acme.prod', containerLogs: true, enhancedContainerInsights: true, fluentBitImage: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.8' },
+    required: ['clusterName', 'region'],
+    build: chart((a, p) => new lib.CloudWatchAgentChart(a, 'c', p)),
+  },
+  {
     name: 'AmpScraperTargetRole',
     baseline: { sourceAccountId: SOURCE, clusterName: 'prod', workspaceArn: WORKSPACE },
     required: ['sourceAccountId', 'clusterName', 'workspaceArn'],
@@ -281,6 +296,19 @@ export const ENTRIES: ContractEntry[] = [
   {
     name: 'TrustProbeChart',
     baseline: { serviceAccount: SA, firstRoleArn: `arn:aws:iam::${SOURCE}:role/ci`, hops: [{ roleArn: `arn:aws:iam::${TARGET}:role/deployer` }] },
+    required: ['serviceAccount', 'firstRoleArn'],
+    build: chart((a, p) => new lib.TrustProbeChart(a, 'c', p)),
+  },
+  {
+    name: 'TrustProbeChart',
+    variant: 'per Container Insights signal',
+    baseline: {
+      serviceAccount: { namespace: 'amazon-cloudwatch', name: 'cloudwatch-agent' },
+      firstRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`,
+      identityMode: lib.WorkloadIdentityMode.POD_IDENTITY,
+      region: REGION,
+      signalRoutes: [{ signal: 'performance logs', writer: 'CloudWatch agent', identity: 'target role', account: 'target', destinations: ['/aws/containerinsights/acme.prod/performance'], logGroups: ['/aws/containerinsights/acme.prod/performance'] }],
+    },
     required: ['serviceAccount', 'firstRoleArn'],
     build: chart((a, p) => new lib.TrustProbeChart(a, 'c', p)),
   },
