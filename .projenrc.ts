@@ -52,7 +52,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   lambdaOptions: {
     runtime: awscdk.LambdaRuntime.NODEJS_22_X,
     // The Node.js 22 Lambda runtime ships AWS SDK v3; do not bundle it.
-    bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: true },
+    // No source map: nothing in the function enables them (no --enable-source-maps), so a map in the
+    // zip would be dead weight (issue 24 item 4).
+    bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: false },
   },
 
   // Snapshots change only through `npm run test:update`, never silently in `npm test`.
@@ -68,6 +70,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
+  // The published JavaScript carries no source maps: inline maps with sources were two thirds of
+  // lib/*.js bytes (issue 24 item 4). tsc's output is readable as it is; tests and ts-node map to src/.
+  tsconfig: { compilerOptions: { inlineSourceMap: false, inlineSources: false } },
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     include: ['src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', '.projenrc.ts'],
@@ -92,7 +97,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['/cdk.out/', '/examples/cdk.out/', '/bench-results/'],
 });
 
-for (const pattern of ['/examples/', '/cdk.out/', '/bench/', '/.ci/', '/scripts/', '/.nvmrc']) {
+for (const pattern of ['/examples/', '/cdk.out/', '/bench/', '/.ci/', '/scripts/', '/.nvmrc', '/cdk.json']) {
   project.npmignore?.exclude(pattern);
 }
 
@@ -131,6 +136,10 @@ project.bundler.addBundle('./src/organization/fleet-sync.handler.ts', {
   sourcemap: false,
   minify: true,
 });
+
+// A fresh bundle each time: esbuild never deletes what an earlier option wrote (a stale index.js.map
+// would ship in the package and in the Lambda zips). assets/ holds only bundler output (gitignored).
+project.bundler.bundleTask.prependExec('node -e "require(\'fs\').rmSync(\'assets\', { recursive: true, force: true })"');
 
 // `npm run bench`: the benchmarks (scripts that print figures, never timed tests): the container-cost
 // reconciler at 500 clusters, then organization scale (trust and template sizes, a member account's
