@@ -152,9 +152,16 @@ bench.exec('ts-node -P tsconfig.dev.json bench/fleet-scale.ts');
 bench.exec('ts-node -P tsconfig.dev.json bench/stackset-rollout.ts');
 // Issue 24, item 1: trust sharding against the same IAM written by hand, and the 5,000-cluster plan.
 bench.exec('ts-node -P tsconfig.dev.json bench/trust-sharding.ts');
+// Issue 24 item 3: what importing the compiled package costs a CDK app that uses one construct.
+bench.spawn(project.compileTask);
+bench.exec('ts-node --transpile-only -P tsconfig.dev.json bench/import-cost.ts');
 
 // Only our sources (not lib/ or cdk.out/) belong to the dev program.
 project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', '.projenrc.ts']);
+
+// Issue 24 item 3: after jsii, the index files load the cdk8s charts (and the YAML renderers) on first
+// use, so importing the package for a CDK construct loads neither cdk8s, cdk8s-plus-27 nor yaml.
+project.compileTask.exec('node scripts/lazy-chart-exports.mjs lib');
 
 // ts-jest compiles test files one by one without type checking; check the whole dev program first.
 const typecheck = project.addTask('typecheck', {
