@@ -152,6 +152,8 @@ bench.exec('ts-node -P tsconfig.dev.json bench/fleet-scale.ts');
 bench.exec('ts-node -P tsconfig.dev.json bench/stackset-rollout.ts');
 // Issue 24, item 1: trust sharding against the same IAM written by hand, and the 5,000-cluster plan.
 bench.exec('ts-node -P tsconfig.dev.json bench/trust-sharding.ts');
+// Issue 24 item 2: the example synth with and without type-checking; fails unless the outputs are identical.
+bench.exec('ts-node --transpile-only -P tsconfig.dev.json bench/synth-speed.ts');
 // Issue 24 item 3: what importing the compiled package costs a CDK app that uses one construct.
 bench.spawn(project.compileTask);
 bench.exec('ts-node --transpile-only -P tsconfig.dev.json bench/import-cost.ts');
