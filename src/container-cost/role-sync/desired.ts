@@ -47,7 +47,8 @@ export function costReconcilerSpec(config: SyncConfig): ReconcilerSpec {
     boundaryArn: config.boundaryArn,
     reconcilerRoleName: config.reconcilerRoleName,
     fenceTag: acceptingRolesTag(config.ownerKey),
-    scan: { oidcProviders: true },
+    // One GetAccountAuthorizationDetails page per 1,000 roles instead of four reads per role (issue 24 item 6).
+    scan: { oidcProviders: true, rolesInBulk: true },
     desired: (clusters, providers) => costDesiredState(config, clusters, providers),
   };
 }

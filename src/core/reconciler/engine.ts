@@ -36,6 +36,12 @@ export interface ScanNeeds {
   readonly oidcProviders?: boolean;
   /** Each cluster's add-ons (to tell whether it runs the Pod Identity agent). */
   readonly addons?: boolean;
+  /**
+   * Read the roles under the paths from GetAccountAuthorizationDetails pages (one call per 1,000
+   * roles of the account) instead of ListRoles and four reads per role; the reconciler's role then
+   * needs `iam:GetAccountAuthorizationDetails`. The same facts reach the plan either way.
+   */
+  readonly rolesInBulk?: boolean;
 }
 
 /** One reconciler: who it is (owner, paths, tags, boundary, fence) and what it wants. */
@@ -74,14 +80,21 @@ export async function reconcile(spec: ReconcilerSpec, io: SyncIo, log: Log, conc
   }
 
   const underPath: ActualRole[] = [];
-  for (const rolePath of spec.rolePaths) {
-    const listed = await io.rolesUnder(rolePath);
-    for (const nested of listed.nested) {
-      // The reconciler's policy denies every path below its own, so someone else put this here.
-      summary.errors.push(`role ${nested} is nested below ${rolePath}; this stack never creates such roles: remove it`);
-      log({ action: 'nested-role', role: nested });
+  const nestedRole = (nested: string, rolePath: string) => {
+    // The reconciler's policy denies every path below its own, so someone else put this here.
+    summary.errors.push(`role ${nested} is nested below ${rolePath}; this stack never creates such roles: remove it`);
+    log({ action: 'nested-role', role: nested });
+  };
+  if (spec.scan?.rolesInBulk) {
+    const { roles, nested } = await io.rolesAtInBulk(spec.rolePaths);
+    nested.forEach((n) => nestedRole(n.role, n.path));
+    underPath.push(...roles);
+  } else {
+    for (const rolePath of spec.rolePaths) {
+      const listed = await io.rolesUnder(rolePath);
+      listed.nested.forEach((n) => nestedRole(n, rolePath));
+      underPath.push(...await readRoles(io, listed.atPath, concurrency.roles));
     }
-    underPath.push(...await readRoles(io, listed.atPath, concurrency.roles));
   }
   const scanComplete = failedRegions === 0;
   const actions = plan({ ...spec, desired: desired.roles, underPath, scanComplete });
