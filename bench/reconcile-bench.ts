@@ -3,20 +3,19 @@
  * against the in-memory IAM and EKS fakes, every call taking a fixed latency. Prints the API calls
  * by kind for the first run (creates everything) and the steady run (nothing to do), and each
  * run's wall time next to the lower bound its phases allow with that latency and concurrency.
- * The steady run is measured twice: reading the roles in bulk from GetAccountAuthorizationDetails
- * pages (what the reconciler does now, issue 24 item 6) and with the four per-role reads it made
- * before (GetRole, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies after ListRoles).
+ * The reconciler reads its roles from GetAccountAuthorizationDetails pages (issue 24 item 6); before,
+ * it listed them with ListRoles and read each with four calls (GetRole, ListRolePolicies,
+ * GetRolePolicy, ListAttachedRolePolicies): this bench at commit 64d87e7 measured 2,006 IAM calls in
+ * the steady run (5 ListRoles pages and 500 of each), printed next to today's count.
  * Not a test: timings depend on the machine; the call counts do not.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { configFromEnv, ENV } from '../src/container-cost/role-sync/config';
-import { costReconcilerSpec } from '../src/container-cost/role-sync/desired';
+import { ENV } from '../src/container-cost/role-sync/config';
 import { acceptingRolesTag } from '../src/container-cost/role-sync/naming';
 import { onEvent } from '../src/container-cost/role-sync.lambda';
-import { DEFAULT_CONCURRENCY, reconcile, SyncSummary } from '../src/core/reconciler/engine';
-import { SyncIo } from '../src/core/reconciler/io';
+import { DEFAULT_CONCURRENCY } from '../src/core/reconciler/engine';
 import { FakeEks } from '../test/harness/fake-eks';
 import { FakeIam } from '../test/harness/fake-iam';
 
@@ -69,15 +68,13 @@ const deps = {
 };
 
 /** The wall time the reconciler's phases need at least, with the latency and its concurrency settings. */
-function lowerBoundMs(rolesUnderPath: number, rolesInAccount: number, creates: number, bulk: boolean): number {
+function lowerBoundMs(rolesInAccount: number, creates: number): number {
   const { regions, clusters, roles } = DEFAULT_CONCURRENCY;
   const pages = (n: number, size = PAGE_SIZE) => Math.max(1, Math.ceil(n / size));
   const perRegion = pages(CLUSTERS_PER_REGION) + Math.ceil(CLUSTERS_PER_REGION / clusters); // ListClusters pages, then DescribeCluster waves
   const scan = Math.ceil(REGIONS.length / regions) * perRegion;
   const providers = 1;
-  const read = bulk
-    ? pages(rolesInAccount, DETAILS_PAGE_SIZE) // GetAccountAuthorizationDetails pages, one after another
-    : pages(rolesUnderPath) + Math.ceil(rolesUnderPath / roles) * 4; // ListRoles pages, then GetRole, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies per role
+  const read = pages(rolesInAccount, DETAILS_PAGE_SIZE); // GetAccountAuthorizationDetails pages, one after another
   const fence = creates > 0 ? 1 : 0; // one GetRole of the reconciler's own role (is the stack being deleted?) before creating
   const apply = Math.ceil(creates / roles) * 3; // CreateRole, PutRolePolicy, then the deletion fence's GetRole per new role
   return (scan + providers + read + fence + apply) * LATENCY_MS;
@@ -92,39 +89,32 @@ function countByKind(calls: string[]): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** One scheduled run; `perRoleReads` runs the engine as it read roles before issue 24 item 6. */
-async function run(label: string, perRoleReads = false) {
-  const rolesUnderPath = iam.roles.size - 1; // all but the reconciler's own
+/** The steady run's IAM calls before issue 24 item 6 (this bench at 64d87e7: ListRoles, then four reads per role). */
+const STEADY_IAM_CALLS_BEFORE = 2006;
+
+async function run(label: string) {
   const rolesInAccount = iam.roles.size;
   iam.calls.length = 0;
   eks.calls.length = 0;
   const start = process.hrtime.bigint();
-  let summary: SyncSummary;
-  if (perRoleReads) {
-    const spec = costReconcilerSpec(configFromEnv(deps.env));
-    summary = await reconcile({ ...spec, scan: { ...spec.scan, rolesInBulk: false } }, new SyncIo(deps.clients, deps.retry, deps.log), deps.log);
-  } else {
-    summary = (await onEvent({ source: 'bench' }, deps)).summary!;
-  }
+  const { summary } = await onEvent({ source: 'bench' }, deps);
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  const bound = lowerBoundMs(rolesUnderPath, rolesInAccount, summary.created, !perRoleReads);
+  const bound = lowerBoundMs(rolesInAccount, summary!.created);
   const calls = { ...countByKind(eks.calls), ...countByKind(iam.calls) };
-  const iamCalls = iam.calls.length;
-  console.log(`\n${label}: ${JSON.stringify({ created: summary.created, updated: summary.updated, deleted: summary.deleted, errors: summary.errors.length })}`);
-  console.log(`  API calls (${Object.values(calls).reduce((a, b) => a + b, 0)} in all, ${iamCalls} to IAM):`);
+  console.log(`\n${label}: ${JSON.stringify({ created: summary!.created, updated: summary!.updated, deleted: summary!.deleted, errors: summary!.errors.length })}`);
+  console.log(`  API calls (${Object.values(calls).reduce((a, b) => a + b, 0)} in all, ${iam.calls.length} to IAM):`);
   for (const [kind, count] of Object.entries(calls)) console.log(`    ${kind.padEnd(32)} ${count}`);
   console.log(`  wall time ${wallMs.toFixed(0)} ms; lower bound ${bound} ms at ${LATENCY_MS} ms per call (${(wallMs / bound).toFixed(2)}x)`);
-  return iamCalls;
+  return iam.calls.length;
 }
 
 async function main() {
   console.log(`Reconciling ${REGIONS.length * CLUSTERS_PER_REGION} clusters over ${REGIONS.length} regions; ${LATENCY_MS} ms per API call; `
     + `concurrency: ${DEFAULT_CONCURRENCY.regions} regions, ${DEFAULT_CONCURRENCY.clusters} DescribeCluster per region, ${DEFAULT_CONCURRENCY.roles} roles.`);
   await run('First run');
-  const before = await run('Steady run, per-role reads (before issue 24 item 6)', true);
-  const now = await run('Steady run, roles from GetAccountAuthorizationDetails pages (now)');
-  console.log(`\nSteady-state IAM calls: ${before} before, ${now} now (${(before / now).toFixed(0)}x fewer); `
-    + `every 2 hours that is ${before * 12} vs ${now * 12} a day.`);
+  const now = await run('Steady run');
+  console.log(`\nSteady-state IAM calls: ${now} now, ${STEADY_IAM_CALLS_BEFORE} before issue 24 item 6 (four reads per role); `
+    + `at one run every 2 hours, ${now * 12} instead of ${STEADY_IAM_CALLS_BEFORE * 12} a day.`);
   iam.restore();
   eks.restore();
 }

@@ -281,7 +281,7 @@ test('Delete uses the deleted resource\'s owner key, not the environment\'s', as
 
 test('Delete never fails the stack, even when IAM refuses, and logs what was refused', async () => {
   await scheduled();
-  iam.failNext('ListRoles', accessDenied);
+  iam.failNext('GetAccountAuthorizationDetails', accessDenied);
   await expect(customResource('Delete')).resolves.toEqual({ PhysicalResourceId: `container-cost-roles/${OWNER}` });
   expect(logs).toContainEqual(expect.objectContaining({ action: 'error', mode: 'delete', error: expect.stringMatching(/AccessDenied|not authorized/) }));
   expect(summaryLog()).toMatchObject({ mode: 'delete', errors: 1 });

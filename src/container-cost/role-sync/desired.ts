@@ -47,8 +47,7 @@ export function costReconcilerSpec(config: SyncConfig): ReconcilerSpec {
     boundaryArn: config.boundaryArn,
     reconcilerRoleName: config.reconcilerRoleName,
     fenceTag: acceptingRolesTag(config.ownerKey),
-    // One GetAccountAuthorizationDetails page per 1,000 roles instead of four reads per role (issue 24 item 6).
-    scan: { oidcProviders: true, rolesInBulk: true },
+    scan: { oidcProviders: true },
     desired: (clusters, providers) => costDesiredState(config, clusters, providers),
   };
 }

@@ -10,7 +10,7 @@ import {
 import {
   CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetAccountAuthorizationDetailsCommand, GetRoleCommand,
   GetRolePolicyCommand, IAMClient, RoleDetail,
-  ListAttachedRolePoliciesCommand, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, ListRolesCommand, NoSuchEntityException,
+  AttachedPolicy, ListAttachedRolePoliciesCommand, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, NoSuchEntityException,
   PutRolePolicyCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { mapWithConcurrency, RetryOptions, withRetry } from './concurrency';
@@ -178,25 +178,6 @@ export class SyncIo {
   }
 
   /**
-   * The roles at exactly a path (names) and those nested deeper (path + name), which the reconciler
-   * never owns (ListRoles followed to its last page; it returns no tags).
-   */
-  async rolesUnder(path: string): Promise<{ atPath: string[]; nested: string[] }> {
-    const atPath: string[] = [];
-    const nested: string[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.call(() => this.clients.iam.send(new ListRolesCommand({ PathPrefix: path, Marker: marker })));
-      for (const r of page.Roles ?? []) {
-        if (r.Path === path) atPath.push(r.RoleName!);
-        else nested.push(`${r.Path}${r.RoleName}`);
-      }
-      marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker);
-    return { atPath, nested };
-  }
-
-  /**
    * A role with its trust, tags, boundary and policies, or undefined when it does not exist, also
    * when it disappears while being read (a concurrent run deleting an orphan).
    */
@@ -216,8 +197,9 @@ export class SyncIo {
    * with four calls per role (issue 24 item 6). The same facts, so drift is found the same way: a hand
    * edit of a trust or inline policy, an extra inline policy, an attached policy, a changed tag or
    * boundary. IAM has no path filter for this call: roles elsewhere in the account are skipped here.
+   * (ListRoles has one, but returns neither tags, boundary nor policies.)
    */
-  async rolesAtInBulk(paths: readonly string[]): Promise<{ roles: ActualRole[]; nested: Array<{ path: string; role: string }> }> {
+  async rolesUnder(paths: readonly string[]): Promise<{ roles: ActualRole[]; nested: Array<{ path: string; role: string }> }> {
     const roles: ActualRole[] = [];
     const nested: Array<{ path: string; role: string }> = [];
     let marker: string | undefined;
@@ -248,32 +230,24 @@ export class SyncIo {
 
   private async readExistingRole(roleName: string): Promise<ActualRole> {
     const role = (await this.call(() => this.clients.iam.send(new GetRoleCommand({ RoleName: roleName })))).Role!;
-    const policies: Record<string, unknown> = {};
+    const policies: Array<{ PolicyName: string; PolicyDocument: string }> = [];
     let marker: string | undefined;
     do {
       const page = await this.call(() => this.clients.iam.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker })));
       for (const policyName of page.PolicyNames ?? []) {
         const request = new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName });
         const { PolicyDocument } = await this.call(() => this.clients.iam.send(request));
-        policies[policyName] = decodeTrustDocument(PolicyDocument!);
+        policies.push({ PolicyName: policyName, PolicyDocument: PolicyDocument! });
       }
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
-    const attachedPolicies: string[] = [];
+    const attachedPolicies: AttachedPolicy[] = [];
     do {
       const page = await this.call(() => this.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker })));
-      attachedPolicies.push(...(page.AttachedPolicies ?? []).map((p) => p.PolicyArn!));
+      attachedPolicies.push(...(page.AttachedPolicies ?? []));
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
-    return {
-      roleName: role.RoleName!,
-      path: role.Path!,
-      trust: decodeTrustDocument(role.AssumeRolePolicyDocument!),
-      tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value!])),
-      policies,
-      attachedPolicies,
-      boundaryArn: role.PermissionsBoundary?.PermissionsBoundaryArn,
-    };
+    return fromRoleDetail({ ...role, RolePolicyList: policies, AttachedManagedPolicies: attachedPolicies });
   }
 
   async apply(action: Action, scheme: RoleScheme): Promise<void> {
@@ -335,7 +309,7 @@ export class SyncIo {
   }
 }
 
-/** A role of a GetAccountAuthorizationDetails page as `readRole` would have read it. */
+/** A role as the planner sees it, from a GetAccountAuthorizationDetails page or `readRole`'s reads. */
 function fromRoleDetail(detail: RoleDetail): ActualRole {
   return {
     roleName: detail.RoleName!,

@@ -84,8 +84,7 @@ export function fleetReconcilerSpec(config: FleetSyncConfig): ReconcilerSpec {
     boundaryArn: config.boundaryArn,
     reconcilerRoleName: config.reconcilerRoleName,
     fenceTag: fleetFenceTag(config.ownerKey),
-    // rolesInBulk: one GetAccountAuthorizationDetails page per 1,000 roles, not four reads per role (issue 24 item 6).
-    scan: { oidcProviders: config.identity !== 'POD_IDENTITY', addons: config.identity === 'AUTO', rolesInBulk: true },
+    scan: { oidcProviders: config.identity !== 'POD_IDENTITY', addons: config.identity === 'AUTO' },
     // IRSA mode wants no association, but still reads them: it removes its own from an earlier mode.
     associations: true,
     desired: (clusters, providers) => fleetDesiredState(config, clusters, providers),
