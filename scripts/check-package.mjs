@@ -20,7 +20,7 @@ if (tarballs.length !== 1) fail(`expected one .tgz in ${outdir}, found ${tarball
 const tarball = join(outdir, tarballs[0]);
 const entries = new Set(execFileSync('tar', ['tzf', tarball], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\n'));
 
-// Measured on the lean package (no source maps): 588,164 packed, 3,150,550 unpacked, 462 files;
+// Measured on the lean package (no source maps): 590,957 packed, 3,157,321 unpacked, 462 files;
 // each budget is that figure with about 15% headroom. A rise past a
 // budget means something new ships; look at what before raising it.
 const BUDGET = { packedBytes: 675_000, unpackedBytes: 3_600_000, files: 530 };
