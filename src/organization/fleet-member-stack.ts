@@ -220,7 +220,7 @@ export class FleetMemberStack extends Stack {
     acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/xacct-observability/*`)}]`,
       'Under the fleet\'s root path the reconciler may read roles, and delete only those with this instance\'s owner tag and boundary (a flow an update dropped).');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::*]',
-      'iam:ListRoles, iam:ListOpenIDConnectProviders and eks:ListClusters have no resource-level permissions; every other * is in a Deny.');
+      'iam:GetAccountAuthorizationDetails (read-only: the drift check), iam:ListOpenIDConnectProviders and eks:ListClusters have no resource-level permissions; every other * is in a Deny.');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:cluster/*]',
       'The reconciler describes every cluster of this account in this region, and creates associations there only with its owner tag.');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:podidentityassociation/*]',
