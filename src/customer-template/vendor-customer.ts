@@ -385,6 +385,13 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
         v.problem('containerCost.bucket', 'is not an s3.Bucket of this stack; its bucket policy must admit the customer, so create the bucket in this stack');
       } else if (cc.bucket.encryptionKey) {
         v.problem('containerCost.bucket', 'is encrypted with a KMS key; the customer\'s cost role has no kms:GenerateDataKey on it: use S3-managed encryption');
+      } else {
+        // S3 user guide, "Controlling ownership of objects": with ObjectWriter (or BucketOwnerPreferred without the
+        // bucket-owner-full-control ACL, which the customer's role never sends) the customer's account owns what it writes.
+        const ownership = objectOwnershipOf(cc.bucket);
+        if (ownership && ownership !== s3.ObjectOwnership.BUCKET_OWNER_ENFORCED) {
+          v.problem('containerCost.bucket', `has object ownership ${ownership}: the customer's account would own the objects it writes and the vendor could not read them; use BucketOwnerEnforced (the default for a new bucket)`);
+        }
       }
     }
   }
@@ -400,6 +407,14 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
     }
   }
   v.throwIfAny();
+}
+
+/** The bucket's `OwnershipControls` rule, if it sets one (none: S3 enforces bucket owner on a new bucket). */
+function objectOwnershipOf(bucket: s3.Bucket): string | undefined {
+  const cfn = bucket.node.defaultChild as s3.CfnBucket;
+  const controls = Stack.of(bucket).resolve(cfn.ownershipControls);
+  const rule = controls?.rules?.[0] ?? controls?.Rules?.[0];
+  return rule?.objectOwnership ?? rule?.ObjectOwnership;
 }
 
 /**

@@ -318,3 +318,26 @@ describe('Container Insights in NODE_ROLES mode (issue 23, item 3: is the templa
     expect(isAllowed({ policies: [nodePolicy], principal: nodeRole, action: 'sts:AssumeRole', resource: `arn:aws:iam::${VENDOR}:role/containerinsights-globex`, identityOnly: true })).not.toBe('Allowed');
   });
 });
+
+describe('attack: the vendor\'s cost bucket must own what customers write', () => {
+  // S3 user guide, "Controlling ownership of objects and disabling ACLs for your bucket": with Object
+  // writer (or Bucket owner preferred and no bucket-owner-full-control ACL, which the customer's role
+  // never sends) the uploading account owns the object, and the vendor cannot read its customers' cost data.
+  test.each([
+    ['OBJECT_WRITER', s3.ObjectOwnership.OBJECT_WRITER],
+    ['BUCKET_OWNER_PREFERRED', s3.ObjectOwnership.BUCKET_OWNER_PREFERRED],
+  ])('a bucket with object ownership %s is refused by name', (_title, objectOwnership) => {
+    const s = new Stack(new App(), 'V', { env: { account: VENDOR, region: REGION } });
+    const bucket = new s3.Bucket(s, 'Cost', { objectOwnership });
+    expect(() => new VendorCustomer(s, 'A', { customerName: 'acme', customerAccountId: ACME, region: REGION, containerCost: { templateUrl: COST_TEMPLATE, bucket } }))
+      .toThrow(/containerCost\.bucket: has object ownership (ObjectWriter|BucketOwnerPreferred)[^\n]*BucketOwnerEnforced/);
+  });
+
+  test('the default (no OwnershipControls: S3 enforces bucket owner for new buckets) and BUCKET_OWNER_ENFORCED are accepted', () => {
+    const s = new Stack(new App(), 'V', { env: { account: VENDOR, region: REGION } });
+    for (const [id, props] of [['D', {}], ['E', { objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED }]] as const) {
+      const bucket = new s3.Bucket(s, `Cost${id}`, props);
+      expect(() => new VendorCustomer(s, id, { customerName: `acme-${id.toLowerCase()}`, customerAccountId: ACME, region: REGION, containerCost: { templateUrl: COST_TEMPLATE, bucket } })).not.toThrow();
+    }
+  });
+});
