@@ -20,9 +20,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CONTAINER_COST_WRITER_ROLE_PREFIX } from './container-cost-customer-template';
+import { maxClusterNameLength } from './customer-parameters';
 import { QuickCreateLink, TEMPLATE_URL } from './quick-create-link';
 import { REMOTE_WRITE_SOURCE_ROLE_PREFIX } from './remote-write-customer-template';
 import { AmpScraperTargetRole } from '../amp-scraper/amp-scraper-target-role';
+import { SCRAPER_SOURCE_ROLE_PREFIX, workspaceKey } from '../amp-scraper/names';
 import { ContainerInsightsPermissionMode, CrossAccountContainerInsights, PodIdentityTrust } from '../container-insights/cross-account-container-insights';
 import { acknowledgeNagFinding } from '../core/nag';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
@@ -345,6 +347,13 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
     v.check(prop, arn as string, arnRule(ArnKind.APS_WORKSPACE));
     if (v.problemCount === before && account && parseArn(arn as string)?.account !== account) v.problem(prop, `is not in this stack's account ${account}; the vendor's roles may only write to its own workspaces`);
   };
+  // A link prefills ClusterName: it must fit the template's MaxLength (CloudFormation cannot hash a long name,
+  // so a longer one is refused by the console, and the vendor's role would trust a hashed name the template never makes).
+  const withinTemplateMax = (prop: string, clusterName: string | undefined, template: string, max: number) => {
+    if (typeof clusterName === 'string' && !Token.isUnresolved(clusterName) && clusterName.length > max) {
+      v.problem(prop, `is ${clusterName.length} characters; ${template}'s ClusterName takes at most ${max} (its role name <prefix>-<cluster> must fit IAM's 64)`);
+    }
+  };
   if (options('containerInsights', props.containerInsights)) {
     const ci = props.containerInsights!;
     if (v.required('containerInsights.templateUrl', ci.templateUrl)) v.check('containerInsights.templateUrl', ci.templateUrl, TEMPLATE_URL);
@@ -358,7 +367,10 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
     if (v.required('remoteWrite.templateUrl', props.remoteWrite!.templateUrl)) v.check('remoteWrite.templateUrl', props.remoteWrite!.templateUrl, TEMPLATE_URL);
     workspace('remoteWrite.workspaceArn', props.remoteWrite!.workspaceArn);
     v.boolean('remoteWrite.requireExternalId', props.remoteWrite!.requireExternalId);
-    v.check('remoteWrite.clusterName', props.remoteWrite!.clusterName, EKS_CLUSTER_NAME);
+    const beforeCluster = v.problemCount;
+    if (v.check('remoteWrite.clusterName', props.remoteWrite!.clusterName, EKS_CLUSTER_NAME).problemCount === beforeCluster) {
+      withinTemplateMax('remoteWrite.clusterName', props.remoteWrite!.clusterName, 'RemoteWriteCustomerTemplate', maxClusterNameLength(REMOTE_WRITE_SOURCE_ROLE_PREFIX));
+    }
   }
   if (options('ampCollector', props.ampCollector)) {
     workspace('ampCollector.workspaceArn', props.ampCollector!.workspaceArn);
@@ -371,7 +383,13 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
         v.problem('ampCollector.templateUrl', `opens the console in ${props.region}, but the collector must be created in the workspace's region ${workspaceRegion}`);
       }
     }
-    if (v.required('ampCollector.clusterName', props.ampCollector!.clusterName)) v.check('ampCollector.clusterName', props.ampCollector!.clusterName, EKS_CLUSTER_NAME);
+    const beforeCluster = v.problemCount;
+    if (v.required('ampCollector.clusterName', props.ampCollector!.clusterName)
+      && v.check('ampCollector.clusterName', props.ampCollector!.clusterName, EKS_CLUSTER_NAME).problemCount === beforeCluster
+      && props.ampCollector!.templateUrl && typeof props.ampCollector!.workspaceArn === 'string') {
+      withinTemplateMax('ampCollector.clusterName', props.ampCollector!.clusterName, 'AmpCollectorCustomerTemplate',
+        maxClusterNameLength(SCRAPER_SOURCE_ROLE_PREFIX, workspaceKey(props.ampCollector!.workspaceArn)));
+    }
   }
   if (options('containerCost', props.containerCost)) {
     const cc = props.containerCost!;

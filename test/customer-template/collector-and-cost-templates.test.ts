@@ -341,3 +341,27 @@ describe('attack: the vendor\'s cost bucket must own what customers write', () =
     }
   });
 });
+
+describe('attack: a prefilled ClusterName the customer template\'s parameter would refuse', () => {
+  // The templates' ClusterName has a MaxLength that keeps <prefix>-<cluster>[-<key>] within 64 characters
+  // (CloudFormation cannot hash); a longer name is one the vendor's role names by a hashed source-role
+  // name the template can never create, and the console refuses the link's own value.
+  const RW_TEMPLATE = 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/remote-write.template.json';
+  const vendorWith = (props: Record<string, unknown>) => () => new VendorCustomer(new Stack(new App(), 'V', { env: { account: VENDOR, region: REGION } }), 'A', {
+    customerName: 'acme', customerAccountId: ACME, region: REGION, ...props,
+  } as any);
+
+  test('ampCollector.clusterName longer than the AMP collector template\'s MaxLength is refused by name', () => {
+    const max = synthesized['AMP collector'].json.Parameters.ClusterName.MaxLength;
+    expect(max).toBe(36);
+    expect(vendorWith({ ampCollector: { workspaceArn: WORKSPACE, clusterName: 'c'.repeat(max), templateUrl: AMP_TEMPLATE } })).not.toThrow();
+    expect(vendorWith({ ampCollector: { workspaceArn: WORKSPACE, clusterName: 'c'.repeat(max + 1), templateUrl: AMP_TEMPLATE } }))
+      .toThrow(/ampCollector\.clusterName: is 37 characters; AmpCollectorCustomerTemplate's ClusterName takes at most 36/);
+  });
+
+  test('remoteWrite.clusterName longer than the remote-write template\'s MaxLength is refused by name', () => {
+    const remoteWrite = (clusterName: string) => ({ remoteWrite: { templateUrl: RW_TEMPLATE, workspaceArn: WORKSPACE, clusterName } });
+    expect(vendorWith(remoteWrite('c'.repeat(51)))).not.toThrow();
+    expect(vendorWith(remoteWrite('c'.repeat(52)))).toThrow(/remoteWrite\.clusterName: is 52 characters; RemoteWriteCustomerTemplate's ClusterName takes at most 51/);
+  });
+});
