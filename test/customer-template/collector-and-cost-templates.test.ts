@@ -10,9 +10,11 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AgentIdentityMode, AmpCollectorCustomerTemplate, AmpCrossAccountScraper, ContainerCostCustomerTemplate, ContainerInsightsCustomerTemplate, VendorCustomer } from '../../src';
+import { Testing } from 'cdk8s';
+import { AgentIdentityMode, AmpCollectorCustomerTemplate, AmpCrossAccountScraper, ContainerCostAgentChart, ContainerCostAgentChartIdentity, ContainerCostCustomerTemplate, ContainerInsightsCustomerTemplate, VendorCustomer } from '../../src';
 import { evaluate } from '../harness/cfn-eval';
 import { canAssume, identityPoliciesOf, isAllowed, logicalIdsOfType, trustPolicyOf } from '../harness/iam-proof';
+import { objectOf, validChartObjects } from '../harness/manifests';
 import { nagFindings } from '../harness/nag';
 import { cfnLintErrors, freshApp, selfContainedProblems, SynthesizedTemplate, synthTemplate } from '../harness/template-lint';
 
@@ -363,5 +365,46 @@ describe('attack: a prefilled ClusterName the customer template\'s parameter wou
     const remoteWrite = (clusterName: string) => ({ remoteWrite: { templateUrl: RW_TEMPLATE, workspaceArn: WORKSPACE, clusterName } });
     expect(vendorWith(remoteWrite('c'.repeat(51)))).not.toThrow();
     expect(vendorWith(remoteWrite('c'.repeat(52)))).toThrow(/remoteWrite\.clusterName: is 52 characters; RemoteWriteCustomerTemplate's ClusterName takes at most 51/);
+  });
+});
+
+describe('follow the cost signal: the cluster side a customer deploys writes where both policies allow', () => {
+  test('ContainerCostAgentChart (FLEET_POD_IDENTITY) in a customer cluster: its service account is the one the role trusts, its prefix the one both policies open', () => {
+    const chart = new ContainerCostAgentChart(Testing.app(), 'cost', { account: ACME, region: REGION, clusterName: 'prod', identity: ContainerCostAgentChartIdentity.FLEET_POD_IDENTITY });
+    const sa = objectOf(validChartObjects(chart), 'ServiceAccount');
+    expect(sa.metadata.annotations?.['eks.amazonaws.com/role-arn']).toBeUndefined();
+    const t = synthesized['container cost'].json;
+    const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
+    const env = { account: ACME, region: REGION };
+    // EKS Pod Identity tags the session with the pod's namespace, service account and cluster (pod-id-abac.html).
+    expect(canAssume({
+      trustPolicy: trustPolicyOf(t, role, env),
+      roleArn: `arn:aws:iam::${ACME}:role/container-cost-writer-${REGION}`,
+      principal: 'pods.eks.amazonaws.com',
+      context: {
+        'aws:RequestTag/eks-cluster-arn': `arn:aws:eks:${REGION}:${ACME}:cluster/prod`,
+        'aws:RequestTag/kubernetes-namespace': sa.metadata.namespace,
+        'aws:RequestTag/kubernetes-service-account': sa.metadata.name,
+      },
+    })).toBe('Allowed');
+    const { template: vendor } = vendorStack();
+    const bucketId = logicalIdsOfType(vendor, 'AWS::S3::BucketPolicy')[0];
+    const bucketPolicy = evaluate(vendor.Resources[bucketId].Properties.PolicyDocument, vendor, {
+      account: VENDOR, region: REGION, attributes: { [vendor.Resources[bucketId].Properties.Bucket.Ref]: { Ref: BUCKET, Arn: `arn:aws:s3:::${BUCKET}` } },
+    });
+    const principal = `arn:aws:iam::${ACME}:role/container-cost-writer-${REGION}`;
+    const put = (key: string) => isAllowed({
+      policies: identityPoliciesOf(t, role, env),
+      principal,
+      action: 's3:PutObject',
+      resource: `arn:aws:s3:::${BUCKET}/${key}`,
+      resourceAccount: VENDOR,
+      resourcePolicy: bucketPolicy,
+      context: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': ACME, 'aws:PrincipalTag/eks-cluster-name': 'prod', 's3:ResourceAccount': VENDOR },
+    });
+    expect(chart.bucketPrefix).toBe(`${ACME}/${REGION}/prod/`);
+    expect(put(`${chart.bucketPrefix}2026-12-03.csv`)).toBe('Allowed');
+    // The prefixes of the chart's other identities are refused by the customer template's role.
+    expect(put(`${REGION}/prod/2026-12-03.csv`)).not.toBe('Allowed');
   });
 });
