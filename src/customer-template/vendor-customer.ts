@@ -32,6 +32,7 @@ import { ACCOUNT_ID, ArnKind, arnRule, EKS_CLUSTER_NAME, parseArn, REGION, Rule 
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalPartition } from '../core/stack-env';
 import { buildWithPropPrefix, describeConstruct, describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
+import { warn } from '../core/warnings';
 
 /** Container Insights for one customer. */
 export interface VendorContainerInsightsOptions {
@@ -227,6 +228,9 @@ export class VendorCustomer extends Construct {
   /** The quick-create link of the container cost template (with `containerCost`). */
   public readonly containerCostQuickCreateUrl?: string;
 
+  /** The customer's name and the AMP workspaces its roles write (for the shared-workspace warning). */
+  private readonly ampWorkspaces: { readonly customerName: string; readonly workspaceArns: string[] };
+
   /**
    * @param scope a construct in the vendor's stack (with a literal account)
    * @param id the construct ID
@@ -313,6 +317,9 @@ export class VendorCustomer extends Construct {
       }
     }
 
+    this.ampWorkspaces = { customerName: name, workspaceArns: [props.remoteWrite?.workspaceArn, props.ampCollector?.workspaceArn].filter((w): w is string => typeof w === 'string') };
+    this.warnOfSharedWorkspaces();
+
     if (props.containerCost) {
       const bucket = props.containerCost.bucket;
       costWriterStatements(bucket, props.customerAccountId, partition).forEach((statement) => bucket.addToResourcePolicy(statement));
@@ -322,6 +329,25 @@ export class VendorCustomer extends Construct {
         stackName: `container-cost-to-vendor-${name}`,
       });
       new CfnOutput(this, 'ContainerCostQuickCreateUrl', { value: this.containerCostQuickCreateUrl, description: `Quick-create link of ${name}'s container cost template` });
+    }
+  }
+
+  /**
+   * aps:RemoteWrite is authorized per workspace only (Service Authorization Reference, Amazon Managed Service for
+   * Prometheus: RemoteWrite takes workspace* and aws:ResourceTag only): no policy limits which series a writer
+   * sends, and each customer configures its own collector. Customers that share a workspace can each write
+   * series labelled as the other's: warn on the later one, naming the earlier.
+   */
+  private warnOfSharedWorkspaces(): void {
+    const others = Stack.of(this).node.findAll()
+      .filter((c): c is VendorCustomer => c instanceof VendorCustomer && c !== this && c.ampWorkspaces !== undefined);
+    for (const workspaceArn of new Set(this.ampWorkspaces.workspaceArns.filter((w) => !Token.isUnresolved(w)))) {
+      const sharing = others.filter((o) => o.ampWorkspaces.workspaceArns.includes(workspaceArn)).map((o) => o.ampWorkspaces.customerName);
+      if (sharing.length > 0) {
+        warn(this, 'workspaceShared', `Customer ${this.ampWorkspaces.customerName} shares the AMP workspace ${workspaceArn} with customer ${sharing.join(', ')}: `
+          + 'aps:RemoteWrite is authorized per workspace, not per series, so each customer can write series labelled as the other\'s. '
+          + 'Give each customer a workspace of its own where their metrics must not mix.');
+      }
     }
   }
 }

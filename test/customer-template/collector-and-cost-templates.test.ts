@@ -7,7 +7,7 @@
  * misses (another customer, another account's scraper, another cluster's prefix) are refused.
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Testing } from 'cdk8s';
@@ -406,5 +406,33 @@ describe('follow the cost signal: the cluster side a customer deploys writes whe
     expect(put(`${chart.bucketPrefix}2026-12-03.csv`)).toBe('Allowed');
     // The prefixes of the chart's other identities are refused by the customer template's role.
     expect(put(`${REGION}/prod/2026-12-03.csv`)).not.toBe('Allowed');
+  });
+});
+
+describe('attack: customers that share one AMP workspace can write each other\'s series', () => {
+  // aps:RemoteWrite is authorized per workspace only (Service Authorization Reference, Amazon Managed Service
+  // for Prometheus: RemoteWrite, resource workspace*, condition key aws:ResourceTag only): no IAM policy can
+  // limit which series or labels a writer sends, and each customer owns its collector's configuration.
+  test('both customers\' roles may remote-write the shared workspace, with nothing in the request to tell their series apart (IAM engine)', () => {
+    const { customers, template: vendor } = vendorStack();
+    for (const c of [customers.acme, customers.globex]) {
+      const roleId = logicalIdsOfType(vendor, 'AWS::IAM::Role').find((id) => vendor.Resources[id].Properties.RoleName === c.ampCollectorRole!.roleName)!;
+      expect(isAllowed({
+        policies: identityPoliciesOf(vendor, roleId, { account: VENDOR, region: REGION }),
+        principal: `arn:aws:sts::${VENDOR}:assumed-role/${c.ampCollectorRole!.roleName}/scraper`,
+        action: 'aps:RemoteWrite',
+        resource: WORKSPACE,
+      })).toBe('Allowed');
+    }
+  });
+
+  test('synth warns on the second customer of a workspace, naming the first; one workspace each does not warn', () => {
+    const { stack } = vendorStack();
+    Annotations.fromStack(stack).hasWarning('/Vendor/Globex', Match.stringLikeRegexp(`shares the AMP workspace ${WORKSPACE} with customer acme`));
+    Annotations.fromStack(stack).hasNoWarning('/Vendor/Acme', Match.stringLikeRegexp('shares the AMP workspace'));
+    const apart = new Stack(new App(), 'Apart', { env: { account: VENDOR, region: REGION } });
+    new VendorCustomer(apart, 'Acme', { customerName: 'acme', customerAccountId: ACME, region: REGION, ampCollector: { workspaceArn: WORKSPACE, clusterName: 'prod' } });
+    new VendorCustomer(apart, 'Globex', { customerName: 'globex', customerAccountId: GLOBEX, region: REGION, ampCollector: { workspaceArn: WORKSPACE.replace('ws-0123abcd', 'ws-99999999'), clusterName: 'prod' } });
+    Annotations.fromStack(apart).hasNoWarning('*', Match.stringLikeRegexp('shares the AMP workspace'));
   });
 });
