@@ -436,3 +436,28 @@ describe('attack: customers that share one AMP workspace can write each other\'s
     Annotations.fromStack(apart).hasNoWarning('*', Match.stringLikeRegexp('shares the AMP workspace'));
   });
 });
+
+test('attack: a non-customer account\'s role named container-cost-writer-<region>, with the same template, is refused by the vendor\'s bucket policy', () => {
+  const { template: vendor } = vendorStack();
+  const t = synthesized['container cost'].json;
+  const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
+  const bucketId = logicalIdsOfType(vendor, 'AWS::S3::BucketPolicy')[0];
+  const bucketPolicy = evaluate(vendor.Resources[bucketId].Properties.PolicyDocument, vendor, {
+    account: VENDOR, region: REGION, attributes: { [vendor.Resources[bucketId].Properties.Bucket.Ref]: { Ref: BUCKET, Arn: `arn:aws:s3:::${BUCKET}` } },
+  });
+  const put = (account: string, key: string) => {
+    const principal = `arn:aws:iam::${account}:role/container-cost-writer-${REGION}`;
+    return isAllowed({
+      policies: identityPoliciesOf(t, role, { account, region: REGION }),
+      principal,
+      action: 's3:PutObject',
+      resource: `arn:aws:s3:::${BUCKET}/${key}`,
+      resourceAccount: VENDOR,
+      resourcePolicy: bucketPolicy,
+      context: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': account, 'aws:PrincipalTag/eks-cluster-name': 'prod', 's3:ResourceAccount': VENDOR },
+    });
+  };
+  const STRANGER = '999999999999';
+  expect(put(STRANGER, `${STRANGER}/${REGION}/prod/cost.csv`)).not.toBe('Allowed');
+  expect(put(ACME, `${ACME}/${REGION}/prod/cost.csv`)).toBe('Allowed');
+});
