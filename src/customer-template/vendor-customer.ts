@@ -33,6 +33,7 @@ import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalPartition } from '../core/stack-env';
 import { buildWithPropPrefix, describeConstruct, describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
 import { warn } from '../core/warnings';
+import { worstCasePolicySize } from '../core/worst-case-size';
 
 /** Container Insights for one customer. */
 export interface VendorContainerInsightsOptions {
@@ -323,6 +324,7 @@ export class VendorCustomer extends Construct {
     if (props.containerCost) {
       const bucket = props.containerCost.bucket;
       costWriterStatements(bucket, props.customerAccountId, partition).forEach((statement) => bucket.addToResourcePolicy(statement));
+      checkBucketPolicyBudget(bucket as s3.Bucket, name);
       this.containerCostQuickCreateUrl = QuickCreateLink.forTemplate({
         region: props.region,
         templateUrl: props.containerCost.templateUrl,
@@ -459,6 +461,31 @@ function objectOwnershipOf(bucket: s3.Bucket): string | undefined {
   const controls = Stack.of(bucket).resolve(cfn.ownershipControls);
   const rule = controls?.rules?.[0] ?? controls?.Rules?.[0];
   return rule?.objectOwnership ?? rule?.ObjectOwnership;
+}
+
+/** S3 user guide, "Bucket policies and user policies": "Bucket policies are limited to 20 KB in size." */
+const S3_BUCKET_POLICY_SIZE = 20_480;
+const costBucketCustomers = new WeakMap<s3.Bucket, string[]>();
+
+/** Once per bucket: a synth-time error when its policy (all customers' statements) outgrows S3's limit, before CloudFormation fails the deploy. */
+function checkBucketPolicyBudget(bucket: s3.Bucket, customerName: string): void {
+  const customers = costBucketCustomers.get(bucket);
+  if (customers) {
+    customers.push(customerName);
+    return;
+  }
+  costBucketCustomers.set(bucket, [customerName]);
+  bucket.node.addValidation({
+    validate: () => {
+      const document = bucket.policy?.document;
+      const size = document ? worstCasePolicySize(Stack.of(bucket).resolve(document.toJSON())) : 0;
+      const names = costBucketCustomers.get(bucket) ?? [];
+      return size > S3_BUCKET_POLICY_SIZE
+        ? [`VendorCustomer containerCost: a bucket policy of up to ${size} characters for ${names.length} customers, over S3's 20,480 (20 KB) for a bucket policy; `
+          + 'give later customers another bucket (each customer adds about 860 characters)']
+        : [];
+    },
+  });
 }
 
 /**

@@ -461,3 +461,25 @@ test('attack: a non-customer account\'s role named container-cost-writer-<region
   expect(put(STRANGER, `${STRANGER}/${REGION}/prod/cost.csv`)).not.toBe('Allowed');
   expect(put(ACME, `${ACME}/${REGION}/prod/cost.csv`)).toBe('Allowed');
 });
+
+describe('attack: many customers on one cost bucket', () => {
+  // S3 user guide, "Bucket policies and user policies": bucket policies are limited to 20 KB. Each customer adds
+  // its two statements (about 860 characters at worst), so some twenty customers fill one bucket's policy,
+  // and CloudFormation would fail the deploy; synth says so first.
+  const withCustomers = (count: number) => {
+    const s = new Stack(new App(), 'V', { env: { account: VENDOR, region: REGION } });
+    const bucket = new s3.Bucket(s, 'Cost', { enforceSSL: true });
+    for (let i = 0; i < count; i++) {
+      new VendorCustomer(s, `C${i}`, { customerName: `customer-${i}`, customerAccountId: String(200000000000 + i), region: REGION, containerCost: { templateUrl: COST_TEMPLATE, bucket } });
+    }
+    return s;
+  };
+
+  test('a bucket policy over S3\'s 20 KB fails synth, naming the size and what to do', () => {
+    expect(() => Template.fromStack(withCustomers(30))).toThrow(/bucket policy of up to \d+ characters for 30 customers, over S3's 20,480[\s\S]*another bucket/);
+  });
+
+  test('twenty customers still fit', () => {
+    expect(() => Template.fromStack(withCustomers(20))).not.toThrow();
+  });
+});
