@@ -483,3 +483,64 @@ describe('attack: many customers on one cost bucket', () => {
     expect(() => Template.fromStack(withCustomers(20))).not.toThrow();
   });
 });
+
+test('prototype (not built): one shared statement with ${aws:PrincipalAccount} in the bucket policy\'s Resource keeps customers apart at ~30 characters per customer', () => {
+  // In a bucket policy the requester is the customer's own role session, so aws:PrincipalAccount is that customer's
+  // account (unlike in a shared central role's own policy, where it is the role's account).
+  const STRANGER = '999999999999';
+  const shared = {
+    Version: '2012-10-17',
+    Statement: [{
+      Effect: 'Allow',
+      Principal: { AWS: [ACME, GLOBEX].map((a) => `arn:aws:iam::${a}:root`) },
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      Resource: `arn:aws:s3:::${BUCKET}/\${aws:PrincipalAccount}/*`,
+      Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::*:role/${ContainerCostCustomerTemplate.writerRoleName('*')}` } },
+    }],
+  };
+  const t = synthesized['container cost'].json;
+  const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
+  // A customer's IAM admin may widen its own role at will: the bucket policy alone must keep it off others' prefixes.
+  const anyObject = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: '*' }] };
+  const put = (account: string, key: string, roleName = `container-cost-writer-${REGION}`, widened = false) => {
+    const principal = `arn:aws:iam::${account}:role/${roleName}`;
+    return isAllowed({
+      policies: widened ? [anyObject] : identityPoliciesOf(t, role, { account, region: REGION }),
+      principal,
+      action: 's3:PutObject',
+      resource: `arn:aws:s3:::${BUCKET}/${key}`,
+      resourceAccount: VENDOR,
+      resourcePolicy: shared,
+      context: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': account, 'aws:PrincipalTag/eks-cluster-name': 'prod', 's3:ResourceAccount': VENDOR },
+    });
+  };
+  expect(put(ACME, `${ACME}/${REGION}/prod/c.csv`)).toBe('Allowed');
+  expect(put(GLOBEX, `${GLOBEX}/${REGION}/prod/c.csv`)).toBe('Allowed');
+  expect(put(GLOBEX, `${ACME}/${REGION}/prod/c.csv`)).not.toBe('Allowed');
+  expect(put(GLOBEX, `${GLOBEX}/${REGION}/prod/c.csv`, undefined, true)).toBe('Allowed');
+  expect(put(GLOBEX, `${ACME}/${REGION}/prod/c.csv`, undefined, true)).not.toBe('Allowed');
+  expect(put(STRANGER, `${STRANGER}/${REGION}/prod/c.csv`)).not.toBe('Allowed');
+  expect(put(ACME, `${ACME}/${REGION}/prod/c.csv`, 'other-role')).not.toBe('Allowed');
+});
+
+test('attack: customer B\'s IAM admin widens its writer role to every object: VendorCustomer\'s bucket policy alone still keeps it off A\'s prefix', () => {
+  const { template: vendor } = vendorStack();
+  const bucketId = logicalIdsOfType(vendor, 'AWS::S3::BucketPolicy')[0];
+  const bucketPolicy = evaluate(vendor.Resources[bucketId].Properties.PolicyDocument, vendor, {
+    account: VENDOR, region: REGION, attributes: { [vendor.Resources[bucketId].Properties.Bucket.Ref]: { Ref: BUCKET, Arn: `arn:aws:s3:::${BUCKET}` } },
+  });
+  const anyObject = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:PutObject', 's3:ListBucket'], Resource: '*' }] };
+  const ask = (action: string, resource: string, context: Record<string, string> = {}) => {
+    const principal = `arn:aws:iam::${GLOBEX}:role/container-cost-writer-${REGION}`;
+    return isAllowed({
+      policies: [anyObject], principal, action, resource, resourceAccount: VENDOR, resourcePolicy: bucketPolicy,
+      context: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': GLOBEX, ...context },
+    });
+  };
+  expect(ask('s3:PutObject', `arn:aws:s3:::${BUCKET}/${GLOBEX}/${REGION}/prod/c.csv`)).toBe('Allowed');
+  expect(ask('s3:PutObject', `arn:aws:s3:::${BUCKET}/${ACME}/${REGION}/prod/c.csv`)).not.toBe('Allowed');
+  expect(ask('s3:PutObject', `arn:aws:s3:::${BUCKET}/c.csv`)).not.toBe('Allowed');
+  expect(ask('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': `${GLOBEX}/` })).toBe('Allowed');
+  expect(ask('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': `${ACME}/` })).not.toBe('Allowed');
+  expect(ask('s3:ListBucket', `arn:aws:s3:::${BUCKET}`)).not.toBe('Allowed');
+});
