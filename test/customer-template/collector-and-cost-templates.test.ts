@@ -533,7 +533,12 @@ test('attack: customer B\'s IAM admin widens its writer role to every object: Ve
   const ask = (action: string, resource: string, context: Record<string, string> = {}) => {
     const principal = `arn:aws:iam::${GLOBEX}:role/container-cost-writer-${REGION}`;
     return isAllowed({
-      policies: [anyObject], principal, action, resource, resourceAccount: VENDOR, resourcePolicy: bucketPolicy,
+      policies: [anyObject],
+      principal,
+      action,
+      resource,
+      resourceAccount: VENDOR,
+      resourcePolicy: bucketPolicy,
       context: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': GLOBEX, ...context },
     });
   };
