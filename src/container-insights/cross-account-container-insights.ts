@@ -341,9 +341,13 @@ export class CrossAccountContainerInsights extends Construct {
  * assumes this one role, and the writes are made by the role's session: its `aws:PrincipalAccount` is
  * this account, whichever member assumed it (the account of the
  * requesting principal: docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html, aws:PrincipalAccount),
- * so a `${aws:PrincipalAccount}` resource names this account for everyone; an IRSA
- * chain passes no session tag, and Pod Identity's transitive tags carry the cluster ARN, which a log
- * group name cannot hold (":"). Only the trust can tell members apart: one role per OU or per account.
+ * so a `${aws:PrincipalAccount}` resource names this account for everyone. An IRSA chain passes no
+ * session tag. Pod Identity's tags are all transitive (EKS user guide, pod-id-abac.html), but the one
+ * that holds the account, eks-cluster-arn (trust-pinned to the caller's account), has ":", which a log
+ * group name cannot; eks-cluster-name has no account and the trust leaves it free. Conditions on
+ * aws:PrincipalTag/eks-cluster-arn could separate Pod Identity sessions only with a statement per listed
+ * account (test/organization/container-insights-session-tags.test.ts). Without listing accounts, only the
+ * trust can tell members apart: one role per OU or per account.
  */
 function membersNotIsolatedMessage(mode: ContainerInsightsPermissionMode): string {
   const scope = mode === ContainerInsightsPermissionMode.AGENT_SERVER_POLICY

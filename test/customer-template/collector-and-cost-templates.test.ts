@@ -7,12 +7,14 @@
  * misses (another customer, another account's scraper, another cluster's prefix) are refused.
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AgentIdentityMode, AmpCollectorCustomerTemplate, AmpCrossAccountScraper, ContainerCostCustomerTemplate, ContainerInsightsCustomerTemplate, VendorCustomer } from '../../src';
+import { Testing } from 'cdk8s';
+import { AgentIdentityMode, AmpCollectorCustomerTemplate, AmpCrossAccountScraper, ContainerCostAgentChart, ContainerCostAgentChartIdentity, ContainerCostCustomerTemplate, ContainerInsightsCustomerTemplate, VendorCustomer } from '../../src';
 import { evaluate } from '../harness/cfn-eval';
 import { canAssume, identityPoliciesOf, isAllowed, logicalIdsOfType, trustPolicyOf } from '../harness/iam-proof';
+import { objectOf, validChartObjects } from '../harness/manifests';
 import { nagFindings } from '../harness/nag';
 import { cfnLintErrors, freshApp, selfContainedProblems, SynthesizedTemplate, synthTemplate } from '../harness/template-lint';
 
@@ -317,4 +319,233 @@ describe('Container Insights in NODE_ROLES mode (issue 23, item 3: is the templa
     // The node policy names the one role it was given.
     expect(isAllowed({ policies: [nodePolicy], principal: nodeRole, action: 'sts:AssumeRole', resource: `arn:aws:iam::${VENDOR}:role/containerinsights-globex`, identityOnly: true })).not.toBe('Allowed');
   });
+});
+
+describe('attack: the vendor\'s cost bucket must own what customers write', () => {
+  // S3 user guide, "Controlling ownership of objects and disabling ACLs for your bucket": with Object
+  // writer (or Bucket owner preferred and no bucket-owner-full-control ACL, which the customer's role
+  // never sends) the uploading account owns the object, and the vendor cannot read its customers' cost data.
+  test.each([
+    ['OBJECT_WRITER', s3.ObjectOwnership.OBJECT_WRITER],
+    ['BUCKET_OWNER_PREFERRED', s3.ObjectOwnership.BUCKET_OWNER_PREFERRED],
+  ])('a bucket with object ownership %s is refused by name', (_title, objectOwnership) => {
+    const s = new Stack(new App(), 'V', { env: { account: VENDOR, region: REGION } });
+    const bucket = new s3.Bucket(s, 'Cost', { objectOwnership });
+    expect(() => new VendorCustomer(s, 'A', { customerName: 'acme', customerAccountId: ACME, region: REGION, containerCost: { templateUrl: COST_TEMPLATE, bucket } }))
+      .toThrow(/containerCost\.bucket: has object ownership (ObjectWriter|BucketOwnerPreferred)[^\n]*BucketOwnerEnforced/);
+  });
+
+  test('the default (no OwnershipControls: S3 enforces bucket owner for new buckets) and BUCKET_OWNER_ENFORCED are accepted', () => {
+    const s = new Stack(new App(), 'V', { env: { account: VENDOR, region: REGION } });
+    for (const [id, props] of [['D', {}], ['E', { objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED }]] as const) {
+      const bucket = new s3.Bucket(s, `Cost${id}`, props);
+      expect(() => new VendorCustomer(s, id, { customerName: `acme-${id.toLowerCase()}`, customerAccountId: ACME, region: REGION, containerCost: { templateUrl: COST_TEMPLATE, bucket } })).not.toThrow();
+    }
+  });
+});
+
+describe('attack: a prefilled ClusterName the customer template\'s parameter would refuse', () => {
+  // The templates' ClusterName has a MaxLength that keeps <prefix>-<cluster>[-<key>] within 64 characters
+  // (CloudFormation cannot hash); a longer name is one the vendor's role names by a hashed source-role
+  // name the template can never create, and the console refuses the link's own value.
+  const RW_TEMPLATE = 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/remote-write.template.json';
+  const vendorWith = (props: Record<string, unknown>) => () => new VendorCustomer(new Stack(new App(), 'V', { env: { account: VENDOR, region: REGION } }), 'A', {
+    customerName: 'acme', customerAccountId: ACME, region: REGION, ...props,
+  } as any);
+
+  test('ampCollector.clusterName longer than the AMP collector template\'s MaxLength is refused by name', () => {
+    const max = synthesized['AMP collector'].json.Parameters.ClusterName.MaxLength;
+    expect(max).toBe(36);
+    expect(vendorWith({ ampCollector: { workspaceArn: WORKSPACE, clusterName: 'c'.repeat(max), templateUrl: AMP_TEMPLATE } })).not.toThrow();
+    expect(vendorWith({ ampCollector: { workspaceArn: WORKSPACE, clusterName: 'c'.repeat(max + 1), templateUrl: AMP_TEMPLATE } }))
+      .toThrow(/ampCollector\.clusterName: is 37 characters; AmpCollectorCustomerTemplate's ClusterName takes at most 36/);
+  });
+
+  test('remoteWrite.clusterName longer than the remote-write template\'s MaxLength is refused by name', () => {
+    const remoteWrite = (clusterName: string) => ({ remoteWrite: { templateUrl: RW_TEMPLATE, workspaceArn: WORKSPACE, clusterName } });
+    expect(vendorWith(remoteWrite('c'.repeat(51)))).not.toThrow();
+    expect(vendorWith(remoteWrite('c'.repeat(52)))).toThrow(/remoteWrite\.clusterName: is 52 characters; RemoteWriteCustomerTemplate's ClusterName takes at most 51/);
+  });
+});
+
+describe('follow the cost signal: the cluster side a customer deploys writes where both policies allow', () => {
+  test('ContainerCostAgentChart (FLEET_POD_IDENTITY) in a customer cluster: its service account is the one the role trusts, its prefix the one both policies open', () => {
+    const chart = new ContainerCostAgentChart(Testing.app(), 'cost', { account: ACME, region: REGION, clusterName: 'prod', identity: ContainerCostAgentChartIdentity.FLEET_POD_IDENTITY });
+    const sa = objectOf(validChartObjects(chart), 'ServiceAccount');
+    expect(sa.metadata.annotations?.['eks.amazonaws.com/role-arn']).toBeUndefined();
+    const t = synthesized['container cost'].json;
+    const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
+    const env = { account: ACME, region: REGION };
+    // EKS Pod Identity tags the session with the pod's namespace, service account and cluster (pod-id-abac.html).
+    expect(canAssume({
+      trustPolicy: trustPolicyOf(t, role, env),
+      roleArn: `arn:aws:iam::${ACME}:role/container-cost-writer-${REGION}`,
+      principal: 'pods.eks.amazonaws.com',
+      context: {
+        'aws:RequestTag/eks-cluster-arn': `arn:aws:eks:${REGION}:${ACME}:cluster/prod`,
+        'aws:RequestTag/kubernetes-namespace': sa.metadata.namespace,
+        'aws:RequestTag/kubernetes-service-account': sa.metadata.name,
+      },
+    })).toBe('Allowed');
+    const { template: vendor } = vendorStack();
+    const bucketId = logicalIdsOfType(vendor, 'AWS::S3::BucketPolicy')[0];
+    const bucketPolicy = evaluate(vendor.Resources[bucketId].Properties.PolicyDocument, vendor, {
+      account: VENDOR, region: REGION, attributes: { [vendor.Resources[bucketId].Properties.Bucket.Ref]: { Ref: BUCKET, Arn: `arn:aws:s3:::${BUCKET}` } },
+    });
+    const principal = `arn:aws:iam::${ACME}:role/container-cost-writer-${REGION}`;
+    const put = (key: string) => isAllowed({
+      policies: identityPoliciesOf(t, role, env),
+      principal,
+      action: 's3:PutObject',
+      resource: `arn:aws:s3:::${BUCKET}/${key}`,
+      resourceAccount: VENDOR,
+      resourcePolicy: bucketPolicy,
+      context: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': ACME, 'aws:PrincipalTag/eks-cluster-name': 'prod', 's3:ResourceAccount': VENDOR },
+    });
+    expect(chart.bucketPrefix).toBe(`${ACME}/${REGION}/prod/`);
+    expect(put(`${chart.bucketPrefix}2026-12-03.csv`)).toBe('Allowed');
+    // The prefixes of the chart's other identities are refused by the customer template's role.
+    expect(put(`${REGION}/prod/2026-12-03.csv`)).not.toBe('Allowed');
+  });
+});
+
+describe('attack: customers that share one AMP workspace can write each other\'s series', () => {
+  // aps:RemoteWrite is authorized per workspace only (Service Authorization Reference, Amazon Managed Service
+  // for Prometheus: RemoteWrite, resource workspace*, condition key aws:ResourceTag only): no IAM policy can
+  // limit which series or labels a writer sends, and each customer owns its collector's configuration.
+  test('both customers\' roles may remote-write the shared workspace, with nothing in the request to tell their series apart (IAM engine)', () => {
+    const { customers, template: vendor } = vendorStack();
+    for (const c of [customers.acme, customers.globex]) {
+      const roleId = logicalIdsOfType(vendor, 'AWS::IAM::Role').find((id) => vendor.Resources[id].Properties.RoleName === c.ampCollectorRole!.roleName)!;
+      expect(isAllowed({
+        policies: identityPoliciesOf(vendor, roleId, { account: VENDOR, region: REGION }),
+        principal: `arn:aws:sts::${VENDOR}:assumed-role/${c.ampCollectorRole!.roleName}/scraper`,
+        action: 'aps:RemoteWrite',
+        resource: WORKSPACE,
+      })).toBe('Allowed');
+    }
+  });
+
+  test('synth warns on the second customer of a workspace, naming the first; one workspace each does not warn', () => {
+    const { stack } = vendorStack();
+    Annotations.fromStack(stack).hasWarning('/Vendor/Globex', Match.stringLikeRegexp(`shares the AMP workspace ${WORKSPACE} with customer acme`));
+    Annotations.fromStack(stack).hasNoWarning('/Vendor/Acme', Match.stringLikeRegexp('shares the AMP workspace'));
+    const apart = new Stack(new App(), 'Apart', { env: { account: VENDOR, region: REGION } });
+    new VendorCustomer(apart, 'Acme', { customerName: 'acme', customerAccountId: ACME, region: REGION, ampCollector: { workspaceArn: WORKSPACE, clusterName: 'prod' } });
+    new VendorCustomer(apart, 'Globex', { customerName: 'globex', customerAccountId: GLOBEX, region: REGION, ampCollector: { workspaceArn: WORKSPACE.replace('ws-0123abcd', 'ws-99999999'), clusterName: 'prod' } });
+    Annotations.fromStack(apart).hasNoWarning('*', Match.stringLikeRegexp('shares the AMP workspace'));
+  });
+});
+
+test('attack: a non-customer account\'s role named container-cost-writer-<region>, with the same template, is refused by the vendor\'s bucket policy', () => {
+  const { template: vendor } = vendorStack();
+  const t = synthesized['container cost'].json;
+  const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
+  const bucketId = logicalIdsOfType(vendor, 'AWS::S3::BucketPolicy')[0];
+  const bucketPolicy = evaluate(vendor.Resources[bucketId].Properties.PolicyDocument, vendor, {
+    account: VENDOR, region: REGION, attributes: { [vendor.Resources[bucketId].Properties.Bucket.Ref]: { Ref: BUCKET, Arn: `arn:aws:s3:::${BUCKET}` } },
+  });
+  const put = (account: string, key: string) => {
+    const principal = `arn:aws:iam::${account}:role/container-cost-writer-${REGION}`;
+    return isAllowed({
+      policies: identityPoliciesOf(t, role, { account, region: REGION }),
+      principal,
+      action: 's3:PutObject',
+      resource: `arn:aws:s3:::${BUCKET}/${key}`,
+      resourceAccount: VENDOR,
+      resourcePolicy: bucketPolicy,
+      context: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': account, 'aws:PrincipalTag/eks-cluster-name': 'prod', 's3:ResourceAccount': VENDOR },
+    });
+  };
+  const STRANGER = '999999999999';
+  expect(put(STRANGER, `${STRANGER}/${REGION}/prod/cost.csv`)).not.toBe('Allowed');
+  expect(put(ACME, `${ACME}/${REGION}/prod/cost.csv`)).toBe('Allowed');
+});
+
+describe('attack: many customers on one cost bucket', () => {
+  // S3 user guide, "Bucket policies and user policies": bucket policies are limited to 20 KB. Each customer adds
+  // its two statements (about 860 characters at worst), so some twenty customers fill one bucket's policy,
+  // and CloudFormation would fail the deploy; synth says so first.
+  const withCustomers = (count: number) => {
+    const s = new Stack(new App(), 'V', { env: { account: VENDOR, region: REGION } });
+    const bucket = new s3.Bucket(s, 'Cost', { enforceSSL: true });
+    for (let i = 0; i < count; i++) {
+      new VendorCustomer(s, `C${i}`, { customerName: `customer-${i}`, customerAccountId: String(200000000000 + i), region: REGION, containerCost: { templateUrl: COST_TEMPLATE, bucket } });
+    }
+    return s;
+  };
+
+  test('a bucket policy over S3\'s 20 KB fails synth, naming the size and what to do', () => {
+    expect(() => Template.fromStack(withCustomers(30))).toThrow(/bucket policy of up to \d+ characters for 30 customers, over S3's 20,480[\s\S]*another bucket/);
+  });
+
+  test('twenty customers still fit', () => {
+    expect(() => Template.fromStack(withCustomers(20))).not.toThrow();
+  });
+});
+
+test('prototype (not built): one shared statement with ${aws:PrincipalAccount} in the bucket policy\'s Resource keeps customers apart at ~30 characters per customer', () => {
+  // In a bucket policy the requester is the customer's own role session, so aws:PrincipalAccount is that customer's
+  // account (unlike in a shared central role's own policy, where it is the role's account).
+  const STRANGER = '999999999999';
+  const shared = {
+    Version: '2012-10-17',
+    Statement: [{
+      Effect: 'Allow',
+      Principal: { AWS: [ACME, GLOBEX].map((a) => `arn:aws:iam::${a}:root`) },
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      Resource: `arn:aws:s3:::${BUCKET}/\${aws:PrincipalAccount}/*`,
+      Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::*:role/${ContainerCostCustomerTemplate.writerRoleName('*')}` } },
+    }],
+  };
+  const t = synthesized['container cost'].json;
+  const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
+  // A customer's IAM admin may widen its own role at will: the bucket policy alone must keep it off others' prefixes.
+  const anyObject = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: '*' }] };
+  const put = (account: string, key: string, roleName = `container-cost-writer-${REGION}`, widened = false) => {
+    const principal = `arn:aws:iam::${account}:role/${roleName}`;
+    return isAllowed({
+      policies: widened ? [anyObject] : identityPoliciesOf(t, role, { account, region: REGION }),
+      principal,
+      action: 's3:PutObject',
+      resource: `arn:aws:s3:::${BUCKET}/${key}`,
+      resourceAccount: VENDOR,
+      resourcePolicy: shared,
+      context: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': account, 'aws:PrincipalTag/eks-cluster-name': 'prod', 's3:ResourceAccount': VENDOR },
+    });
+  };
+  expect(put(ACME, `${ACME}/${REGION}/prod/c.csv`)).toBe('Allowed');
+  expect(put(GLOBEX, `${GLOBEX}/${REGION}/prod/c.csv`)).toBe('Allowed');
+  expect(put(GLOBEX, `${ACME}/${REGION}/prod/c.csv`)).not.toBe('Allowed');
+  expect(put(GLOBEX, `${GLOBEX}/${REGION}/prod/c.csv`, undefined, true)).toBe('Allowed');
+  expect(put(GLOBEX, `${ACME}/${REGION}/prod/c.csv`, undefined, true)).not.toBe('Allowed');
+  expect(put(STRANGER, `${STRANGER}/${REGION}/prod/c.csv`)).not.toBe('Allowed');
+  expect(put(ACME, `${ACME}/${REGION}/prod/c.csv`, 'other-role')).not.toBe('Allowed');
+});
+
+test('attack: customer B\'s IAM admin widens its writer role to every object: VendorCustomer\'s bucket policy alone still keeps it off A\'s prefix', () => {
+  const { template: vendor } = vendorStack();
+  const bucketId = logicalIdsOfType(vendor, 'AWS::S3::BucketPolicy')[0];
+  const bucketPolicy = evaluate(vendor.Resources[bucketId].Properties.PolicyDocument, vendor, {
+    account: VENDOR, region: REGION, attributes: { [vendor.Resources[bucketId].Properties.Bucket.Ref]: { Ref: BUCKET, Arn: `arn:aws:s3:::${BUCKET}` } },
+  });
+  const anyObject = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:PutObject', 's3:ListBucket'], Resource: '*' }] };
+  const ask = (action: string, resource: string, context: Record<string, string> = {}) => {
+    const principal = `arn:aws:iam::${GLOBEX}:role/container-cost-writer-${REGION}`;
+    return isAllowed({
+      policies: [anyObject],
+      principal,
+      action,
+      resource,
+      resourceAccount: VENDOR,
+      resourcePolicy: bucketPolicy,
+      context: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': GLOBEX, ...context },
+    });
+  };
+  expect(ask('s3:PutObject', `arn:aws:s3:::${BUCKET}/${GLOBEX}/${REGION}/prod/c.csv`)).toBe('Allowed');
+  expect(ask('s3:PutObject', `arn:aws:s3:::${BUCKET}/${ACME}/${REGION}/prod/c.csv`)).not.toBe('Allowed');
+  expect(ask('s3:PutObject', `arn:aws:s3:::${BUCKET}/c.csv`)).not.toBe('Allowed');
+  expect(ask('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': `${GLOBEX}/` })).toBe('Allowed');
+  expect(ask('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': `${ACME}/` })).not.toBe('Allowed');
+  expect(ask('s3:ListBucket', `arn:aws:s3:::${BUCKET}`)).not.toBe('Allowed');
 });
