@@ -52,7 +52,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   lambdaOptions: {
     runtime: awscdk.LambdaRuntime.NODEJS_22_X,
     // The Node.js 22 Lambda runtime ships AWS SDK v3; do not bundle it.
-    bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: true },
+    // No source map: nothing in the function enables them (no --enable-source-maps), so a map in the
+    // zip would be dead weight (issue 24 item 4).
+    bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: false },
   },
 
   // Snapshots change only through `npm run test:update`, never silently in `npm test`.
@@ -68,6 +70,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
+  // The published JavaScript carries no source maps: inline maps with sources were two thirds of
+  // lib/*.js bytes (issue 24 item 4). tsc's output is readable as it is; tests and ts-node map to src/.
+  tsconfig: { compilerOptions: { inlineSourceMap: false, inlineSources: false } },
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     include: ['src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', '.projenrc.ts'],
@@ -92,7 +97,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['/cdk.out/', '/examples/cdk.out/', '/bench-results/'],
 });
 
-for (const pattern of ['/examples/', '/cdk.out/', '/bench/', '/.ci/', '/scripts/', '/.nvmrc']) {
+for (const pattern of ['/examples/', '/cdk.out/', '/bench/', '/.ci/', '/scripts/', '/.nvmrc', '/cdk.json']) {
   project.npmignore?.exclude(pattern);
 }
 
@@ -132,6 +137,10 @@ project.bundler.addBundle('./src/organization/fleet-sync.handler.ts', {
   minify: true,
 });
 
+// A fresh bundle each time: esbuild never deletes what an earlier option wrote (a stale index.js.map
+// would ship in the package and in the Lambda zips). assets/ holds only bundler output (gitignored).
+project.bundler.bundleTask.prependExec('node -e "require(\'fs\').rmSync(\'assets\', { recursive: true, force: true })"');
+
 // `npm run bench`: the benchmarks (scripts that print figures, never timed tests): the container-cost
 // reconciler at 500 clusters, then organization scale (trust and template sizes, a member account's
 // reconcilers, the StackSet rollout model).
@@ -143,9 +152,18 @@ bench.exec('ts-node -P tsconfig.dev.json bench/fleet-scale.ts');
 bench.exec('ts-node -P tsconfig.dev.json bench/stackset-rollout.ts');
 // Issue 24, item 1: trust sharding against the same IAM written by hand, and the 5,000-cluster plan.
 bench.exec('ts-node -P tsconfig.dev.json bench/trust-sharding.ts');
+// Issue 24 item 2: the example synth with and without type-checking; fails unless the outputs are identical.
+bench.exec('ts-node --transpile-only -P tsconfig.dev.json bench/synth-speed.ts');
+// Issue 24 item 3: what importing the compiled package costs a CDK app that uses one construct.
+bench.spawn(project.compileTask);
+bench.exec('ts-node --transpile-only -P tsconfig.dev.json bench/import-cost.ts');
 
 // Only our sources (not lib/ or cdk.out/) belong to the dev program.
 project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', '.projenrc.ts']);
+
+// Issue 24 item 3: after jsii, the index files load the cdk8s charts (and the YAML renderers) on first
+// use, so importing the package for a CDK construct loads neither cdk8s, cdk8s-plus-27 nor yaml.
+project.compileTask.exec('node scripts/lazy-chart-exports.mjs lib');
 
 // ts-jest compiles test files one by one without type checking; check the whole dev program first.
 const typecheck = project.addTask('typecheck', {

@@ -3,6 +3,10 @@
  * against the in-memory IAM and EKS fakes, every call taking a fixed latency. Prints the API calls
  * by kind for the first run (creates everything) and the steady run (nothing to do), and each
  * run's wall time next to the lower bound its phases allow with that latency and concurrency.
+ * The reconciler reads its roles from GetAccountAuthorizationDetails pages (issue 24 item 6); before,
+ * it listed them with ListRoles and read each with four calls (GetRole, ListRolePolicies,
+ * GetRolePolicy, ListAttachedRolePolicies): this bench at commit 64d87e7 measured 2,006 IAM calls in
+ * the steady run (5 ListRoles pages and 500 of each), printed next to today's count.
  * Not a test: timings depend on the machine; the call counts do not.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -25,6 +29,9 @@ const iam = new FakeIam('222222222222');
 const eks = new FakeEks('222222222222');
 iam.pageSize = PAGE_SIZE;
 eks.pageSize = PAGE_SIZE;
+// GetAccountAuthorizationDetails returns up to MaxItems (the reconciler asks for 1,000) roles a page.
+const DETAILS_PAGE_SIZE = 1000;
+iam.authorizationDetailsPageSize = DETAILS_PAGE_SIZE;
 REGIONS.forEach((region, r) => {
   for (let c = 0; c < CLUSTERS_PER_REGION; c++) {
     const issuer = `https://oidc.eks.${region}.amazonaws.com/id/${(r * 1000 + c).toString(16).toUpperCase().padStart(32, '0')}`;
@@ -61,17 +68,16 @@ const deps = {
 };
 
 /** The wall time the reconciler's phases need at least, with the latency and its concurrency settings. */
-function lowerBoundMs(rolesUnderPath: number, creates: number): number {
+function lowerBoundMs(rolesInAccount: number, creates: number): number {
   const { regions, clusters, roles } = DEFAULT_CONCURRENCY;
-  const pages = (n: number) => Math.max(1, Math.ceil(n / PAGE_SIZE));
+  const pages = (n: number, size = PAGE_SIZE) => Math.max(1, Math.ceil(n / size));
   const perRegion = pages(CLUSTERS_PER_REGION) + Math.ceil(CLUSTERS_PER_REGION / clusters); // ListClusters pages, then DescribeCluster waves
   const scan = Math.ceil(REGIONS.length / regions) * perRegion;
   const providers = 1;
-  const listRoles = pages(rolesUnderPath);
-  const read = Math.ceil(rolesUnderPath / roles) * 4; // GetRole, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies per role
+  const read = pages(rolesInAccount, DETAILS_PAGE_SIZE); // GetAccountAuthorizationDetails pages, one after another
   const fence = creates > 0 ? 1 : 0; // one GetRole of the reconciler's own role (is the stack being deleted?) before creating
   const apply = Math.ceil(creates / roles) * 3; // CreateRole, PutRolePolicy, then the deletion fence's GetRole per new role
-  return (scan + providers + listRoles + read + fence + apply) * LATENCY_MS;
+  return (scan + providers + read + fence + apply) * LATENCY_MS;
 }
 
 function countByKind(calls: string[]): Record<string, number> {
@@ -83,25 +89,32 @@ function countByKind(calls: string[]): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-async function run(label: string, rolesBefore: number) {
+/** The steady run's IAM calls before issue 24 item 6 (this bench at 64d87e7: ListRoles, then four reads per role). */
+const STEADY_IAM_CALLS_BEFORE = 2006;
+
+async function run(label: string) {
+  const rolesInAccount = iam.roles.size;
   iam.calls.length = 0;
   eks.calls.length = 0;
   const start = process.hrtime.bigint();
   const { summary } = await onEvent({ source: 'bench' }, deps);
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  const bound = lowerBoundMs(rolesBefore, summary!.created);
+  const bound = lowerBoundMs(rolesInAccount, summary!.created);
   const calls = { ...countByKind(eks.calls), ...countByKind(iam.calls) };
   console.log(`\n${label}: ${JSON.stringify({ created: summary!.created, updated: summary!.updated, deleted: summary!.deleted, errors: summary!.errors.length })}`);
-  console.log(`  API calls (${Object.values(calls).reduce((a, b) => a + b, 0)} in all):`);
-  for (const [kind, count] of Object.entries(calls)) console.log(`    ${kind.padEnd(26)} ${count}`);
+  console.log(`  API calls (${Object.values(calls).reduce((a, b) => a + b, 0)} in all, ${iam.calls.length} to IAM):`);
+  for (const [kind, count] of Object.entries(calls)) console.log(`    ${kind.padEnd(32)} ${count}`);
   console.log(`  wall time ${wallMs.toFixed(0)} ms; lower bound ${bound} ms at ${LATENCY_MS} ms per call (${(wallMs / bound).toFixed(2)}x)`);
+  return iam.calls.length;
 }
 
 async function main() {
   console.log(`Reconciling ${REGIONS.length * CLUSTERS_PER_REGION} clusters over ${REGIONS.length} regions; ${LATENCY_MS} ms per API call; `
     + `concurrency: ${DEFAULT_CONCURRENCY.regions} regions, ${DEFAULT_CONCURRENCY.clusters} DescribeCluster per region, ${DEFAULT_CONCURRENCY.roles} roles.`);
-  await run('First run', 0);
-  await run('Steady run', iam.roles.size);
+  await run('First run');
+  const now = await run('Steady run');
+  console.log(`\nSteady-state IAM calls: ${now} now, ${STEADY_IAM_CALLS_BEFORE} before issue 24 item 6 (four reads per role); `
+    + `at one run every 2 hours, ${now * 12} instead of ${STEADY_IAM_CALLS_BEFORE * 12} a day.`);
   iam.restore();
   eks.restore();
 }

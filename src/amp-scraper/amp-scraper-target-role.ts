@@ -162,7 +162,8 @@ export class AmpScraperTargetRole extends Construct {
     const sourceRoleName = props.sourceRoleName ?? scraperSourceRoleName(props.clusterName!, props.workspaceArn);
     const partition = workspace?.partition ?? 'aws';
     const sourceRoleArn = `arn:${partition}:iam::${props.sourceAccountId}:role/${sourceRoleName}`;
-    this.pinned = props.scraperArn !== undefined;
+    // null too (a plain-JS or JSON caller's "not given"): never a trust with "sts:ExternalId": null.
+    this.pinned = isGiven(props.scraperArn);
     const externalId = this.pinned
       ? { StringEquals: { 'sts:ExternalId': props.scraperArn! } }
       : { StringLike: { 'sts:ExternalId': `arn:${partition}:aps:${workspace!.region}:${props.sourceAccountId}:scraper/*` } };

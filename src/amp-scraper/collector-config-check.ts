@@ -4,13 +4,13 @@
  * synth fails with all of them at once instead of CreateScraper failing after deployment starts.
  * Pure: no aws-cdk-lib import.
  */
-import { parse } from 'yaml';
 import {
   API_SERVER_ADDRESS, AUTHORIZATION_FIELDS, GLOBAL_FIELDS, GUIDE, GUIDE_SILENT_JOB_FIELDS, JOB_FIELDS,
   KUBERNETES_SD_FIELDS, KUBERNETES_SD_ROLES, MIN_INTERVAL_MS,
   PROMETHEUS_DEFAULT_INTERVAL, PROMETHEUS_DEFAULT_TIMEOUT, REFUSED_JOB_FIELDS, REFUSED_TOP_LEVEL, RELABEL_ACTIONS, RELABEL_FIELDS,
   SERVICE_ACCOUNT_TOKEN, SERVICE_DISCOVERY_SUFFIX, STATIC_CONFIG_FIELDS, TOP_LEVEL_FIELDS,
 } from './collector-config-rules';
+import { yaml } from '../core/lazy-yaml';
 import { PROMETHEUS_DURATION_EXPECTED, prometheusDurationMs } from '../core/prometheus-duration';
 
 type Problems = string[];
@@ -19,7 +19,7 @@ type Problems = string[];
 export function scrapeConfigProblems(text: string): string[] {
   let document: unknown;
   try {
-    document = parse(text);
+    document = yaml().parse(text);
   } catch (error) {
     return [`is not valid YAML: ${(error as Error).message.split('\n')[0]}`];
   }
@@ -61,7 +61,7 @@ export function scrapeConfigProblems(text: string): string[] {
 export function scrapeConfigWarnings(text: string): string[] {
   let document: unknown;
   try {
-    document = parse(text);
+    document = yaml().parse(text);
   } catch {
     return [];
   }

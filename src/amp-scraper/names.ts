@@ -1,13 +1,16 @@
 import { roleNameFromParts } from '../core/naming';
 
+/** The prefix of the per-cluster source role's name. */
+export const SCRAPER_SOURCE_ROLE_PREFIX = 'amp-scraper-source';
+
 /** The first block of the workspace ID ("ws-0123abcd-..." gives "0123abcd"): short, and stable. */
-function workspaceKey(workspaceArn: string): string {
+export function workspaceKey(workspaceArn: string): string {
   return workspaceArn.split('/').pop()!.replace(/^ws-/, '').split('-')[0];
 }
 
 /** The source (cluster-account) role of the scraper for one cluster and workspace. */
 export function scraperSourceRoleName(clusterName: string, workspaceArn: string): string {
-  return roleNameFromParts(['amp-scraper-source', clusterName, workspaceKey(workspaceArn)]);
+  return roleNameFromParts([SCRAPER_SOURCE_ROLE_PREFIX, clusterName, workspaceKey(workspaceArn)]);
 }
 
 /** The target (workspace-account) role for one source account, cluster and workspace. */

@@ -3,8 +3,8 @@
  * typed object and written as plain YAML. The checks of a user's configuration are in
  * collector-config-check.ts. Pure: no aws-cdk-lib import.
  */
-import { stringify } from 'yaml';
 import { SERVICE_ACCOUNT_TOKEN } from './collector-config-rules';
+import { yaml } from '../core/lazy-yaml';
 
 export { scrapeConfigProblems, scrapeConfigWarnings } from './collector-config-check';
 
@@ -74,6 +74,6 @@ export function defaultScrapeConfig(clusterArn?: string): ScrapeConfigDocument {
  * and aliases (`&a1` / `*a1`); Prometheus reads those, but whether AMP's validator does is unknown.
  */
 export function scrapeConfigYaml(document: ScrapeConfigDocument): string {
-  return stringify(document, { aliasDuplicateObjects: false });
+  return yaml().stringify(document, { aliasDuplicateObjects: false });
 }
 

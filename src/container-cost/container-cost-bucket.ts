@@ -415,7 +415,9 @@ export class ContainerCostBucket extends Construct {
           statements: [
             new iam.PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
             ...reconcilerRoleStatements({ rolePath: this.rolePath, ownerKey: this.ownerKey, boundaryArn, regions: this.includeRegions }),
-            new iam.PolicyStatement({ sid: 'ListRolesAndProviders', actions: ['iam:ListRoles', 'iam:ListOpenIDConnectProviders'], resources: ['*'] }),
+            // Reading the roles (trust, tags, boundary, policies) in pages of up to 1,000, the drift check
+            // (issue 24 item 6), and the OIDC providers: read-only, without resource-level permissions.
+            new iam.PolicyStatement({ sid: 'ReadRolesAndProviders', actions: ['iam:GetAccountAuthorizationDetails', 'iam:ListOpenIDConnectProviders'], resources: ['*'] }),
             new iam.PolicyStatement({ sid: 'ListClusters', actions: ['eks:ListClusters'], resources: ['*'] }),
             new iam.PolicyStatement({ sid: 'DescribeClusters', actions: ['eks:DescribeCluster'], resources: [`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:cluster/*`] }),
             // A Delete is acted on only while CloudFormation is really deleting this stack's resource.
@@ -484,7 +486,7 @@ export class ContainerCostBucket extends Construct {
     acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, roleArns)}]`,
       'Agent roles are created per cluster at exactly this stack\'s IAM path (deeper paths denied), only with this stack\'s permissions boundary and owner tag; changes need both.');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::*]',
-      'iam:ListRoles, iam:ListOpenIDConnectProviders and eks:ListClusters are list actions without resource-level permissions; every other * is in a Deny.');
+      'iam:GetAccountAuthorizationDetails (read-only: the drift check), iam:ListOpenIDConnectProviders and eks:ListClusters have no resource-level permissions; every other * is in a Deny.');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:cluster/*]',
       'The reconciler describes every cluster of the account in the included regions; describing is read-only.');
   }

@@ -5,10 +5,12 @@ import { agentConfig, CloudWatchAgentConfig } from './cloudwatch-agent-config';
 import { AgentIdentityMode } from './container-insights-agent-access';
 import { DEFAULT_FLUENT_BIT_IMAGE, FluentBitDaemonSet } from './fluent-bit-daemonset';
 import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT, REPORTED_CLUSTER_NAME } from './names';
+import { HostMount, nodeAgentDaemonSet } from './node-daemonset';
 import { ContainerInsightsSignalRoute, containerInsightsSignalRoutes } from './signal-routes';
 import { IRSA_ROLE_ANNOTATION } from '../core/k8s';
 import { ArnKind, arnRule, EKS_CLUSTER_NAME, PINNED_IMAGE, REGION } from '../core/rules';
 import { PropsValidator, propsOrEmpty } from '../core/validation';
+import { warn } from '../core/warnings';
 
 /**
  * Props of {@link CloudWatchAgentChart}. Plain values only: the chart never depends on a CDK stack.
@@ -56,7 +58,10 @@ export interface CloudWatchAgentChartProps {
   readonly metricsCollectionInterval?: number;
 
   /**
-   * Container Insights with enhanced observability (more metrics, more cost).
+   * Container Insights with enhanced observability (`enhanced_container_insights`). It changes the bill:
+   * enhanced observability is charged per observation (tiered) rather than per custom metric, and
+   * publishes more metrics. Off by default, as the agent itself is when the key is absent; note that `CloudWatchObservabilityAddon` defaults to `true`,
+   * as the add-on's own configuration does.
    *
    * @default false
    */
@@ -116,14 +121,14 @@ const CONFIG_MAP = 'xacct-cwagentconfig';
 const CONFIG_KEY = 'cwagentconfig.json';
 
 // Read-only host paths the agent inspects (upstream quick-start DaemonSet).
-const HOST_MOUNTS: Array<[name: string, hostPath: string, mountPath: string]> = [
+const HOST_MOUNTS: HostMount[] = ([
   ['rootfs', '/', '/rootfs'],
   ['dockersock', '/var/run/docker.sock', '/var/run/docker.sock'],
   ['varlibdocker', '/var/lib/docker', '/var/lib/docker'],
   ['containerdsock', '/run/containerd/containerd.sock', '/run/containerd/containerd.sock'],
   ['sys', '/sys', '/sys'],
   ['devdisk', '/dev/disk', '/dev/disk'],
-];
+] as const).map(([volumeName, hostPath, mountPath]) => ({ volumeName, hostPath, mountPath, readOnly: true }));
 
 /**
  * The CloudWatch agent for Container Insights, writing into another account: the upstream
@@ -183,7 +188,11 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
         serviceAccount, namespace, reportedClusterName, region: props.region, roleArn, image: props.fluentBitImage ?? DEFAULT_FLUENT_BIT_IMAGE,
       });
     }
-    this.signalRoutes = containerInsightsSignalRoutes({ route: 'chart', identityMode: props.identityMode, reportedClusterName, containerLogs });
+    if (!containerLogs) {
+      warn(this, 'containerLogsOff',
+        'containerLogs is false: this chart runs no Fluent Bit, so the cluster\'s application, data-plane and host logs are not collected by it anywhere (not in the target account; in the cluster account only if you run your own log agent). Only the agent\'s metrics and performance logs reach the target account.');
+    }
+    this.signalRoutes = containerInsightsSignalRoutes({ route: 'chart', identityMode: props.identityMode, clusterName: props.clusterName, reportedClusterName, containerLogs });
   }
 
   private addRbac(serviceAccount: kplus.ServiceAccount, namespace: string): void {
@@ -211,40 +220,35 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
   private addDaemonSet(
     image: string, serviceAccount: kplus.ServiceAccount, configMap: kplus.ConfigMap, namespace: string, mode: AgentIdentityMode,
   ): void {
-    const daemonSet = new kplus.DaemonSet(this, 'DaemonSet', {
-      metadata: { name: NAME, namespace },
+    // The agent reads host files and container runtimes as root, like the upstream DaemonSet.
+    nodeAgentDaemonSet(this, {
+      name: NAME,
+      namespace,
       serviceAccount,
-      automountServiceAccountToken: true,
       terminationGracePeriod: cdk8s.Duration.seconds(60),
-      // The agent reads host files and container runtimes as root, like the upstream DaemonSet.
-      securityContext: { ensureNonRoot: false },
-    });
-    const container = daemonSet.addContainer({
-      name: 'cloudwatch-agent',
-      image,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      resources: {
-        cpu: { request: kplus.Cpu.millis(400), limit: kplus.Cpu.millis(400) },
-        memory: { request: cdk8s.Size.mebibytes(400), limit: cdk8s.Size.mebibytes(400) },
+      container: {
+        name: 'cloudwatch-agent',
+        image,
+        resources: {
+          cpu: { request: kplus.Cpu.millis(400), limit: kplus.Cpu.millis(400) },
+          memory: { request: cdk8s.Size.mebibytes(400), limit: cdk8s.Size.mebibytes(400) },
+        },
+        envVariables: {
+          HOST_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_IP),
+          HOST_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
+          K8S_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+          CI_VERSION: kplus.EnvValue.fromValue(CI_VERSION),
+          // Without IMDS access the agent would take itself for on-premises and ignore its IRSA credentials;
+          // RUN_WITH_IRSA=True selects its "withIRSA" mode (aws/amazon-cloudwatch-agent, translator/util/sdkutil.go
+          // DetectAgentMode; cfg/envconfig/envconfig.go TrueValue "True").
+          ...(mode === AgentIdentityMode.IRSA ? { RUN_WITH_IRSA: kplus.EnvValue.fromValue('True') } : {}),
+        },
       },
-      envVariables: {
-        HOST_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_IP),
-        HOST_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
-        K8S_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
-        CI_VERSION: kplus.EnvValue.fromValue(CI_VERSION),
-        // Without IMDS access the agent would take itself for on-premises and ignore its IRSA credentials;
-        // RUN_WITH_IRSA=True selects its "withIRSA" mode (aws/amazon-cloudwatch-agent, translator/util/sdkutil.go
-        // DetectAgentMode; cfg/envconfig/envconfig.go TrueValue "True").
-        ...(mode === AgentIdentityMode.IRSA ? { RUN_WITH_IRSA: kplus.EnvValue.fromValue('True') } : {}),
-      },
-      securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, privileged: false },
+      configMap,
+      configVolumeName: 'cwagentconfig',
+      configMountPath: '/etc/cwagentconfig',
+      hostMounts: HOST_MOUNTS,
     });
-    container.mount('/etc/cwagentconfig', kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'cwagentconfig' }));
-    for (const [volumeName, hostPath, mountPath] of HOST_MOUNTS) {
-      container.mount(mountPath, kplus.Volume.fromHostPath(this, `${volumeName}Volume`, volumeName, { path: hostPath }), { readOnly: true });
-    }
-    // nodeSelector (not an affinity rule), as the upstream manifest has it.
-    cdk8s.ApiObject.of(daemonSet).addJsonPatch(cdk8s.JsonPatch.add('/spec/template/spec/nodeSelector', { 'kubernetes.io/os': 'linux' }));
   }
 }
 

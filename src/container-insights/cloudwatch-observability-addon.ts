@@ -73,10 +73,14 @@ export interface CloudWatchObservabilityAddonProps {
   readonly region?: string;
 
   /**
-   * Container Insights with enhanced observability (`enhanced_container_insights`: more metrics,
-   * a larger CloudWatch bill). The chart's own default agent configuration turns it on (chart 6.4.0,
-   * templates/_helpers.tpl `cloudwatch-agent.build-default-config`), and this construct always did:
-   * the default keeps both. Set `false` for the agent's basic Container Insights.
+   * Container Insights with enhanced observability (`enhanced_container_insights`). It changes the bill:
+   * enhanced observability is charged per observation (tiered) rather than per custom metric, and
+   * publishes more metrics (container, pod and control-plane level; CloudWatch pricing, "Container
+   * Insights"). The add-on turns it on when it builds its own agent configuration (chart 6.4.0,
+   * templates/_helpers.tpl `cloudwatch-agent.build-default-config` sets `enhanced_container_insights: true`;
+   * the agent's own default when the key is absent is false). This construct replaces that
+   * configuration and keeps the add-on's choice by default, so a cluster that moves to it bills the
+   * same; set `false` for the basic, per-metric Container Insights.
    *
    * @default true
    */
@@ -115,6 +119,14 @@ export interface CloudWatchObservabilityAddonProps {
  *
  * With an add-on already installed, `ResolveConflicts: OVERWRITE` makes the add-on's own objects take
  * this configuration; CloudFormation still cannot create an add-on that exists: see `createAddon`.
+ *
+ * Linux nodes only. On Windows nodes the add-on runs its own agent and Fluent Bit with a fixed
+ * configuration (chart 6.4.0, templates/windows/*: no `agent.config`, so no `role_arn`, and the real
+ * cluster name), so they write with the service account's own credentials: into the cluster account
+ * with `NODE_ROLES`, nowhere with `IRSA` (the agent role may only assume the target role), into the
+ * target account with `POD_IDENTITY` only when `reportedClusterName` is the cluster's name.
+ * `signalRoutes` carries that row too. OTel Container Insights is kept off (`otelContainerInsights.enabled: false`):
+ * its exporters sign with the pod's own credentials and take no role to assume.
  */
 export class CloudWatchObservabilityAddon extends Construct {
   /** The add-on's configuration values, as JSON (resolved at synth; deploy-time values stay CloudFormation references). */
@@ -185,8 +197,15 @@ export class CloudWatchObservabilityAddon extends Construct {
       containerLogs: containerLogs
         ? { enabled: true, fluentBit: { config: { extraFiles: containerLogFiles({ reportedClusterName, region, roleArn, useKubelet: true }) } } }
         : { enabled: false },
+      // OTel Container Insights stays off on purpose: its agents (the node agent's OTel pipelines and the
+      // cluster-scraper Deployment) export through a sigv4auth extension with the pod's own credentials
+      // (chart 6.4.0, templates/linux/_otel-container-insights*-config.tpl), which carries no role to assume,
+      // and the cluster-scraper takes `config: default` over agent.config (values.yaml `agents`,
+      // templates/linux/cloudwatch-agent-custom-resource.yaml mergeOverwrite). Pinned, so a later add-on whose
+      // default flips does not start sending cluster metrics with the cluster account's identity.
+      otelContainerInsights: { enabled: false },
     });
-    this.signalRoutes = containerInsightsSignalRoutes({ route: 'addon', identityMode: props.identityMode, reportedClusterName, containerLogs });
+    this.signalRoutes = containerInsightsSignalRoutes({ route: 'addon', identityMode: props.identityMode, clusterName: props.clusterName, reportedClusterName, containerLogs });
     if (!containerLogs) {
       warn(this, 'containerLogsOff',
         'containerLogs is false: the add-on runs no Fluent Bit, so this cluster\'s application, data-plane and host logs are not collected anywhere (neither in this account nor in the target account). Only the agent\'s metrics and performance logs reach the target account.');

@@ -110,7 +110,10 @@ export interface CrossAccountContainerInsightsProps {
    * a trust of the same size for any number of accounts. It allows `sts:AssumeRole` and `sts:TagSession`
    * (a Pod Identity role's session tags are transitive). `organizationId` and `sourcePrincipalPattern`
    * may be deploy-time values (tokens). The permission modes apply unchanged (`clusterNames` are then
-   * the member accounts' cluster names).
+   * the member accounts' cluster names), and `TENANT_ISOLATED` may leave `clusterNames` out to open every
+   * member cluster (see `clusterNames`). Every member account that reaches the role shares it: IAM cannot
+   * keep members apart within one role, and synth warns (`membersNotIsolated`); a role per OU
+   * (`organizationalUnitPaths`) or per account (`sourcePrincipalPattern`) does keep them apart.
    *
    * @default - no organization trust: the role trusts `sourceAccountId`
    */
@@ -142,8 +145,13 @@ export interface CrossAccountContainerInsightsProps {
 
   /**
    * The clusters whose log groups `LEAST_PRIVILEGE` or `TENANT_ISOLATED` opens (their EKS cluster names).
+   * With `organizationSource` and `TENANT_ISOLATED` they may be left out: the role then opens the
+   * groups of every member cluster, present and future, that reports
+   * `CrossAccountContainerInsights.memberReportedClusterName(customerName, <its account>, <its cluster>)`
+   * (`/aws/containerinsights/<customerName>.<12 characters>.<anything>/{application,dataplane,host,performance}`
+   * in the listed `regions`), so no member cluster has to be listed.
    *
-   * @default - required with LEAST_PRIVILEGE and TENANT_ISOLATED
+   * @default - required with LEAST_PRIVILEGE, and with TENANT_ISOLATED unless `organizationSource` is given
    */
   readonly clusterNames?: string[];
 
@@ -180,6 +188,32 @@ export class CrossAccountContainerInsights extends Construct {
     a.string('customerName', customerName, CUSTOMER_NAME_IN_LOG_GROUPS);
     a.string('clusterName', clusterName, EKS_CLUSTER_NAME);
     return a.result(() => `${customerName}.${clusterName}`);
+  }
+
+  /**
+   * The cluster name a member cluster of an organization reports under `TENANT_ISOLATED` with
+   * `organizationSource`: `<customerName>.<account>.<cluster>`. The account keeps two member accounts'
+   * clusters of one name in log groups (and `ClusterName` metric dimensions) of their own; it is a
+   * naming rule, not an IAM boundary (see the README: every member account's fleet identity assumes
+   * the same role). At most 46 + 1 + 12 + 1 + 100 = 160 characters, well within CloudWatch Logs' 512
+   * for a log group name, from the characters it allows (`A-Za-z0-9._-/#`).
+   *
+   * @param customerName the customer, as given to this construct
+   * @param accountId the member account of the cluster (12 digits)
+   * @param clusterName the member's EKS cluster
+   */
+  public static memberReportedClusterName(customerName: string, accountId: string, clusterName: string): string {
+    const v = new PropsValidator('CrossAccountContainerInsights.memberReportedClusterName');
+    if (v.required('customerName', customerName) && (typeof customerName !== 'string' || !/^[A-Za-z0-9_-]{1,46}$/.test(customerName))) {
+      v.problem('customerName', `got ${describeValue(customerName)}; expected 1-46 letters, digits, "_" or "-" (the TENANT_ISOLATED customer name)`);
+    }
+    if (v.required('accountId', accountId)) v.check('accountId', accountId, ACCOUNT_ID);
+    if (v.required('clusterName', clusterName)) v.check('clusterName', clusterName, EKS_CLUSTER_NAME);
+    for (const [prop, value] of Object.entries({ customerName, accountId, clusterName })) {
+      if (Token.isUnresolved(value)) v.problem(prop, 'is a deploy-time value (token); the name goes into the agent and Fluent Bit configuration: pass a literal');
+    }
+    v.throwIfAny();
+    return `${customerName}.${accountId}.${clusterName}`;
   }
 
   /** The role the agents assume. */
@@ -224,19 +258,27 @@ export class CrossAccountContainerInsights extends Construct {
       acknowledgeNagFinding(role, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${AGENT_SERVER_POLICY}]`,
         'The vendor flow attaches CloudWatchAgentServerPolicy so that every agent feature works; permissionMode LEAST_PRIVILEGE limits the role to the clusters\' Container Insights log groups.');
     } else {
-      const logNames = mode === ContainerInsightsPermissionMode.TENANT_ISOLATED
-        ? props.clusterNames!.map((cluster) => CrossAccountContainerInsights.reportedClusterName(props.customerName, cluster))
-        : props.clusterNames!;
+      // With organizationSource and no clusterNames: every member cluster's <customer>.<account>.<cluster> (the
+      // account as 12 single-character wildcards, so a name without it, which could collide across accounts, is refused).
+      // "?" is any one character within an ARN segment (IAM user guide, "IAM JSON policy elements: Resource",
+      // using wildcards in resource ARNs); no "." in customer names keeps one customer's prefix off another's.
+      const logNames = !isGiven(props.clusterNames)
+        ? [`${props.customerName}.${'?'.repeat(12)}.*`]
+        : mode === ContainerInsightsPermissionMode.TENANT_ISOLATED
+          ? props.clusterNames!.map((cluster) => CrossAccountContainerInsights.reportedClusterName(props.customerName, cluster))
+          : props.clusterNames!;
       const statement = leastPrivilegeStatement(Stack.of(this).partition, Stack.of(this).account, regions, logNames);
       const policy = new iam.Policy(this, 'ContainerInsightsLogs', { statements: [statement] });
       role.attachInlinePolicy(policy);
       const size = worstCasePolicySize(Stack.of(this).resolve(policy.document.toJSON()));
       if (size > INLINE_POLICIES_PER_ROLE) {
-        new PropsValidator(owner).problem('clusterNames', `${props.clusterNames!.length} clusters in ${regions.length} region(s) make an inline policy of up to ${size} characters, over IAM's ${INLINE_POLICIES_PER_ROLE} for a role's inline policies; split the clusters over several customers' roles`).throwIfAny();
+        new PropsValidator(owner).problem('clusterNames', `${logNames.length} clusters in ${regions.length} region(s) make an inline policy of up to ${size} characters, over IAM's ${INLINE_POLICIES_PER_ROLE} for a role's inline policies; split the clusters over several customers' roles`).throwIfAny();
       }
       for (const resource of statement.resources.filter((r) => r.includes('*'))) {
         acknowledgeNagFinding(policy, `AwsSolutions-IAM5[Resource::${nagResourceName(this, resource)}]`,
-          'The agent and Fluent Bit create one log stream per node in each Container Insights log group; the wildcard covers only the streams of one named group.');
+          isGiven(props.clusterNames)
+            ? 'The agent and Fluent Bit create one log stream per node in each Container Insights log group; the wildcard covers only the streams of one named group.'
+            : 'Organization-wide: the groups of every member cluster that reports <customer>.<account>.<cluster>, within this customer\'s prefix and the four Container Insights kinds, and their streams.');
       }
     }
 
@@ -245,6 +287,7 @@ export class CrossAccountContainerInsights extends Construct {
         ? 'CloudWatchAgentServerPolicy lets this role write every log group of this account: where one account serves several customers, each can write the others\' Container Insights data. Use permissionMode TENANT_ISOLATED.'
         : 'LEAST_PRIVILEGE scopes log groups by cluster name only: two customers of this account that name a cluster alike share log groups. Use permissionMode TENANT_ISOLATED where one account serves several customers.');
     }
+    if (organizationMode) warn(this, 'membersNotIsolated', membersNotIsolatedMessage(mode));
     if (!organizationMode && !props.trustedPrincipalArns?.length && !props.podIdentityTrusts?.length) {
       warn(this, 'trustOpenToAccount',
         `The role trusts the whole account ${Token.isUnresolved(props.sourceAccountId) ? '(a deploy-time value)' : props.sourceAccountId}: any of its principals whose own policies allow sts:AssumeRole on it can use it. Set trustedPrincipalArns (node roles or the ContainerInsightsAgentAccess role) or podIdentityTrusts to narrow it.`,
@@ -299,6 +342,28 @@ export class CrossAccountContainerInsights extends Construct {
     if (statements.length === 0) statements.push({ principal: sourceAccount, actions: ['sts:AssumeRole'] });
     return statements;
   }
+}
+
+/**
+ * Why organization mode cannot keep member accounts apart, and what can. Every member's fleet identity
+ * assumes this one role, and the writes are made by the role's session: its `aws:PrincipalAccount` is
+ * this account, whichever member assumed it (the account of the
+ * requesting principal: docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html, aws:PrincipalAccount),
+ * so a `${aws:PrincipalAccount}` resource names this account for everyone. An IRSA chain passes no
+ * session tag. Pod Identity's tags are all transitive (EKS user guide, pod-id-abac.html), but the one
+ * that holds the account, eks-cluster-arn (trust-pinned to the caller's account), has ":", which a log
+ * group name cannot; eks-cluster-name has no account and the trust leaves it free. Conditions on
+ * aws:PrincipalTag/eks-cluster-arn could separate Pod Identity sessions only with a statement per listed
+ * account (test/organization/container-insights-session-tags.test.ts). Without listing accounts, only the
+ * trust can tell members apart: one role per OU or per account.
+ */
+function membersNotIsolatedMessage(mode: ContainerInsightsPermissionMode): string {
+  const scope = mode === ContainerInsightsPermissionMode.AGENT_SERVER_POLICY
+    ? 'CloudWatchAgentServerPolicy lets every member account\'s fleet identity that assumes this role write every log group of this account, including the other member accounts\' Container Insights groups'
+    : 'every member account\'s fleet identity that assumes this role may write all the log groups it opens, including the other member accounts\' groups';
+  return `${scope}: IAM cannot tell the members apart once they hold this one role (its session's aws:PrincipalAccount is this account, for every member). `
+    + 'To keep member accounts apart, give each OU (organizationalUnitPaths) or each account (sourcePrincipalPattern with its account ID) a role of its own under its own customerName, '
+    + 'or keep the data in the member accounts with observabilityLinks (CloudWatch cross-account observability).';
 }
 
 function leastPrivilegeStatement(partition: string, account: string, regions: string[], clusterNames: string[]): iam.PolicyStatement {
@@ -359,7 +424,17 @@ function validate(
   });
   v.oneOf('permissionMode', props.permissionMode, ContainerInsightsPermissionMode as unknown as Record<string, string>);
   if (mode === ContainerInsightsPermissionMode.LEAST_PRIVILEGE || mode === ContainerInsightsPermissionMode.TENANT_ISOLATED) {
-    if (v.required('clusterNames', props.clusterNames)) v.list('clusterNames', props.clusterNames, 'string').forEach((name, i) => v.check(`clusterNames[${i}]`, name, EKS_CLUSTER_NAME));
+    const organizationWide = mode === ContainerInsightsPermissionMode.TENANT_ISOLATED && isGiven(props.organizationSource);
+    if (organizationWide && !isGiven(props.clusterNames)) {
+      v.list('clusterNames', props.clusterNames, 'string');
+    } else if (!isGiven(props.clusterNames)) {
+      const instead = mode === ContainerInsightsPermissionMode.LEAST_PRIVILEGE && isGiven(props.organizationSource)
+        ? '; with organizationSource, TENANT_ISOLATED opens every member cluster that reports memberReportedClusterName without listing any'
+        : '';
+      v.problem('clusterNames', `is required with ${mode}${instead}`);
+    } else {
+      v.list('clusterNames', props.clusterNames, 'string').forEach((name, i) => v.check(`clusterNames[${i}]`, name, EKS_CLUSTER_NAME));
+    }
     if (regions.length === 0) v.problem('regions', `is required with ${mode} when the stack has no literal region`);
     v.list('regions', regions, 'string').forEach((region, i) => v.check(`regions[${i}]`, region, REGION));
     if (mode === ContainerInsightsPermissionMode.TENANT_ISOLATED && typeof props.customerName === 'string' && !/^[A-Za-z0-9_-]+$/.test(props.customerName)) {

@@ -2,6 +2,7 @@ import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { containerLogFiles, fluentBitMainFile } from './fluent-bit-config';
+import { HostMount, nodeAgentDaemonSet } from './node-daemonset';
 
 /**
  * The Fluent Bit image the amazon-cloudwatch-observability chart 6.4.0 runs (values.yaml
@@ -22,11 +23,11 @@ export interface FluentBitDaemonSetOptions {
 const NAME = 'xacct-fluent-bit';
 
 // Host paths Fluent Bit reads (and its position database, which it writes), as the chart 6.4.0 DaemonSet mounts them.
-const HOST_MOUNTS: Array<[name: string, hostPath: string, mountPath: string, readOnly: boolean]> = [
-  ['fluentbitstate', '/var/fluent-bit/state', '/var/fluent-bit/state', false],
-  ['varlog', '/var/log', '/var/log', true],
-  ['varlibdockercontainers', '/var/lib/docker/containers', '/var/lib/docker/containers', true],
-  ['runlogjournal', '/run/log/journal', '/run/log/journal', true],
+const HOST_MOUNTS: HostMount[] = [
+  { volumeName: 'fluentbitstate', hostPath: '/var/fluent-bit/state', mountPath: '/var/fluent-bit/state', readOnly: false },
+  { volumeName: 'varlog', hostPath: '/var/log', mountPath: '/var/log', readOnly: true },
+  { volumeName: 'varlibdockercontainers', hostPath: '/var/lib/docker/containers', mountPath: '/var/lib/docker/containers', readOnly: true },
+  { volumeName: 'runlogjournal', hostPath: '/run/log/journal', mountPath: '/run/log/journal', readOnly: true },
 ];
 
 /**
@@ -51,34 +52,30 @@ export class FluentBitDaemonSet extends Construct {
     new kplus.ClusterRoleBinding(this, 'ClusterRoleBinding', { metadata: { name: `${NAME}-role-binding` }, role: clusterRole })
       .addSubjects(options.serviceAccount);
 
-    const daemonSet = new kplus.DaemonSet(this, 'DaemonSet', {
-      metadata: { name: NAME, namespace: options.namespace },
+    // Fluent Bit reads every container's log files and the journal as root.
+    nodeAgentDaemonSet(this, {
+      name: NAME,
+      namespace: options.namespace,
       serviceAccount: options.serviceAccount,
-      automountServiceAccountToken: true,
       terminationGracePeriod: cdk8s.Duration.seconds(10),
-      // Fluent Bit reads every container's log files and the journal as root.
-      securityContext: { ensureNonRoot: false },
-    });
-    const container = daemonSet.addContainer({
-      name: 'fluent-bit',
-      image: options.image,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      resources: {
-        cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(500) },
-        memory: { request: cdk8s.Size.mebibytes(25), limit: cdk8s.Size.mebibytes(250) },
+      container: {
+        name: 'fluent-bit',
+        image: options.image,
+        resources: {
+          cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(500) },
+          memory: { request: cdk8s.Size.mebibytes(25), limit: cdk8s.Size.mebibytes(250) },
+        },
+        envVariables: {
+          HOST_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
+          READ_FROM_HEAD: kplus.EnvValue.fromValue('Off'),
+          READ_FROM_TAIL: kplus.EnvValue.fromValue('On'),
+        },
       },
-      envVariables: {
-        HOST_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
-        READ_FROM_HEAD: kplus.EnvValue.fromValue('Off'),
-        READ_FROM_TAIL: kplus.EnvValue.fromValue('On'),
-      },
-      securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, privileged: false },
+      configMap,
+      configVolumeName: 'fluent-bit-config',
+      // aws-for-fluent-bit reads /fluent-bit/etc/fluent-bit.conf.
+      configMountPath: '/fluent-bit/etc/',
+      hostMounts: HOST_MOUNTS,
     });
-    // aws-for-fluent-bit reads /fluent-bit/etc/fluent-bit.conf.
-    container.mount('/fluent-bit/etc/', kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'fluent-bit-config' }));
-    for (const [volumeName, hostPath, mountPath, readOnly] of HOST_MOUNTS) {
-      container.mount(mountPath, kplus.Volume.fromHostPath(this, `${volumeName}Volume`, volumeName, { path: hostPath }), { readOnly });
-    }
-    cdk8s.ApiObject.of(daemonSet).addJsonPatch(cdk8s.JsonPatch.add('/spec/template/spec/nodeSelector', { 'kubernetes.io/os': 'linux' }));
   }
 }

@@ -1,9 +1,10 @@
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { trustProbeScript } from './trust-probe-script';
+import { ProbeSignal, trustProbeScript } from './trust-probe-script';
 import { WorkloadIdentityMode } from './workload-source-role';
-import { ArnKind, arnRule, K8S_NAME, PINNED_IMAGE, Rule } from '../core/rules';
+import type { ContainerInsightsSignalRoute } from '../container-insights/signal-routes';
+import { ArnKind, arnRule, K8S_NAME, PINNED_IMAGE, REGION, Rule } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { PropsValidator, propsOrEmpty } from '../core/validation';
 
@@ -12,6 +13,21 @@ const HOP_DESCRIPTION: Rule = {
   expected: 'one line of at most 200 printable characters',
   check: (value) => (/^[\x20-\x7E]{1,200}$/.test(value) ? undefined : 'not one line of printable characters'),
 };
+
+/** A CloudWatch Logs log group name (CreateLogGroup's pattern, 1-512 characters). */
+const LOG_GROUP_NAME: Rule = {
+  expected: 'a log group name: 1-512 characters from A-Z a-z 0-9 . _ - / #',
+  check: (value) => (/^[.\-_/#A-Za-z0-9]{1,512}$/.test(value) ? undefined : 'does not match'),
+};
+
+/** A route's description or destination: printed in the probe's log, one line (a log group name may be 512 characters). */
+const ROUTE_TEXT: Rule = {
+  expected: 'one line of at most 1000 printable characters',
+  check: (value) => (/^[\x20-\x7E]{1,1000}$/.test(value) ? undefined : 'not one line of printable characters'),
+};
+
+/** The accounts a Container Insights signal route names (`ContainerInsightsSignalRoute.account`). */
+const SIGNAL_ACCOUNTS = ['target', 'cluster', 'denied', 'none'];
 
 /**
  * One role to assume after the pod's own.
@@ -73,11 +89,46 @@ export interface TrustProbeChartProps {
   readonly jobName?: string;
 
   /**
+   * Container Insights: the `signalRoutes` of `CloudWatchObservabilityAddon` or `CloudWatchAgentChart`.
+   * After the last hop the probe prints, per signal (metrics, performance logs, container logs, ...), the
+   * account it reached and, for each log group that signal's writer puts events into, whether these
+   * credentials may write there (`logs:DescribeLogStreams`, read-only; the target role's policy grants it
+   * with the writes), and fails when one is denied. A signal that does not reach the target account is
+   * printed with where it goes instead. Run the probe as the agent's service account
+   * (`amazon-cloudwatch/cloudwatch-agent`, which Fluent Bit shares), with the target role as the hop in
+   * IRSA mode and as `firstRoleArn` in Pod Identity mode.
+   *
+   * @default - no per-signal checks
+   */
+  readonly signalRoutes?: ContainerInsightsSignalRoute[];
+
+  /**
+   * The region of the log groups `signalRoutes` checks (the agent's `region`), set as `AWS_REGION`.
+   *
+   * @default - the pod's own `AWS_REGION` (the EKS IRSA webhook sets it; Pod Identity does not)
+   */
+  readonly region?: string;
+
+  /**
    * Labels added to every object of the chart.
    *
    * @default - none
    */
   readonly labels?: { [key: string]: string };
+}
+
+/** What the probe checks per signal: the log groups of the signals that reach the target account. */
+function probeSignals(routes: ContainerInsightsSignalRoute[]): ProbeSignal[] {
+  return routes.map((route) => {
+    const elsewhere: Record<string, string> = {
+      cluster: 'stays in the cluster account',
+      denied: 'lost: its writer\'s own credentials may not write it',
+    };
+    if (route.account === 'target' && route.logGroups.length > 0) return { signal: route.signal, logGroups: route.logGroups };
+    if (route.account === 'none') return { signal: route.signal, logGroups: [], note: `not collected: ${route.writer.replace(/^none \((.*)\)$/, '$1')}` };
+    const where = elsewhere[route.account] ?? `account ${route.account}, ${route.destinations.join(', ')}`;
+    return { signal: route.signal, logGroups: [], note: `${where} (${route.writer}; ${route.identity})` };
+  });
 }
 
 const DEFAULT_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:2.22.0';
@@ -107,6 +158,7 @@ export class TrustProbeChart extends cdk8s.Chart {
       identityMode: (props.identityMode ?? WorkloadIdentityMode.IRSA) === WorkloadIdentityMode.IRSA ? 'IRSA' : 'POD_IDENTITY',
       firstRoleArn: props.firstRoleArn,
       hops: (props.hops ?? []).map((hop) => ({ roleArn: hop.roleArn, externalId: hop.externalId, description: hop.description })),
+      signals: props.signalRoutes ? probeSignals(props.signalRoutes) : undefined,
     });
 
     const job = new kplus.Job(this, 'Job', {
@@ -125,7 +177,11 @@ export class TrustProbeChart extends cdk8s.Chart {
       image: props.image ?? DEFAULT_IMAGE,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       command: ['/bin/sh', '-c', this.script],
-      envVariables: { HOME: kplus.EnvValue.fromValue('/tmp'), AWS_PAGER: kplus.EnvValue.fromValue('') },
+      envVariables: {
+        HOME: kplus.EnvValue.fromValue('/tmp'),
+        AWS_PAGER: kplus.EnvValue.fromValue(''),
+        ...(props.region ? { AWS_REGION: kplus.EnvValue.fromValue(props.region) } : {}),
+      },
       resources: {
         cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(200) },
         memory: { request: cdk8s.Size.mebibytes(64), limit: cdk8s.Size.mebibytes(256) },
@@ -151,6 +207,21 @@ function validate(owner: string, props: TrustProbeChartProps, chartId: string): 
     if (hop.description !== undefined && hop.description !== null) v.check(`hops[${i}].description`, hop.description, HOP_DESCRIPTION);
   });
   v.check('image', props.image, PINNED_IMAGE);
+  v.check('region', props.region, REGION);
+  // The routes come from a construct's signalRoutes; a caller assembling them by hand gets every field checked.
+  v.list('signalRoutes', props.signalRoutes, 'object').forEach((route, i) => {
+    const at = `signalRoutes[${i}]`;
+    if (v.required(`${at}.signal`, route.signal)) v.check(`${at}.signal`, route.signal, HOP_DESCRIPTION);
+    for (const field of ['writer', 'identity'] as const) {
+      if (v.required(`${at}.${field}`, route[field])) v.check(`${at}.${field}`, route[field], ROUTE_TEXT);
+    }
+    if (v.required(`${at}.account`, route.account)) v.oneOf(`${at}.account`, route.account, SIGNAL_ACCOUNTS);
+    // Empty lists are valid (a signal that is not collected); absent ones are not.
+    if (route.destinations === undefined || route.destinations === null) v.problem(`${at}.destinations`, 'is required (a list, possibly empty)');
+    v.list(`${at}.destinations`, route.destinations, 'string').forEach((d, j) => v.check(`${at}.destinations[${j}]`, d, ROUTE_TEXT));
+    if (route.logGroups === undefined || route.logGroups === null) v.problem(`${at}.logGroups`, 'is required (a list, possibly empty)');
+    v.list(`${at}.logGroups`, route.logGroups, 'string').forEach((group, j) => v.check(`${at}.logGroups[${j}]`, group, LOG_GROUP_NAME));
+  });
   v.labels('labels', props.labels);
   v.throwIfAny();
 }

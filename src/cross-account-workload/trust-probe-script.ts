@@ -11,6 +11,15 @@ export interface ProbeHop {
   readonly description?: string;
 }
 
+/** One signal whose log groups the probe checks with the last hop's credentials. */
+export interface ProbeSignal {
+  readonly signal: string;
+  /** The log groups the signal's writer puts events into; empty: nothing to check, `note` says why. */
+  readonly logGroups: string[];
+  /** Printed for a signal with no log group to check (where it goes instead). */
+  readonly note?: string;
+}
+
 export interface ProbePlan {
   /** 'IRSA' checks the projected web-identity token; 'POD_IDENTITY' the Pod Identity credentials endpoint. */
   readonly identityMode: 'IRSA' | 'POD_IDENTITY';
@@ -18,6 +27,8 @@ export interface ProbePlan {
   readonly firstRoleArn: string;
   /** Roles to assume in order, each from the previous one's credentials. */
   readonly hops: ProbeHop[];
+  /** Per signal, the log groups to check after the last hop (`logs:DescribeLogStreams`, read-only). */
+  readonly signals?: ProbeSignal[];
 }
 
 /** A value as one single-quoted shell word. */
@@ -90,6 +101,37 @@ export function trustProbeScript(plan: ProbePlan): string {
       'esac',
     );
   });
+  const signals = plan.signals ?? [];
+  if (signals.length > 0) lines.push(...signalLines(signals));
   lines.push('', `echo "ok   all ${plan.hops.length + 2} hops"`, '');
   return lines.join('\n');
+}
+
+/**
+ * Per signal, whether the final identity reaches each of its log groups, and in which account. The call is
+ * `logs:DescribeLogStreams`, read-only: IAM decides before the group's existence is looked at, so
+ * ResourceNotFoundException means allowed (the writer creates the group on its first write), AccessDenied
+ * means the signal's events would be refused.
+ */
+function signalLines(signals: ProbeSignal[]): string[] {
+  const lines = [
+    '',
+    '# Per signal: the account and log groups it lands in, and whether these credentials may write there.',
+    'account=$(aws sts get-caller-identity --query Account --output text 2>&1) || fail "signals: sts get-caller-identity" "$account"',
+    'denied=0',
+    'reach() {',
+    '  out=$(aws logs describe-log-streams --log-group-name "$2" --limit 1 --query "logStreams[0].logStreamName" --output text 2>&1)',
+    '  if [ $? -eq 0 ]; then echo "ok   $1: account $account, log group $2: allowed"; return; fi',
+    '  case "$out" in',
+    '    *ResourceNotFoundException*) echo "ok   $1: account $account, log group $2: allowed (not created yet; its writer creates it)" ;;',
+    '    *) echo "DENY $1: account $account, log group $2"; echo "     $out"; denied=1 ;;',
+    '  esac',
+    '}',
+  ];
+  for (const { signal, logGroups, note } of signals) {
+    if (logGroups.length === 0) lines.push(`echo ${shellQuote(`--   ${signal}: ${note ?? 'no log group to check'}`)}`);
+    for (const group of logGroups) lines.push(`reach ${shellQuote(signal)} ${shellQuote(group)}`);
+  }
+  lines.push('if [ "$denied" -ne 0 ]; then echo "FAIL signals: a signal above cannot reach its log group (DENY)"; exit 1; fi');
+  return lines;
 }

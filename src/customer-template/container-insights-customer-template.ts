@@ -94,8 +94,14 @@ export class ContainerInsightsCustomerTemplate extends CustomerTemplateStack {
   /**
    * NODE_ROLES mode on the customer's existing node roles (a list parameter; `ContainerInsightsAgentAccess`
    * takes a fixed list of roles). Attaching the AWS managed `CloudWatchAgentServerPolicy` to a role the
-   * stack does not own needs a custom resource (an asset), so the template grants what the agent does in
-   * the customer's own account with its base credentials instead: the EC2 tag and volume lookups.
+   * stack does not own needs a custom resource (an asset; CloudFormation has no resource that attaches a
+   * managed policy to an existing role), so unlike `ContainerInsightsAgentAccess` (`attachAgentServerPolicy`)
+   * the template does not attach it. It grants the node roles `sts:AssumeRole` on the vendor's role (the
+   * agent's CloudWatch calls go through that role, `role_arn`: proven with the IAM engine in
+   * test/customer-template/collector-and-cost-templates.test.ts) and the EC2 tag and volume lookups the
+   * agent makes in this account. Anything else a node process writes into this account with the node
+   * role itself (for example container logs of the add-on's Fluent Bit, which sends no `role_arn`) needs
+   * the customer to attach `CloudWatchAgentServerPolicy` to the node roles (README, vendor onboarding).
    */
   private nodeRoleAccess(targetRoleArn: string): void {
     const nodeRoles = nodeRoleNamesParameter(this);

@@ -19,17 +19,17 @@ export const IAM_ROLE_NAME_PATTERN = '^[\\w+=,.@-]+$';
 /** STS AssumeRole ExternalId: 2-1,224 characters of `[\w+=,.@:/-]` (STS API reference, AssumeRole). */
 export const EXTERNAL_ID_PATTERN = '^[\\w+=,.@:\\/-]*$';
 
-/** The longest cluster name that still leaves `<prefix>-<cluster>` within IAM's 64 characters. */
-export function maxClusterNameLength(roleNamePrefix: string): number {
-  return Math.min(100, MAX_ROLE_NAME_LENGTH - roleNamePrefix.length - 1);
+/** The longest cluster name that still leaves `<prefix>-<cluster>[-<suffix>]` within IAM's 64 characters. */
+export function maxClusterNameLength(roleNamePrefix: string, roleNameSuffix?: string): number {
+  return Math.min(100, MAX_ROLE_NAME_LENGTH - roleNamePrefix.length - 1 - (roleNameSuffix ? roleNameSuffix.length + 1 : 0));
 }
 
-/** `ClusterName`: the customer's EKS cluster, short enough for `<roleNamePrefix>-<cluster>`. */
-export function clusterNameParameter(scope: Construct, roleNamePrefix: string): CfnParameter {
-  const max = maxClusterNameLength(roleNamePrefix);
+/** `ClusterName`: the customer's EKS cluster, short enough for `<roleNamePrefix>-<cluster>[-<roleNameSuffix>]`. */
+export function clusterNameParameter(scope: Construct, roleNamePrefix: string, roleNameSuffix?: string): CfnParameter {
+  const max = maxClusterNameLength(roleNamePrefix, roleNameSuffix);
   return new CfnParameter(scope, 'ClusterName', {
     type: 'String',
-    description: `The EKS cluster's name (case-sensitive). The role is named ${roleNamePrefix}-<ClusterName>, so at most ${max} characters.`,
+    description: `The EKS cluster's name (case-sensitive). The role is named ${roleNamePrefix}-<ClusterName>${roleNameSuffix ? `-${roleNameSuffix}` : ''}, so at most ${max} characters.`,
     allowedPattern: EKS_CLUSTER_NAME_PATTERN,
     minLength: 1,
     maxLength: max,
@@ -37,9 +37,9 @@ export function clusterNameParameter(scope: Construct, roleNamePrefix: string): 
   });
 }
 
-/** `<prefix>-<ClusterName>` as CloudFormation builds it: the same as `roleNameFromParts([prefix, name])` for every allowed name. */
-export function roleNameFromCluster(roleNamePrefix: string, clusterName: CfnParameter): string {
-  return Fn.join('-', [roleNamePrefix, clusterName.valueAsString]);
+/** `<prefix>-<ClusterName>[-<suffix>]` as CloudFormation builds it: the same as `roleNameFromParts([prefix, name, suffix])` for every allowed name. */
+export function roleNameFromCluster(roleNamePrefix: string, clusterName: CfnParameter, roleNameSuffix?: string): string {
+  return Fn.join('-', [roleNamePrefix, clusterName.valueAsString, ...(roleNameSuffix ? [roleNameSuffix] : [])]);
 }
 
 /** The escaped form of a literal for a Java regular expression (`AllowedPattern`). */

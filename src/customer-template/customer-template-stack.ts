@@ -8,18 +8,13 @@
  * BootstraplessSynthesizer"), so a flow with Lambda code must inline it. Account, region and
  * partition are pseudo parameters: one template serves every customer.
  */
-import { BootstraplessSynthesizer, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ArgumentChecker } from '../core/arguments';
+import { selfContainedStackProps } from '../core/self-contained-stack';
 import { describeConstruct, describeValue, PropsValidator } from '../core/validation';
 
-/** The stack options every self-contained template uses (shared by the customer templates). */
-export function selfContainedStackProps(description?: string) {
-  const a = new ArgumentChecker('selfContainedStackProps(description?)');
-  a.string('description', description, undefined, { optional: true });
-  a.result(() => undefined);
-  return { synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false, description: description ?? undefined };
-}
+// Exported from here since issue 23 (the fleet's member template uses the same options).
+export { selfContainedStackProps };
 
 /**
  * Props of {@link CustomerTemplateStack}.

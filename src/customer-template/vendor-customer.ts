@@ -16,11 +16,15 @@
  */
 import { App, CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CONTAINER_COST_WRITER_ROLE_PREFIX } from './container-cost-customer-template';
+import { maxClusterNameLength } from './customer-parameters';
 import { QuickCreateLink, TEMPLATE_URL } from './quick-create-link';
 import { REMOTE_WRITE_SOURCE_ROLE_PREFIX } from './remote-write-customer-template';
 import { AmpScraperTargetRole } from '../amp-scraper/amp-scraper-target-role';
+import { SCRAPER_SOURCE_ROLE_PREFIX, workspaceKey } from '../amp-scraper/names';
 import { ContainerInsightsPermissionMode, CrossAccountContainerInsights, PodIdentityTrust } from '../container-insights/cross-account-container-insights';
 import { ArgumentChecker } from '../core/arguments';
 import { acknowledgeNagFinding } from '../core/nag';
@@ -29,6 +33,8 @@ import { ACCOUNT_ID, ArnKind, arnRule, EKS_CLUSTER_NAME, parseArn, REGION, Rule 
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalPartition } from '../core/stack-env';
 import { buildWithPropPrefix, describeConstruct, describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
+import { warn } from '../core/warnings';
+import { worstCasePolicySize } from '../core/worst-case-size';
 
 /** Container Insights for one customer. */
 export interface VendorContainerInsightsOptions {
@@ -100,11 +106,32 @@ export interface VendorAmpCollectorOptions {
   readonly clusterName: string;
 
   /**
-   * The scraper's ARN once it exists (phase 2 of `AmpScraperTargetRole`).
+   * The scraper's ARN once it exists (phase 2 of `AmpScraperTargetRole`): the `ScraperArn` output of
+   * the customer's `AmpCollectorCustomerTemplate` stack.
    *
    * @default - phase 1: any scraper of the customer's account in the workspace's region
    */
   readonly scraperArn?: string;
+
+  /**
+   * Where `AmpCollectorCustomerTemplate`'s template (for this workspace) is published (an S3 object
+   * URL): adds the quick-create link `AmpCollectorQuickCreateUrl`.
+   *
+   * @default - no link
+   */
+  readonly templateUrl?: string;
+}
+
+/** Container cost data from this customer into the vendor's bucket. */
+export interface VendorContainerCostOptions {
+  /** Where `ContainerCostCustomerTemplate`'s template (for this bucket) is published (an S3 object URL). */
+  readonly templateUrl: string;
+
+  /**
+   * The vendor's cost bucket, created in this stack (its policy gets this customer's statements) and
+   * encrypted with S3-managed keys (a KMS key would need the customer's role in its key policy too).
+   */
+  readonly bucket: s3.IBucket;
 }
 
 /**
@@ -140,6 +167,13 @@ export interface VendorCustomerProps {
    * @default - none
    */
   readonly ampCollector?: VendorAmpCollectorOptions;
+
+  /**
+   * Container cost data from this customer's clusters.
+   *
+   * @default - none
+   */
+  readonly containerCost?: VendorContainerCostOptions;
 }
 
 const CUSTOMER_NAME: Rule = {
@@ -148,9 +182,10 @@ const CUSTOMER_NAME: Rule = {
 };
 
 /**
- * One vendor customer: its roles, its external ID (in Secrets Manager, never in an output) and the
- * quick-create links of its customer templates (outputs `ContainerInsightsQuickCreateUrl`,
- * `RemoteWriteQuickCreateUrl`).
+ * One vendor customer: its roles, its external ID (in Secrets Manager, never in an output), its
+ * statements in the cost bucket's policy, and the quick-create links of its customer templates
+ * (outputs `ContainerInsightsQuickCreateUrl`, `RemoteWriteQuickCreateUrl`, `AmpCollectorQuickCreateUrl`,
+ * `ContainerCostQuickCreateUrl`).
  */
 export class VendorCustomer extends Construct {
   /**
@@ -192,6 +227,15 @@ export class VendorCustomer extends Construct {
 
   /** The quick-create link of the remote-write template (with `remoteWrite`). */
   public readonly remoteWriteQuickCreateUrl?: string;
+
+  /** The quick-create link of the AMP collector template (with `ampCollector.templateUrl`). */
+  public readonly ampCollectorQuickCreateUrl?: string;
+
+  /** The quick-create link of the container cost template (with `containerCost`). */
+  public readonly containerCostQuickCreateUrl?: string;
+
+  /** The customer's name and the AMP workspaces its roles write (for the shared-workspace warning). */
+  private readonly ampWorkspaces: { readonly customerName: string; readonly workspaceArns: string[] };
 
   /**
    * @param scope a construct in the vendor's stack (with a literal account)
@@ -266,7 +310,51 @@ export class VendorCustomer extends Construct {
     }
 
     if (props.ampCollector) {
-      this.ampCollectorRole = buildWithPropPrefix(owner, 'ampCollector', () => ampCollectorRole(this, props.customerAccountId, props.ampCollector!));
+      const collector = props.ampCollector;
+      this.ampCollectorRole = buildWithPropPrefix(owner, 'ampCollector', () => ampCollectorRole(this, props.customerAccountId, collector));
+      if (collector.templateUrl) {
+        this.ampCollectorQuickCreateUrl = QuickCreateLink.forTemplate({
+          region: props.region,
+          templateUrl: collector.templateUrl,
+          stackName: `amp-collector-to-vendor-${name}`,
+          parameters: { TargetRoleArn: `arn:${partition}:iam::${account}:role/${this.ampCollectorRole.roleName}`, ClusterName: collector.clusterName },
+        });
+        new CfnOutput(this, 'AmpCollectorQuickCreateUrl', { value: this.ampCollectorQuickCreateUrl, description: `Quick-create link of ${name}'s AMP collector template` });
+      }
+    }
+
+    this.ampWorkspaces = { customerName: name, workspaceArns: [props.remoteWrite?.workspaceArn, props.ampCollector?.workspaceArn].filter((w): w is string => typeof w === 'string') };
+    this.warnOfSharedWorkspaces();
+
+    if (props.containerCost) {
+      const bucket = props.containerCost.bucket;
+      costWriterStatements(bucket, props.customerAccountId, partition).forEach((statement) => bucket.addToResourcePolicy(statement));
+      checkBucketPolicyBudget(bucket as s3.Bucket, name);
+      this.containerCostQuickCreateUrl = QuickCreateLink.forTemplate({
+        region: props.region,
+        templateUrl: props.containerCost.templateUrl,
+        stackName: `container-cost-to-vendor-${name}`,
+      });
+      new CfnOutput(this, 'ContainerCostQuickCreateUrl', { value: this.containerCostQuickCreateUrl, description: `Quick-create link of ${name}'s container cost template` });
+    }
+  }
+
+  /**
+   * aps:RemoteWrite is authorized per workspace only (Service Authorization Reference, Amazon Managed Service for
+   * Prometheus: RemoteWrite takes workspace* and aws:ResourceTag only): no policy limits which series a writer
+   * sends, and each customer configures its own collector. Customers that share a workspace can each write
+   * series labelled as the other's: warn on the later one, naming the earlier.
+   */
+  private warnOfSharedWorkspaces(): void {
+    const others = Stack.of(this).node.findAll()
+      .filter((c): c is VendorCustomer => c instanceof VendorCustomer && c !== this && c.ampWorkspaces !== undefined);
+    for (const workspaceArn of new Set(this.ampWorkspaces.workspaceArns.filter((w) => !Token.isUnresolved(w)))) {
+      const sharing = others.filter((o) => o.ampWorkspaces.workspaceArns.includes(workspaceArn)).map((o) => o.ampWorkspaces.customerName);
+      if (sharing.length > 0) {
+        warn(this, 'workspaceShared', `Customer ${this.ampWorkspaces.customerName} shares the AMP workspace ${workspaceArn} with customer ${sharing.join(', ')}: `
+          + 'aps:RemoteWrite is authorized per workspace, not per series, so each customer can write series labelled as the other\'s. '
+          + 'Give each customer a workspace of its own where their metrics must not mix.');
+      }
     }
   }
 }
@@ -292,6 +380,13 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
     v.check(prop, arn as string, arnRule(ArnKind.APS_WORKSPACE));
     if (v.problemCount === before && account && parseArn(arn as string)?.account !== account) v.problem(prop, `is not in this stack's account ${account}; the vendor's roles may only write to its own workspaces`);
   };
+  // A link prefills ClusterName: it must fit the template's MaxLength (CloudFormation cannot hash a long name,
+  // so a longer one is refused by the console, and the vendor's role would trust a hashed name the template never makes).
+  const withinTemplateMax = (prop: string, clusterName: string | undefined, template: string, max: number) => {
+    if (typeof clusterName === 'string' && !Token.isUnresolved(clusterName) && clusterName.length > max) {
+      v.problem(prop, `is ${clusterName.length} characters; ${template}'s ClusterName takes at most ${max} (its role name <prefix>-<cluster> must fit IAM's 64)`);
+    }
+  };
   if (options('containerInsights', props.containerInsights)) {
     const ci = props.containerInsights!;
     if (v.required('containerInsights.templateUrl', ci.templateUrl)) v.check('containerInsights.templateUrl', ci.templateUrl, TEMPLATE_URL);
@@ -305,12 +400,51 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
     if (v.required('remoteWrite.templateUrl', props.remoteWrite!.templateUrl)) v.check('remoteWrite.templateUrl', props.remoteWrite!.templateUrl, TEMPLATE_URL);
     workspace('remoteWrite.workspaceArn', props.remoteWrite!.workspaceArn);
     v.boolean('remoteWrite.requireExternalId', props.remoteWrite!.requireExternalId);
-    v.check('remoteWrite.clusterName', props.remoteWrite!.clusterName, EKS_CLUSTER_NAME);
+    const beforeCluster = v.problemCount;
+    if (v.check('remoteWrite.clusterName', props.remoteWrite!.clusterName, EKS_CLUSTER_NAME).problemCount === beforeCluster) {
+      withinTemplateMax('remoteWrite.clusterName', props.remoteWrite!.clusterName, 'RemoteWriteCustomerTemplate', maxClusterNameLength(REMOTE_WRITE_SOURCE_ROLE_PREFIX));
+    }
   }
   if (options('ampCollector', props.ampCollector)) {
     workspace('ampCollector.workspaceArn', props.ampCollector!.workspaceArn);
     v.string('ampCollector.scraperArn', props.ampCollector!.scraperArn);
-    if (v.required('ampCollector.clusterName', props.ampCollector!.clusterName)) v.check('ampCollector.clusterName', props.ampCollector!.clusterName, EKS_CLUSTER_NAME);
+    const before = v.problemCount;
+    if (v.check('ampCollector.templateUrl', props.ampCollector!.templateUrl, TEMPLATE_URL).problemCount === before && props.ampCollector!.templateUrl) {
+      const workspaceRegion = typeof props.ampCollector!.workspaceArn === 'string' ? parseArn(props.ampCollector!.workspaceArn)?.region : undefined;
+      // The link opens the console in `region`; the template launches only in the workspace's region.
+      if (workspaceRegion && typeof props.region === 'string' && workspaceRegion !== props.region) {
+        v.problem('ampCollector.templateUrl', `opens the console in ${props.region}, but the collector must be created in the workspace's region ${workspaceRegion}`);
+      }
+    }
+    const beforeCluster = v.problemCount;
+    if (v.required('ampCollector.clusterName', props.ampCollector!.clusterName)
+      && v.check('ampCollector.clusterName', props.ampCollector!.clusterName, EKS_CLUSTER_NAME).problemCount === beforeCluster
+      && props.ampCollector!.templateUrl && typeof props.ampCollector!.workspaceArn === 'string') {
+      withinTemplateMax('ampCollector.clusterName', props.ampCollector!.clusterName, 'AmpCollectorCustomerTemplate',
+        maxClusterNameLength(SCRAPER_SOURCE_ROLE_PREFIX, workspaceKey(props.ampCollector!.workspaceArn)));
+    }
+  }
+  if (options('containerCost', props.containerCost)) {
+    const cc = props.containerCost!;
+    if (v.required('containerCost.templateUrl', cc.templateUrl)) v.check('containerCost.templateUrl', cc.templateUrl, TEMPLATE_URL);
+    if (v.required('containerCost.bucket', cc.bucket)) {
+      const bucket = cc.bucket as unknown as { addToResourcePolicy?: unknown; encryptionKey?: unknown; node?: unknown };
+      if (typeof bucket !== 'object' || typeof bucket.addToResourcePolicy !== 'function') {
+        v.problem('containerCost.bucket', `got ${describeValue(cc.bucket)}; expected an s3.Bucket`);
+      } else if (!(cc.bucket instanceof s3.Bucket) || Stack.of(cc.bucket) !== Stack.of(scope)) {
+        // An imported bucket (or one of another stack) takes no policy statement from here: the customer's writes would be refused.
+        v.problem('containerCost.bucket', 'is not an s3.Bucket of this stack; its bucket policy must admit the customer, so create the bucket in this stack');
+      } else if (cc.bucket.encryptionKey) {
+        v.problem('containerCost.bucket', 'is encrypted with a KMS key; the customer\'s cost role has no kms:GenerateDataKey on it: use S3-managed encryption');
+      } else {
+        // S3 user guide, "Controlling ownership of objects": with ObjectWriter (or BucketOwnerPreferred without the
+        // bucket-owner-full-control ACL, which the customer's role never sends) the customer's account owns what it writes.
+        const ownership = objectOwnershipOf(cc.bucket);
+        if (ownership && ownership !== s3.ObjectOwnership.BUCKET_OWNER_ENFORCED) {
+          v.problem('containerCost.bucket', `has object ownership ${ownership}: the customer's account would own the objects it writes and the vendor could not read them; use BucketOwnerEnforced (the default for a new bucket)`);
+        }
+      }
+    }
   }
   if (v.problemCount > 0) {
     // The roles are not built when this construct's own props are refused: ask them for their problems
@@ -324,6 +458,65 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
     }
   }
   v.throwIfAny();
+}
+
+/** The bucket's `OwnershipControls` rule, if it sets one (none: S3 enforces bucket owner on a new bucket). */
+function objectOwnershipOf(bucket: s3.Bucket): string | undefined {
+  const cfn = bucket.node.defaultChild as s3.CfnBucket;
+  const controls = Stack.of(bucket).resolve(cfn.ownershipControls);
+  const rule = controls?.rules?.[0] ?? controls?.Rules?.[0];
+  return rule?.objectOwnership ?? rule?.ObjectOwnership;
+}
+
+/** S3 user guide, "Bucket policies and user policies": "Bucket policies are limited to 20 KB in size." */
+const S3_BUCKET_POLICY_SIZE = 20_480;
+const costBucketCustomers = new WeakMap<s3.Bucket, string[]>();
+
+/** Once per bucket: a synth-time error when its policy (all customers' statements) outgrows S3's limit, before CloudFormation fails the deploy. */
+function checkBucketPolicyBudget(bucket: s3.Bucket, customerName: string): void {
+  const customers = costBucketCustomers.get(bucket);
+  if (customers) {
+    customers.push(customerName);
+    return;
+  }
+  costBucketCustomers.set(bucket, [customerName]);
+  bucket.node.addValidation({
+    validate: () => {
+      const document = bucket.policy?.document;
+      const size = document ? worstCasePolicySize(Stack.of(bucket).resolve(document.toJSON())) : 0;
+      const names = costBucketCustomers.get(bucket) ?? [];
+      return size > S3_BUCKET_POLICY_SIZE
+        ? [`VendorCustomer containerCost: a bucket policy of up to ${size} characters for ${names.length} customers, over S3's 20,480 (20 KB) for a bucket policy; `
+          + 'give later customers another bucket (each customer adds about 860 characters)']
+        : [];
+    },
+  });
+}
+
+/**
+ * The bucket policy statements of one customer's cost writers: its `container-cost-writer-<region>`
+ * roles (`ContainerCostCustomerTemplate`) may write and list under its own account's prefix only.
+ * Sids carry the account, so customers' statements never clash.
+ */
+function costWriterStatements(bucket: s3.IBucket, customerAccountId: string, partition: string): iam.PolicyStatement[] {
+  const writers = { ArnLike: { 'aws:PrincipalArn': `arn:${partition}:iam::${customerAccountId}:role/${CONTAINER_COST_WRITER_ROLE_PREFIX}-*` } };
+  const prefix = `${customerAccountId}/`;
+  return [
+    new iam.PolicyStatement({
+      sid: `ContainerCostWrite${customerAccountId}`,
+      principals: [new iam.AccountPrincipal(customerAccountId)],
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      resources: [bucket.arnForObjects(`${prefix}*`)],
+      conditions: writers,
+    }),
+    new iam.PolicyStatement({
+      sid: `ContainerCostList${customerAccountId}`,
+      principals: [new iam.AccountPrincipal(customerAccountId)],
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+      conditions: { ...writers, StringLike: { 's3:prefix': `${prefix}*` } },
+    }),
+  ];
 }
 
 interface CustomerIds {

@@ -173,7 +173,8 @@ export function memberReconcilerStatements(f: MemberReconcilerFences): iam.Polic
       resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${FLEET_PATH_ROOT}*`],
       conditions: { StringEquals: { 'iam:PermissionsBoundary': f.boundaryArn, [`iam:ResourceTag/${FLEET_OWNER_TAG}`]: f.ownerKey } },
     }),
-    new iam.PolicyStatement({ sid: 'ListRolesAndProviders', actions: ['iam:ListRoles', 'iam:ListOpenIDConnectProviders'], resources: ['*'] }),
+    // The roles in pages (trust, tags, boundary, policies: the drift check) and the providers; read-only.
+    new iam.PolicyStatement({ sid: 'ReadRolesAndProviders', actions: ['iam:GetAccountAuthorizationDetails', 'iam:ListOpenIDConnectProviders'], resources: ['*'] }),
     new iam.PolicyStatement({ sid: 'ListClusters', actions: ['eks:ListClusters'], resources: ['*'] }),
     new iam.PolicyStatement({ sid: 'DescribeClusters', actions: ['eks:DescribeCluster'], resources: [clusters] }),
     new iam.PolicyStatement({ sid: 'ConfirmDeletes', actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackResource'], resources: [Aws.STACK_ID] }),

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aws, BootstraplessSynthesizer, CfnCondition, CfnMapping, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnMapping, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,9 +20,11 @@ import { FLEET_ENV } from './fleet-sync/config';
 import { FleetFlowConfig, FleetIdentityChoice, fleetFenceTag, fleetOwnerKey } from './fleet-sync/desired';
 import { ObservabilityLink } from './observability-link';
 import { ObservabilityResourceType } from './observability-resource-type';
+import { assumeTargetRolePolicy, scraperServiceTrustPolicy } from '../amp-scraper/scraper-source-trust';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { stableHash } from '../core/naming';
 import { creationFenceStatements } from '../core/reconciler/fences';
+import { selfContainedStackProps } from '../core/self-contained-stack';
 
 /** What goes into the member template (validated by `ObservabilityFleetSource`). */
 export interface FleetMemberConfig {
@@ -55,11 +57,8 @@ function scraperSourceRoleArn(): string {
 /** A stack of the member template. Build it in an App of its own: it is never deployed by the CDK CLI. */
 export class FleetMemberStack extends Stack {
   constructor(scope: Construct, id: string, config: FleetMemberConfig) {
-    super(scope, id, {
-      synthesizer: new BootstraplessSynthesizer(),
-      analyticsReporting: false,
-      description: `Source side of the ${config.stackSetName} observability fleet (cdk-eks-cross-account-observability)`,
-    });
+    // The same self-contained options as the vendor's customer templates (one source of truth).
+    super(scope, id, selfContainedStackProps(`Source side of the ${config.stackSetName} observability fleet (cdk-eks-cross-account-observability)`));
     const perCluster = config.flows.length > 0;
     const podIdentityRoles = config.identity === 'IRSA' ? [] : config.flows.map((flow) => this.podIdentityRole(flow));
     const scraperRole = config.scraperTargetRoleArn ? this.scraperSourceRole(config.scraperTargetRoleArn, config.scraperRegion) : undefined;
@@ -104,22 +103,9 @@ export class FleetMemberStack extends Stack {
       roleName: fleetScraperSourceRoleName(Aws.REGION),
       path: fleetRolePath(FLEET_FLOW_KEYS.AMP_SCRAPER),
       description: 'Source role of this account\'s AMP collectors in this region',
-      assumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{
-          Effect: 'Allow',
-          Principal: { Service: 'scraper.aps.amazonaws.com' },
-          Action: 'sts:AssumeRole',
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-            ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:aps:${Aws.REGION}:${Aws.ACCOUNT_ID}:scraper/*` },
-          },
-        }],
-      },
-      policies: [{
-        policyName: 'assume-central-role',
-        policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: targetRoleArn }] },
-      }],
+      // The same trust and permission as the vendor's AmpCollectorCustomerTemplate (one source of truth).
+      assumeRolePolicyDocument: scraperServiceTrustPolicy(),
+      policies: [assumeTargetRolePolicy(targetRoleArn)],
     });
     if (workspaceRegion) {
       // A collector writes only to a workspace of its own region: the role is of no use elsewhere.
@@ -234,7 +220,7 @@ export class FleetMemberStack extends Stack {
     acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/xacct-observability/*`)}]`,
       'Under the fleet\'s root path the reconciler may read roles, and delete only those with this instance\'s owner tag and boundary (a flow an update dropped).');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::*]',
-      'iam:ListRoles, iam:ListOpenIDConnectProviders and eks:ListClusters have no resource-level permissions; every other * is in a Deny.');
+      'iam:GetAccountAuthorizationDetails (read-only: the drift check), iam:ListOpenIDConnectProviders and eks:ListClusters have no resource-level permissions; every other * is in a Deny.');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:cluster/*]',
       'The reconciler describes every cluster of this account in this region, and creates associations there only with its owner tag.');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:podidentityassociation/*]',

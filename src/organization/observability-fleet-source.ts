@@ -211,6 +211,10 @@ export interface ObservabilityFleetSourceProps {
 
   /**
    * Container Insights through a central role (the `role_arn` route; use `observabilityLinks` for CloudWatch's own engine).
+   * The fleet makes the identities, not the agents: with an organization-wide `TENANT_ISOLATED` central role,
+   * each cluster's add-on or chart reports `CrossAccountContainerInsights.memberReportedClusterName(customer,
+   * account, cluster)`. Every member of this fleet shares the one central role, which IAM cannot split by
+   * account (`membersNotIsolated`): give OUs that must stay apart a fleet and a central role each.
    *
    * @default - not rolled out
    */

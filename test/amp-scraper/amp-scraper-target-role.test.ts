@@ -151,3 +151,11 @@ test('snapshots of both phases', () => {
   expect(templateForSnapshot(build().stack)).toMatchSnapshot();
   expect(templateForSnapshot(build({ scraperArn: SCRAPER }).stack)).toMatchSnapshot();
 });
+
+test('a plain-JS caller\'s scraperArn: null is phase 1 (not a trust with "sts:ExternalId": null)', () => {
+  const { target, trustPolicy, stack } = build({ scraperArn: null as any });
+  expect(target.pinned).toBe(false);
+  expect(JSON.stringify(trustPolicy)).not.toContain('null');
+  expect(ask(trustPolicy, SOURCE_ROLE, SCRAPER)).toBe('Allowed');
+  Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('Phase 1'));
+});

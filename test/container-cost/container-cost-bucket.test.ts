@@ -338,7 +338,7 @@ describe('the reconciler', () => {
     const can = (action: string, resource: string) => isAllowed({ policies, principal, action, resource });
     expect(can('iam:GetRole', ourRole('x'))).toBe('Allowed');
     expect(can('iam:GetRole', `arn:aws:iam::${SOURCE_ACCOUNT}:role/admin`)).toBe('ImplicitlyDenied');
-    expect(can('iam:ListRoles', '*')).toBe('Allowed');
+    expect(can('iam:GetAccountAuthorizationDetails', '*')).toBe('Allowed');
     expect(can('eks:ListClusters', '*')).toBe('Allowed');
     expect(can('eks:DescribeCluster', `arn:aws:eks:eu-west-1:${SOURCE_ACCOUNT}:cluster/prod`)).toBe('Allowed');
     expect(can('eks:DescribeCluster', `arn:aws:eks:eu-west-1:${OTHER_ACCOUNT}:cluster/prod`)).toBe('ImplicitlyDenied');

@@ -8,7 +8,7 @@ import { agentRoleName, agentRolePath, CLUSTER_TAG, OWNER_TAG, WRITE_POLICY_NAME
 import { Dependencies, onEvent } from '../../src/container-cost/role-sync.lambda';
 import { hostPath, issuer, OTHER_ACCOUNT, SOURCE_ACCOUNT } from '../fixtures';
 import { eksAccessDenied, eksClusterNotFound, eksThrottling, FakeEks } from '../harness/fake-eks';
-import { accessDenied, FakeIam, noSuchEntity, throttling } from '../harness/fake-iam';
+import { accessDenied, FakeIam, FakeRole, noSuchEntity, throttling } from '../harness/fake-iam';
 import { canAssume, isAllowed } from '../harness/iam-proof';
 
 const OWNER = 'a1b2c3d4e5f6';
@@ -281,7 +281,7 @@ test('Delete uses the deleted resource\'s owner key, not the environment\'s', as
 
 test('Delete never fails the stack, even when IAM refuses, and logs what was refused', async () => {
   await scheduled();
-  iam.failNext('ListRoles', accessDenied);
+  iam.failNext('GetAccountAuthorizationDetails', accessDenied);
   await expect(customResource('Delete')).resolves.toEqual({ PhysicalResourceId: `container-cost-roles/${OWNER}` });
   expect(logs).toContainEqual(expect.objectContaining({ action: 'error', mode: 'delete', error: expect.stringMatching(/AccessDenied|not authorized/) }));
   expect(summaryLog()).toMatchObject({ mode: 'delete', errors: 1 });
@@ -320,8 +320,40 @@ test('pagination: every page of clusters and roles is read', async () => {
   expect(eks.calls.filter((c) => c === 'ListClusters(eu-west-1)')).toHaveLength(5); // 13 clusters, 3 per page
   iam.calls.length = 0;
   await scheduled();
-  expect(iam.calls.filter((c) => c.startsWith('ListRoles'))).toHaveLength(8); // 15 roles, 2 per page
+  // Every role of the account (15 agent roles and the reconciler's), 2 per page, as IAM pages it.
+  expect(iam.calls.filter((c) => c.startsWith('GetAccountAuthorizationDetails'))).toHaveLength(Math.ceil(iam.roles.size / 2));
   expect(iam.writes()).toEqual([]);
+});
+
+// Issue 24 item 6: the steady state read four IAM calls per role (GetRole, ListRolePolicies,
+// GetRolePolicy, ListAttachedRolePolicies). GetAccountAuthorizationDetails pages carry the same facts
+// for up to 1,000 roles each, so the drift tests above (trust, inline policy, extra inline policy,
+// attached policy, tags, boundary) hold with no per-role read at all.
+describe('drift check from GetAccountAuthorizationDetails pages, no per-role reads', () => {
+  const PER_ROLE_READS = /^(GetRole|ListRolePolicies|GetRolePolicy|ListAttachedRolePolicies|ListRoles)\(/;
+
+  test('a steady run reads the roles only from account-details pages, and changes nothing', async () => {
+    await scheduled();
+    iam.calls.length = 0;
+    await scheduled();
+    expect(iam.calls.filter((c) => PER_ROLE_READS.test(c))).toEqual([]);
+    expect(iam.calls.filter((c) => c.startsWith('GetAccountAuthorizationDetails'))).toHaveLength(Math.ceil(iam.roles.size / 2));
+    expect(iam.writes()).toEqual([]);
+  });
+
+  test.each([
+    ['trust edited by hand', (r: FakeRole) => { r.trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }); }, 'UpdateAssumeRolePolicy'],
+    ['inline policy edited by hand', (r: FakeRole) => { r.policies.set(WRITE_POLICY_NAME, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] })); }, 'PutRolePolicy'],
+    ['an inline policy added by hand', (r: FakeRole) => { r.policies.set('added-by-hand', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] })); }, 'DeleteRolePolicy'],
+    ['a managed policy attached by hand', (r: FakeRole) => { (r.attached ??= new Set()).add('arn:aws:iam::aws:policy/AdministratorAccess'); }, 'DetachRolePolicy'],
+  ])('%s (no tag changes) is found and repaired', async (_, edit, repair) => {
+    await scheduled();
+    edit(role('prod', 'us-east-1')!);
+    iam.calls.length = 0;
+    await scheduled();
+    expect(iam.calls.filter((c) => PER_ROLE_READS.test(c))).toEqual([]);
+    expect(iam.writes()).toEqual([`${repair}(${agentRoleName('prod', 'us-east-1')})`]);
+  });
 });
 
 test('throttling is retried with capped exponential backoff', async () => {

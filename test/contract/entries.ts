@@ -5,6 +5,7 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Testing } from 'cdk8s';
 import * as lib from '../../src';
 
@@ -122,6 +123,14 @@ export const ENTRIES: ContractEntry[] = [
     build: construct(TARGET, (s, p) => new lib.CrossAccountContainerInsights(s, 'C', p)),
   },
   {
+    name: 'CrossAccountContainerInsights',
+    variant: 'organization-wide TENANT_ISOLATED (no clusterNames)',
+    baseline: { customerName: 'acme', organizationSource: ORGANIZATION, permissionMode: lib.ContainerInsightsPermissionMode.TENANT_ISOLATED },
+    required: ['customerName', 'organizationSource'],
+    alternatives: { organizationSource: ['sourceAccountId'] },
+    build: construct(TARGET, (s, p) => new lib.CrossAccountContainerInsights(s, 'C', p)),
+  },
+  {
     name: 'ContainerInsightsAgentAccess',
     baseline: { targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, clusterName: 'prod', identityMode: lib.AgentIdentityMode.POD_IDENTITY },
     required: ['targetRoleArn', 'clusterName', 'identityMode'],
@@ -137,6 +146,21 @@ export const ENTRIES: ContractEntry[] = [
   {
     name: 'CloudWatchAgentChart',
     baseline: { clusterName: 'prod', region: REGION, identityMode: lib.AgentIdentityMode.POD_IDENTITY },
+    required: ['clusterName', 'region'],
+    build: chart((a, p) => new lib.CloudWatchAgentChart(a, 'c', p)),
+  },
+  {
+    name: 'CloudWatchObservabilityAddon',
+    variant: 'container logs, region, enhanced observability',
+    baseline: { clusterName: 'prod', identityMode: lib.AgentIdentityMode.NODE_ROLES, targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, reportedClusterName: 'acme.prod', region: 'eu-west-1', containerLogs: true, enhancedContainerInsights: false },
+    required: ['clusterName', 'identityMode', 'targetRoleArn'],
+    tokensSupported: ['targetRoleArn'],
+    build: construct(SOURCE, (s, p) => new lib.CloudWatchObservabilityAddon(s, 'C', p)),
+  },
+  {
+    name: 'CloudWatchAgentChart',
+    variant: 'container logs, Fluent Bit image, enhanced observability',
+    baseline: { clusterName: 'prod', region: REGION, identityMode: lib.AgentIdentityMode.IRSA, targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, agentRoleArn: `arn:aws:iam::${SOURCE}:role/containerinsights-agent-prod`, reportedClusterName: 'acme.prod', containerLogs: true, enhancedContainerInsights: true, fluentBitImage: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.8' },
     required: ['clusterName', 'region'],
     build: chart((a, p) => new lib.CloudWatchAgentChart(a, 'c', p)),
   },
@@ -288,6 +312,19 @@ export const ENTRIES: ContractEntry[] = [
     build: chart((a, p) => new lib.TrustProbeChart(a, 'c', p)),
   },
   {
+    name: 'TrustProbeChart',
+    variant: 'per Container Insights signal',
+    baseline: {
+      serviceAccount: { namespace: 'amazon-cloudwatch', name: 'cloudwatch-agent' },
+      firstRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`,
+      identityMode: lib.WorkloadIdentityMode.POD_IDENTITY,
+      region: REGION,
+      signalRoutes: [{ signal: 'performance logs', writer: 'CloudWatch agent', identity: 'target role', account: 'target', destinations: ['/aws/containerinsights/acme.prod/performance'], logGroups: ['/aws/containerinsights/acme.prod/performance'] }],
+    },
+    required: ['serviceAccount', 'firstRoleArn'],
+    build: chart((a, p) => new lib.TrustProbeChart(a, 'c', p)),
+  },
+  {
     name: 'OrganizationObservabilitySink',
     baseline: { organization: { organizationId: 'o-a1b2c3d4e5' } },
     required: ['organization'],
@@ -365,6 +402,34 @@ export const ENTRIES: ContractEntry[] = [
       containerInsights: { templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/ci.template.json' },
       remoteWrite: { templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/rw.template.json', workspaceArn: WORKSPACE, clusterName: 'prod' },
       ampCollector: { workspaceArn: WORKSPACE, clusterName: 'prod' },
+    },
+    required: ['customerName', 'customerAccountId', 'region'],
+    build: construct(TARGET, (s, p) => new lib.VendorCustomer(s, 'C', p)),
+  },
+  {
+    name: 'AmpCollectorCustomerTemplate',
+    baseline: { vendorAccountId: TARGET, workspaceArn: WORKSPACE, regions: [REGION], partition: 'aws', scrapeConfiguration: lib.AmpCrossAccountScraper.defaultScrapeConfiguration() },
+    required: ['vendorAccountId', 'workspaceArn'],
+    build: template((a, p) => new lib.AmpCollectorCustomerTemplate(a, 'C', p)),
+  },
+  {
+    name: 'ContainerCostCustomerTemplate',
+    baseline: { vendorAccountId: TARGET, bucketName: 'vendor-container-cost', serviceAccount: { namespace: 'container-cost', name: 'container-cost-agent' }, regions: [REGION], partition: 'aws' },
+    required: ['vendorAccountId', 'bucketName'],
+    build: template((a, p) => new lib.ContainerCostCustomerTemplate(a, 'C', p)),
+  },
+  {
+    name: 'VendorCustomer',
+    variant: 'collector and cost links',
+    baseline: {
+      customerName: 'acme',
+      customerAccountId: SOURCE,
+      region: REGION,
+      ampCollector: { workspaceArn: WORKSPACE, clusterName: 'prod', templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/amp.template.json' },
+      containerCost: {
+        templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/cost.template.json',
+        bucket: new InStack((stack) => new s3.Bucket(stack, 'CostBucket')),
+      },
     },
     required: ['customerName', 'customerAccountId', 'region'],
     build: construct(TARGET, (s, p) => new lib.VendorCustomer(s, 'C', p)),

@@ -5,7 +5,7 @@
  */
 import {
   AttachRolePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePermissionsBoundaryCommand, DeleteRolePolicyCommand,
-  DetachRolePolicyCommand, EntityAlreadyExistsException, GetRoleCommand, GetRolePolicyCommand,
+  DetachRolePolicyCommand, EntityAlreadyExistsException, GetAccountAuthorizationDetailsCommand, GetRoleCommand, GetRolePolicyCommand,
   IAMClient, IAMServiceException, ListAttachedRolePoliciesCommand, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, ListRolesCommand,
   ListRoleTagsCommand, NoSuchEntityException, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand,
   Tag, TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
@@ -44,6 +44,8 @@ export class FakeIam {
   readonly stub: AwsStub<any, any, any>;
   /** Page size of ListRoles / ListRolePolicies, small so pagination is exercised. */
   pageSize = 2;
+  /** Page size of GetAccountAuthorizationDetails (IAM: up to MaxItems, at most 1,000); tests keep it small. */
+  authorizationDetailsPageSize?: number;
   /** Simulated latency of every call, for benchmarks (tests keep 0). */
   latencyMs = 0;
   private readonly faults = new Map<string, Fault[]>();
@@ -93,6 +95,20 @@ export class FakeIam {
       const matching = [...this.roles.values()].filter((r) => r.path.startsWith(prefix)).sort((a, b) => a.roleName.localeCompare(b.roleName));
       // Like IAM, ListRoles returns neither trust documents nor tags: GetRole does.
       return this.page(matching, i.Marker, (roles) => ({ Roles: roles.map((r) => this.describe(r, false)) }));
+    });
+    // Every role of the account with its trust, tags, boundary, inline policies and attached policies
+    // (documents URL-encoded, as IAM returns them), in pages; IAM has no path filter for it.
+    this.on(GetAccountAuthorizationDetailsCommand, (i) => {
+      if (!(i.Filter ?? ['Role']).includes('Role')) return { RoleDetailList: [], IsTruncated: false };
+      const all = [...this.roles.values()].sort((a, b) => a.roleName.localeCompare(b.roleName));
+      const pageSize = Math.min(i.MaxItems ?? 100, this.authorizationDetailsPageSize ?? this.pageSize);
+      return this.page(all, i.Marker, (roles) => ({
+        RoleDetailList: roles.map((r) => ({
+          ...this.describe(r),
+          RolePolicyList: [...r.policies].map(([PolicyName, document]) => ({ PolicyName, PolicyDocument: encodeURIComponent(document) })),
+          AttachedManagedPolicies: [...(r.attached ?? [])].map((PolicyArn) => ({ PolicyArn, PolicyName: PolicyArn.split('/').pop() })),
+        })),
+      }), pageSize);
     });
     // Managed policies and permissions boundaries, as IAM keeps them per role.
     this.on(AttachRolePolicyCommand, (i) => { const r = this.role(i.RoleName); (r.attached ??= new Set()).add(i.PolicyArn); return {}; });
@@ -182,10 +198,12 @@ export class FakeIam {
     };
   }
 
-  private page<T, R>(items: T[], marker: string | undefined, wrap: (page: T[]) => R): R & { IsTruncated: boolean; Marker?: string } {
+  private page<T, R>(
+    items: T[], marker: string | undefined, wrap: (page: T[]) => R, pageSize = this.pageSize,
+  ): R & { IsTruncated: boolean; Marker?: string } {
     const start = marker ? Number(marker) : 0;
-    const page = items.slice(start, start + this.pageSize);
-    const next = start + this.pageSize;
+    const page = items.slice(start, start + pageSize);
+    const next = start + pageSize;
     return { ...wrap(page), IsTruncated: next < items.length, ...(next < items.length ? { Marker: String(next) } : {}) };
   }
 }

@@ -342,6 +342,21 @@ describe('drift repair', () => {
     expect(eks.writes()).toEqual([]);
     expect(summaryLog()).toMatchObject({ updated: 1, created: 0, deleted: 0, errors: 0 });
   });
+
+  // Issue 24 item 6: the roles come from GetAccountAuthorizationDetails pages, with no per-role read,
+  // and a hand edit of the inline policy (which changes no tag) is still found.
+  test('an IRSA role whose inline policy was changed by hand is repaired, with no per-role IAM read', async () => {
+    await scheduled();
+    const role = irsaRole(RW, 'irsa')!;
+    const good = role.policies.get(POLICY_NAME);
+    role.policies.set(POLICY_NAME, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'aps:*', Resource: '*' }] }));
+    resetCalls();
+    await scheduled();
+    expect(role.policies.get(POLICY_NAME)).toBe(good);
+    expect(iam.writes()).toEqual(['PutRolePolicy(remote-write-irsa-us-east-1)']);
+    expect(iam.calls.filter((c) => /^(GetRole|ListRolePolicies|GetRolePolicy|ListAttachedRolePolicies|ListRoles)\(/.test(c))).toEqual([]);
+    expect(iam.calls.filter((c) => c.startsWith('GetAccountAuthorizationDetails')).length).toBeGreaterThan(0);
+  });
 });
 
 test('someone else\'s association for a flow\'s service account (no owner tag) is never touched, and the run reports it', async () => {

@@ -73,15 +73,12 @@ export async function reconcile(spec: ReconcilerSpec, io: SyncIo, log: Log, conc
     log({ action: 'skip-cluster', cluster: skip.clusterArn, reason: skip.reason });
   }
 
-  const underPath: ActualRole[] = [];
-  for (const rolePath of spec.rolePaths) {
-    const listed = await io.rolesUnder(rolePath);
-    for (const nested of listed.nested) {
-      // The reconciler's policy denies every path below its own, so someone else put this here.
-      summary.errors.push(`role ${nested} is nested below ${rolePath}; this stack never creates such roles: remove it`);
-      log({ action: 'nested-role', role: nested });
-    }
-    underPath.push(...await readRoles(io, listed.atPath, concurrency.roles));
+  // Every role under the paths, read in full from GetAccountAuthorizationDetails pages (issue 24 item 6).
+  const { roles: underPath, nested } = await io.rolesUnder(spec.rolePaths);
+  for (const { path, role } of nested) {
+    // The reconciler's policy denies every path below its own, so someone else put this here.
+    summary.errors.push(`role ${role} is nested below ${path}; this stack never creates such roles: remove it`);
+    log({ action: 'nested-role', role });
   }
   const scanComplete = failedRegions === 0;
   const actions = plan({ ...spec, desired: desired.roles, underPath, scanComplete });
@@ -185,18 +182,16 @@ export async function removeOwned(
   } catch (error) {
     summary.errors.push(`stop accepting new roles: ${describeError(error)}`);
   }
-  for (const rolePath of target.rolePaths) {
-    try {
-      const roles = await readRoles(io, (await io.rolesUnder(rolePath)).atPath, concurrency.roles);
-      const actions: Action[] = roles.map((role): Action => {
-        if (!isOwned(role, target)) return { kind: 'skip', roleName: role.roleName, reason: 'under this stack\'s path but without its owner tag; left untouched' };
-        const notAdopted = notAdoptedReason(role, target.boundaryArn);
-        return notAdopted ? { kind: 'conflict', roleName: role.roleName, reason: notAdopted } : deleteAction(role, target.scheme);
-      });
-      await applyByRole(io, target.scheme, actions, concurrency.roles, summary, log, (role) => isOwned(role, target));
-    } catch (error) {
-      summary.errors.push(describeError(error));
-    }
+  try {
+    const { roles } = await io.rolesUnder(target.rolePaths);
+    const actions: Action[] = roles.map((role): Action => {
+      if (!isOwned(role, target)) return { kind: 'skip', roleName: role.roleName, reason: 'under this stack\'s path but without its owner tag; left untouched' };
+      const notAdopted = notAdoptedReason(role, target.boundaryArn);
+      return notAdopted ? { kind: 'conflict', roleName: role.roleName, reason: notAdopted } : deleteAction(role, target.scheme);
+    });
+    await applyByRole(io, target.scheme, actions, concurrency.roles, summary, log, (role) => isOwned(role, target));
+  } catch (error) {
+    summary.errors.push(describeError(error));
   }
   if (target.associationRegions?.length) {
     const noneWanted = { ...target, regions: target.associationRegions, associations: true, desired: () => ({ roles: [], skipped: [] }) };
@@ -226,11 +221,6 @@ interface Fence {
   /** Whether the stack accepted new roles when the run started applying. */
   readonly open: boolean;
   readonly check: () => Promise<boolean>;
-}
-
-async function readRoles(io: SyncIo, names: string[], limit: number): Promise<ActualRole[]> {
-  const roles = await mapWithConcurrency(names, limit, (name) => io.readRole(name));
-  return roles.filter((role): role is ActualRole => role !== undefined);
 }
 
 /**

@@ -8,8 +8,9 @@ import {
   ListAddonsCommand, ListClustersCommand, ListPodIdentityAssociationsCommand, ResourceNotFoundException, UpdatePodIdentityAssociationCommand,
 } from '@aws-sdk/client-eks';
 import {
-  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient,
-  ListAttachedRolePoliciesCommand, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, ListRolesCommand, NoSuchEntityException,
+  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetAccountAuthorizationDetailsCommand, GetRoleCommand,
+  GetRolePolicyCommand, IAMClient, RoleDetail,
+  AttachedPolicy, ListAttachedRolePoliciesCommand, ListOpenIDConnectProvidersCommand, ListRolePoliciesCommand, NoSuchEntityException,
   PutRolePolicyCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { mapWithConcurrency, RetryOptions, withRetry } from './concurrency';
@@ -177,25 +178,6 @@ export class SyncIo {
   }
 
   /**
-   * The roles at exactly a path (names) and those nested deeper (path + name), which the reconciler
-   * never owns (ListRoles followed to its last page; it returns no tags).
-   */
-  async rolesUnder(path: string): Promise<{ atPath: string[]; nested: string[] }> {
-    const atPath: string[] = [];
-    const nested: string[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.call(() => this.clients.iam.send(new ListRolesCommand({ PathPrefix: path, Marker: marker })));
-      for (const r of page.Roles ?? []) {
-        if (r.Path === path) atPath.push(r.RoleName!);
-        else nested.push(`${r.Path}${r.RoleName}`);
-      }
-      marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker);
-    return { atPath, nested };
-  }
-
-  /**
    * A role with its trust, tags, boundary and policies, or undefined when it does not exist, also
    * when it disappears while being read (a concurrent run deleting an orphan).
    */
@@ -206,6 +188,33 @@ export class SyncIo {
       if (error instanceof NoSuchEntityException) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Every role at exactly one of `paths`, read in full, and those nested deeper (path + name), from
+   * GetAccountAuthorizationDetails pages: each page holds up to 1,000 roles of the account with their
+   * trust, tags, boundary, inline policy documents and attached policies, all that `readRole` reads
+   * with four calls per role (issue 24 item 6). The same facts, so drift is found the same way: a hand
+   * edit of a trust or inline policy, an extra inline policy, an attached policy, a changed tag or
+   * boundary. IAM has no path filter for this call: roles elsewhere in the account are skipped here.
+   * (ListRoles has one, but returns neither tags, boundary nor policies.)
+   */
+  async rolesUnder(paths: readonly string[]): Promise<{ roles: ActualRole[]; nested: Array<{ path: string; role: string }> }> {
+    const roles: ActualRole[] = [];
+    const nested: Array<{ path: string; role: string }> = [];
+    let marker: string | undefined;
+    do {
+      const request = new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: 1000, Marker: marker });
+      const page = await this.call(() => this.clients.iam.send(request));
+      for (const detail of page.RoleDetailList ?? []) {
+        const under = paths.find((path) => detail.Path!.startsWith(path));
+        if (under === undefined) continue;
+        if (detail.Path === under) roles.push(fromRoleDetail(detail));
+        else nested.push({ path: under, role: `${detail.Path}${detail.RoleName}` });
+      }
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+    return { roles, nested };
   }
 
   /** Whether the reconciler's own role still carries the tag that lets runs create roles (the Delete handler removes it first). */
@@ -221,32 +230,24 @@ export class SyncIo {
 
   private async readExistingRole(roleName: string): Promise<ActualRole> {
     const role = (await this.call(() => this.clients.iam.send(new GetRoleCommand({ RoleName: roleName })))).Role!;
-    const policies: Record<string, unknown> = {};
+    const policies: Array<{ PolicyName: string; PolicyDocument: string }> = [];
     let marker: string | undefined;
     do {
       const page = await this.call(() => this.clients.iam.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker })));
       for (const policyName of page.PolicyNames ?? []) {
         const request = new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName });
         const { PolicyDocument } = await this.call(() => this.clients.iam.send(request));
-        policies[policyName] = decodeTrustDocument(PolicyDocument!);
+        policies.push({ PolicyName: policyName, PolicyDocument: PolicyDocument! });
       }
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
-    const attachedPolicies: string[] = [];
+    const attachedPolicies: AttachedPolicy[] = [];
     do {
       const page = await this.call(() => this.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker })));
-      attachedPolicies.push(...(page.AttachedPolicies ?? []).map((p) => p.PolicyArn!));
+      attachedPolicies.push(...(page.AttachedPolicies ?? []));
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
-    return {
-      roleName: role.RoleName!,
-      path: role.Path!,
-      trust: decodeTrustDocument(role.AssumeRolePolicyDocument!),
-      tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value!])),
-      policies,
-      attachedPolicies,
-      boundaryArn: role.PermissionsBoundary?.PermissionsBoundaryArn,
-    };
+    return fromRoleDetail({ ...role, RolePolicyList: policies, AttachedManagedPolicies: attachedPolicies });
   }
 
   async apply(action: Action, scheme: RoleScheme): Promise<void> {
@@ -306,6 +307,19 @@ export class SyncIo {
   private call<T>(fn: () => Promise<T>): Promise<T> {
     return withRetry(fn, this.retry, (attempt, error) => this.log({ action: 'retry', attempt, error: (error as Error).name }));
   }
+}
+
+/** A role as the planner sees it, from a GetAccountAuthorizationDetails page or `readRole`'s reads. */
+function fromRoleDetail(detail: RoleDetail): ActualRole {
+  return {
+    roleName: detail.RoleName!,
+    path: detail.Path!,
+    trust: decodeTrustDocument(detail.AssumeRolePolicyDocument!),
+    tags: Object.fromEntries((detail.Tags ?? []).map((t) => [t.Key!, t.Value!])),
+    policies: Object.fromEntries((detail.RolePolicyList ?? []).map((p) => [p.PolicyName!, decodeTrustDocument(p.PolicyDocument!)])),
+    attachedPolicies: (detail.AttachedManagedPolicies ?? []).map((p) => p.PolicyArn!),
+    boundaryArn: detail.PermissionsBoundary?.PermissionsBoundaryArn,
+  };
 }
 
 function tagList(role: DesiredRole) {
