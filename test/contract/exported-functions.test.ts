@@ -24,6 +24,8 @@ const VALID: Record<string, () => unknown[]> = {
   'checkClientProps': () => [new PropsValidator('Test'), { workspaceArn: WORKSPACE }],
   'podScrapeJob': () => [],
   'CrossAccountContainerInsights.reportedClusterName': () => ['acme', 'prod'],
+  'CrossAccountContainerInsights.memberReportedClusterName': () => ['acme', '222222222222', 'prod'],
+  'ContainerCostCustomerTemplate.writerRoleName': () => ['us-east-1'],
   'ContainerInsightsAgentAccess.agentRoleName': () => ['prod'],
   'AmpScraperTargetRole.roleNameFor': () => ['111122223333', 'prod', WORKSPACE],
   'AmpScraperTargetRole.organizationRoleNameFor': () => [WORKSPACE],
