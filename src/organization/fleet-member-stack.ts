@@ -63,8 +63,9 @@ const LOADER_TAIL = '","base64")).toString("utf8"))(exports,require,module,__fil
  * management account either). The code run is the bundle byte for byte (`fleetHandlerBundleOf`).
  */
 export function fleetHandlerCode(): string {
+  const { BROTLI_PARAM_QUALITY, BROTLI_MAX_QUALITY, BROTLI_PARAM_MODE, BROTLI_MODE_TEXT } = zlib.constants;
   const compressed = zlib.brotliCompressSync(Buffer.from(fleetHandlerBundle(), 'utf8'), {
-    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT },
+    params: { [BROTLI_PARAM_QUALITY]: BROTLI_MAX_QUALITY, [BROTLI_PARAM_MODE]: BROTLI_MODE_TEXT },
   });
   return `${LOADER_HEAD}${compressed.toString('base64')}${LOADER_TAIL}`;
 }
