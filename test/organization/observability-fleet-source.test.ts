@@ -8,6 +8,7 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FleetCallAs, FleetFailureToleranceMode, FleetIdentity, FleetNames, FleetRegionConcurrency, ObservabilityFleetSource, ObservabilityFleetSourceProps } from '../../src';
+import { stableHash } from '../../src/core/naming';
 import { FleetMemberStack, fleetHandlerBundle, fleetHandlerBundleOf, fleetHandlerCode } from '../../src/organization/fleet-member-stack';
 import { evaluate } from '../harness/cfn-eval';
 import { canAssume, identityPoliciesOf, isAllowed, isAllowedWithinBoundary, logicalIdsOfType, trustPolicyOf } from '../harness/iam-proof';
@@ -145,6 +146,9 @@ describe('the member template is self-contained (no CDK bootstrap in member acco
     expect(fleetHandlerBundleOf(fn.Properties.Code.ZipFile)).toBe(fleetHandlerBundle());
     expect(Buffer.byteLength(fn.Properties.Code.ZipFile)).toBeLessThan(Buffer.byteLength(fleetHandlerBundle()) / 2);
     expect(fleetHandlerBundleOf(fleetHandlerBundle())).toBeUndefined();
+    // New code reconciles again: the custom resource's CodeHash is the hash of the code that runs.
+    const custom = Object.values<any>(source.memberTemplate.Resources).find((r) => r.Type === 'Custom::ObservabilityFleetIdentities');
+    expect(custom.Properties.CodeHash).toBe(stableHash(fleetHandlerBundle(), 16));
     expect(fn.Properties.Runtime).toBe('nodejs22.x');
     expect(fn.Properties.Handler).toBe('index.handler');
     // CloudFormation writes ZipFile to index.js; so do we, beside node_modules, and load it.
