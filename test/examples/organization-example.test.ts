@@ -240,6 +240,10 @@ describe('every flow of the example, for a member account: each member identity 
       const irsaRole = FleetNames.irsaRoleArn('aws', MEMBER, FleetNames.CONTAINER_INSIGHTS, 'ledger', FLEET_REGION);
       expect(serviceAccount('org-container-insights-ledger').metadata.annotations['eks.amazonaws.com/role-arn']).toBe(irsaRole);
       expect(agentOf('org-container-insights-ledger').credentials).toEqual({ role_arn: insights.arn });
+      // Fluent Bit too: each of its outputs names the central role with IRSA, and none with Pod Identity.
+      const fluentBitRoles = (id: string) => cloudwatchLogsOutputs(objectOf(chartObjects(id), 'ConfigMap', 'xacct-fluent-bit-config').data).map((o) => o.role_arn);
+      expect(fluentBitRoles('org-container-insights-payments')).toEqual([undefined, undefined, undefined]);
+      expect(fluentBitRoles('org-container-insights-ledger')).toEqual([insights.arn, insights.arn, insights.arn]);
       // The IRSA role the reconciler makes is capped by the member template's boundary: that is enough to assume the central role.
       const boundaryId = logicalIdsOfType(member, 'AWS::IAM::ManagedPolicy').find((id) => id.startsWith('Boundary'))!;
       const boundary = evaluate(member.Resources[boundaryId].Properties.PolicyDocument, member, { account: MEMBER, region: FLEET_REGION });
