@@ -14,7 +14,10 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Testing } from 'cdk8s';
 import { DOCUMENTED_STACK_SET_CEILING, rolloutEstimate } from './stackset-rollout';
+import { demoSettings } from '../examples/demo-settings';
+import { buildExample } from '../examples/example-app';
 import { FleetNames, IrsaRemoteWriteRole, ObservabilityFleetSource, ObservabilityFleetSourceProps, OrganizationContainerCostBucket } from '../src';
 import { policySize } from '../src/core/policy-size';
 import { SyncSummary } from '../src/core/reconciler/engine';
@@ -93,12 +96,15 @@ function memberTemplateSizes(): void {
   let most = n;
   while (tryBuild({ ...base, remoteWrite: { targetRoleArn: central('amp-remote-write') }, workloads: workloads(most + 1) })) most++;
   configs.push([`remote write + ${most} workloads (the most the reconciler's 4 KB environment holds)`, { remoteWrite: { targetRoleArn: central('amp-remote-write') }, workloads: workloads(most) }]);
-  for (const [label, props] of configs) {
-    const fleet = build({ ...base, ...props });
+  const line = (label: string, fleet: ObservabilityFleetSource) => {
     const resources = Object.keys(fleet.memberTemplate.Resources).length;
     console.log(`   ${label.padEnd(78)} ${String(fleet.memberTemplateSize).padStart(7)} bytes, ${String(resources).padStart(3)} resources, ${fleet.templateInline ? 'inline' : 'TemplateURL'}`
       + ` (${(100 * fleet.memberTemplateSize / 1_048_576).toFixed(1)}% of 1 MB)`);
-  }
+  };
+  for (const [label, props] of configs) line(label, build({ ...base, ...props }));
+  // The example as `npm run synth` builds it: all four flows, a workload, OAM links in its two regions.
+  const app = new App();
+  line('examples/organization.ts (all four flows, 1 workload, OAM links, 2 regions)', buildExample(app, Testing.app(), demoSettings(app)).organization.fleet);
 }
 
 function build(props: ObservabilityFleetSourceProps): ObservabilityFleetSource {

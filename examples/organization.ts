@@ -1,10 +1,11 @@
-import { App, BootstraplessSynthesizer, Stack } from 'aws-cdk-lib';
+import { Annotations, App, BootstraplessSynthesizer, Stack } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { DemoSettings, workspaceArn } from './demo-settings';
 import {
-  AmpCrossAccountScraper, AmpScraperTargetRole, ContainerCostAgentChart, ContainerCostAgentChartIdentity, CrossAccountWorkloadChart,
-  CrossAccountWorkloadRole, FleetNames, IrsaRemoteWriteRole, ObservabilityFleetSource, OrganizationContainerCostBucket,
-  OrganizationObservabilitySink, OrganizationSourceTrust, PrometheusRemoteWriteChart, WorkloadIdentityMode, WorkloadProfileMode,
+  AgentIdentityMode, AmpCrossAccountScraper, AmpScraperTargetRole, CloudWatchAgentChart, ContainerCostAgentChart, ContainerCostAgentChartIdentity,
+  ContainerInsightsPermissionMode, CrossAccountContainerInsights, CrossAccountWorkloadChart, CrossAccountWorkloadRole, FleetNames,
+  IrsaRemoteWriteRole, ObservabilityFleetSource, OrganizationContainerCostBucket, OrganizationObservabilitySink, OrganizationSourceTrust,
+  PrometheusRemoteWriteChart, WorkloadIdentityMode, WorkloadProfileMode,
 } from '../src';
 
 /** What the organization example builds. */
@@ -18,12 +19,18 @@ export interface OrganizationExample {
   readonly memberCollector: Stack;
   /** The organization's container cost bucket (in the observability account). */
   readonly costBucket: OrganizationContainerCostBucket;
+  /** The organization's Container Insights role (in the observability account), organization-wide TENANT_ISOLATED. */
+  readonly containerInsights: CrossAccountContainerInsights;
 }
+
+/** The customer name of the organization's Container Insights role: its log groups start `/aws/containerinsights/platform.`. */
+export const ORGANIZATION_INSIGHTS_CUSTOMER = 'platform';
 
 const list = (value: string) => value.split(',').map((v) => v.trim()).filter((v) => v !== '');
 
 /**
- * Every flow for a whole AWS Organization. The observability account trusts the fleet's identities
+ * Every flow for a whole AWS Organization: remote write, Container Insights, AMP collectors and container
+ * cost (and a CI workload), each with its cluster side. The observability account trusts the fleet's identities
  * in any account of two OUs (one trust of constant size, no OIDC provider) and holds an OAM sink per
  * region; the management account deploys the source side to every account of those OUs and regions,
  * and to every account that joins them, as one StackSet. Deploy the observability stacks first (their
@@ -49,6 +56,19 @@ export function addOrganization(app: App, k8s: cdk8s.App, settings: DemoSettings
   const scraper = new AmpScraperTargetRole(observability[0], 'ScraperTarget', { workspaceArn: workspace, organizationSource });
   // One cost bucket for the whole organization: each member account writes only under its own account ID.
   const costBucket = new OrganizationContainerCostBucket(observability[0], 'ContainerCost', { organizationSource });
+  // Container Insights through one central role: every member cluster, present and future, writes its own
+  // /aws/containerinsights/platform.<account>.<cluster>/... groups in both regions; no cluster is listed.
+  const containerInsights = new CrossAccountContainerInsights(observability[0], 'PlatformInsights', {
+    customerName: ORGANIZATION_INSIGHTS_CUSTOMER,
+    organizationSource,
+    permissionMode: ContainerInsightsPermissionMode.TENANT_ISOLATED,
+    regions,
+  });
+  // What the warning says is so (the tests prove it): one role for both OUs, so a member may write another
+  // member's groups of it. Acknowledged because these OUs are one platform team's; OUs that must be kept
+  // apart get a role (own customerName and organizationalUnitPaths) and a fleet each.
+  Annotations.of(containerInsights).acknowledgeWarning('cdk-eks-cross-account-observability:membersNotIsolated',
+    'Both OUs are one organization\'s clusters, watched by one platform team: a member writing another member\'s Container Insights groups stays within that trust.');
   const ci = new CrossAccountWorkloadRole(observability[0], 'CiDeployer', {
     workloadName: 'ci',
     organizationSource,
@@ -63,11 +83,13 @@ export function addOrganization(app: App, k8s: cdk8s.App, settings: DemoSettings
     organizationalUnitIds: ous,
     regions,
     remoteWrite: { targetRoleArn: remoteWrite.roleArn },
+    // The CloudWatch agent's service account (amazon-cloudwatch/cloudwatch-agent; Fluent Bit runs as it too).
+    containerInsights: { targetRoleArn: containerInsights.roleArn },
     // Collectors write only to a workspace of their own region: the source role goes to that region only.
     ampScraper: { targetRoleArn: scraper.roleArn, workspaceArn: workspace },
     containerCost: { bucketName: costBucket.bucketName },
     workloads: [{ name: 'ci', targetRoleArn: ci.roleArn, serviceAccount: { namespace: 'ci', name: 'deployer' } }],
-    // Container Insights inside the organization: CloudWatch's own engine, no cross-account role.
+    // And CloudWatch's own engine: whatever member accounts keep in their own CloudWatch is visible centrally.
     observabilityLinks: { sinkArns: sinkArns(settings, regions) },
   });
 
@@ -105,6 +127,23 @@ export function addOrganization(app: App, k8s: cdk8s.App, settings: DemoSettings
     sourceRoleArn: FleetNames.irsaRoleArn('aws', member, FleetNames.workloadFlowKey('ci'), 'ledger', regions[0]),
     targets: [{ profileName: 'observability', roleArn: ci.roleArn, region: regions[0] }],
   });
+  // Container Insights: the agent (performance group) and Fluent Bit (application, dataplane, host groups)
+  // report platform.<account>.<cluster>, the name the central role opens. With Pod Identity the association
+  // hands both the central role; with IRSA the fleet's per-cluster role chains into it (role_arn).
+  new CloudWatchAgentChart(k8s, 'org-container-insights-payments', {
+    clusterName: 'payments',
+    reportedClusterName: CrossAccountContainerInsights.memberReportedClusterName(ORGANIZATION_INSIGHTS_CUSTOMER, member, 'payments'),
+    region: regions[0],
+    identityMode: AgentIdentityMode.POD_IDENTITY,
+  });
+  new CloudWatchAgentChart(k8s, 'org-container-insights-ledger', {
+    clusterName: 'ledger',
+    reportedClusterName: CrossAccountContainerInsights.memberReportedClusterName(ORGANIZATION_INSIGHTS_CUSTOMER, member, 'ledger'),
+    region: regions[0],
+    identityMode: AgentIdentityMode.IRSA,
+    agentRoleArn: FleetNames.irsaRoleArn('aws', member, FleetNames.CONTAINER_INSIGHTS, 'ledger', regions[0]),
+    targetRoleArn: containerInsights.roleArn,
+  });
   // The AMP collector of one member cluster, on the fleet's source role: one resource, no asset, so
   // no bootstrap in the member account either.
   const memberCollector = new Stack(app, 'OrganizationMemberCollector', {
@@ -119,7 +158,7 @@ export function addOrganization(app: App, k8s: cdk8s.App, settings: DemoSettings
     targetRoleArn: scraper.roleArn,
     fleetSourceRole: true,
   });
-  return { observability, management, fleet, memberCollector, costBucket };
+  return { observability, management, fleet, memberCollector, costBucket, containerInsights };
 }
 
 /** The sinks by region: from `-c fleetSinkArns=...`, or demo ARNs of the right shape before they exist. */

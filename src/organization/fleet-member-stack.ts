@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { Aws, CfnCondition, CfnMapping, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -42,11 +43,41 @@ export interface FleetMemberConfig {
   readonly schedule: Duration;
 }
 
-/** The member reconciler's code, bundled and minified by the build (`assets/organization/fleet-sync.handler`). */
-export function fleetHandlerCode(): string {
+/** The member reconciler as the build bundled and minified it (`assets/organization/fleet-sync.handler/index.js`). */
+export function fleetHandlerBundle(): string {
   const file = path.join(__dirname, '..', '..', 'assets', 'organization', 'fleet-sync.handler', 'index.js');
   if (!fs.existsSync(file)) throw new Error(`the fleet reconciler's bundled code is missing (${file}): run \`npx projen bundle\``);
   return fs.readFileSync(file, 'utf8');
+}
+
+/** The inline loader, around the base64 of the compressed bundle (every other character of the code is literal). */
+const LOADER_HEAD = '// The fleet reconciler of cdk-eks-cross-account-observability: the package\'s assets/organization/fleet-sync.handler/index.js, brotli and base64 (keeps the member template inline)\n'
+  + '"use strict";new Function("exports","require","module","__filename","__dirname",require("zlib").brotliDecompressSync(Buffer.from("';
+const LOADER_TAIL = '","base64")).toString("utf8"))(exports,require,module,__filename,__dirname);\n';
+
+/**
+ * The member reconciler's inline code (`ZipFile`, which CloudFormation writes to index.js): the bundle,
+ * brotli-compressed, and a loader that runs it as the CommonJS module it is (its own `module`,
+ * `exports` and `require`). The bundle is 30 KB; compressed and in base64 it is 13 KB, which is what
+ * keeps a template with every flow under CreateStackSet's 51,200 bytes inline (no asset bucket in the
+ * management account either). The code run is the bundle byte for byte (`fleetHandlerBundleOf`).
+ * Brotli's encoder is deterministic for a given library version (1.1.0 in Node.js 20 and 22 alike), so
+ * a synth gives the same template wherever the bundle is the same.
+ */
+export function fleetHandlerCode(): string {
+  const { BROTLI_PARAM_QUALITY, BROTLI_MAX_QUALITY, BROTLI_PARAM_MODE, BROTLI_MODE_TEXT } = zlib.constants;
+  const compressed = zlib.brotliCompressSync(Buffer.from(fleetHandlerBundle(), 'utf8'), {
+    params: { [BROTLI_PARAM_QUALITY]: BROTLI_MAX_QUALITY, [BROTLI_PARAM_MODE]: BROTLI_MODE_TEXT },
+  });
+  return `${LOADER_HEAD}${compressed.toString('base64')}${LOADER_TAIL}`;
+}
+
+/** The bundle an inline loader carries (the inverse of `fleetHandlerCode`, for tests and audits); undefined if it is not one. */
+export function fleetHandlerBundleOf(zipFile: string): string | undefined {
+  if (!zipFile.startsWith(LOADER_HEAD) || !zipFile.endsWith(LOADER_TAIL)) return undefined;
+  const base64 = zipFile.slice(LOADER_HEAD.length, zipFile.length - LOADER_TAIL.length);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) return undefined;
+  return zlib.brotliDecompressSync(Buffer.from(base64, 'base64')).toString('utf8');
 }
 
 /** This instance's collector source role (deterministic). */
@@ -196,8 +227,8 @@ export class FleetMemberStack extends Stack {
         // Any change of configuration reconciles again at deploy time (the flows themselves are in the environment).
         FlowsHash: stableHash(JSON.stringify(config.flows), 16),
         Identity: config.identity,
-        // New reconciler code reconciles again too.
-        CodeHash: stableHash(code, 16),
+        // New reconciler code reconciles again too (the code that runs, whatever its compressed form).
+        CodeHash: stableHash(fleetHandlerBundle(), 16),
       },
     });
     // The one resource whose Delete the function acts on (a forged Delete may name any other).

@@ -4,15 +4,17 @@
  * the IAM engine across the two templates (a member account's fleet identity from the member
  * template, the central role's trust from the observability template).
  */
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
 import { demoSettings } from '../../examples/demo-settings';
 import { buildExample } from '../../examples/example-app';
-import { FleetNames } from '../../src';
+import { ORGANIZATION_INSIGHTS_CUSTOMER } from '../../examples/organization';
+import { ContainerInsightsPermissionMode, CrossAccountContainerInsights, FleetNames } from '../../src';
 import { evaluate } from '../harness/cfn-eval';
+import { cloudwatchLogsOutputs } from '../harness/fluent-bit-outputs';
 import { canAssume, identityPoliciesOf, isAllowed, logicalIdsOfType } from '../harness/iam-proof';
-import { manifestProblems } from '../harness/manifests';
+import { manifestProblems, objectOf } from '../harness/manifests';
 import { expectNagClean } from '../harness/nag';
 
 const app = new App();
@@ -118,6 +120,7 @@ describe('every flow of the example, for a member account: each member identity 
       ({ flowKey, arn, policies: identityPoliciesOf(member, byName(roleName), env) });
     return [
       identity(FleetNames.REMOTE_WRITE, `remote-write.pod-identity.${FLEET_REGION}`, FleetNames.podIdentityRoleArn('aws', account, FleetNames.REMOTE_WRITE, FLEET_REGION)),
+      identity(FleetNames.CONTAINER_INSIGHTS, `container-insights.pod-identity.${FLEET_REGION}`, FleetNames.podIdentityRoleArn('aws', account, FleetNames.CONTAINER_INSIGHTS, FLEET_REGION)),
       identity(FleetNames.workloadFlowKey('ci'), `workload-ci.pod-identity.${FLEET_REGION}`, FleetNames.podIdentityRoleArn('aws', account, FleetNames.workloadFlowKey('ci'), FLEET_REGION)),
       identity(FleetNames.CONTAINER_COST, `container-cost.pod-identity.${FLEET_REGION}`, FleetNames.podIdentityRoleArn('aws', account, FleetNames.CONTAINER_COST, FLEET_REGION)),
       identity(FleetNames.AMP_SCRAPER, `amp-scraper.source.${FLEET_REGION}`, FleetNames.scraperSourceRoleArn('aws', account, FLEET_REGION)),
@@ -151,13 +154,14 @@ describe('every flow of the example, for a member account: each member identity 
   });
   const reaches = (who: Identity, account = MEMBER): Record<string, boolean> => ({
     [FleetNames.REMOTE_WRITE]: assumes(centralRole('RemoteWrite'), who) === 'Allowed',
+    [FleetNames.CONTAINER_INSIGHTS]: assumes(centralRole('PlatformInsights'), who) === 'Allowed',
     [FleetNames.workloadFlowKey('ci')]: assumes(centralRole('CiDeployer'), who) === 'Allowed',
     [FleetNames.AMP_SCRAPER]: assumes(centralRole('ScraperTarget'), who, scraperOf(account)) === 'Allowed',
     [FleetNames.CONTAINER_COST]: writesCost(who, account) === 'Allowed',
   });
 
   test.each(identitiesOf(MEMBER).map((i) => [i.flowKey, i] as const))('the %s identity reaches its own flow\'s resource and no other', (flowKey, who) => {
-    const expected = { [FleetNames.REMOTE_WRITE]: false, [FleetNames.workloadFlowKey('ci')]: false, [FleetNames.AMP_SCRAPER]: false, [FleetNames.CONTAINER_COST]: false, [flowKey]: true };
+    const expected = { [FleetNames.REMOTE_WRITE]: false, [FleetNames.CONTAINER_INSIGHTS]: false, [FleetNames.workloadFlowKey('ci')]: false, [FleetNames.AMP_SCRAPER]: false, [FleetNames.CONTAINER_COST]: false, [flowKey]: true };
     expect(reaches(who)).toEqual(expected);
   });
 
@@ -169,7 +173,7 @@ describe('every flow of the example, for a member account: each member identity 
       });
     }
     // ... while B's own identities reach B's.
-    const [, , bCost, bCollector] = identitiesOf(otherMember);
+    const [, , , bCost, bCollector] = identitiesOf(otherMember);
     expect(writesCost(bCost, otherMember)).toBe('Allowed');
     expect(assumes(centralRole('ScraperTarget'), bCollector, scraperOf(otherMember))).toBe('Allowed');
   });
@@ -178,6 +182,91 @@ describe('every flow of the example, for a member account: each member identity 
     const ci = centralRole('CiDeployer');
     const anything = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }];
     expect(canAssume({ trustPolicy: ci.trust, roleArn: ci.arn, principal: ci.arn, callerPolicies: anything, context: context(ci.arn, { 'aws:PrincipalAccount': OBSERVABILITY }) })).not.toBe('Allowed');
+  });
+
+  describe('Container Insights, followed from the cluster side\'s writers to the central account\'s log groups', () => {
+    const insights = centralRole('PlatformInsights');
+    const insightsId = logicalIdsOfType(target, 'AWS::IAM::Role').find((r) => r.startsWith('PlatformInsights'))!;
+    const insightsPolicies = identityPoliciesOf(target, insightsId, targetEnv);
+    const session = `arn:aws:sts::${OBSERVABILITY}:assumed-role/${insights.arn.split('/').pop()}/eks-session`;
+    const WRITE_ACTIONS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'];
+    /** What the central role's session (the credentials the agent and Fluent Bit hold) decides for each write on a group. */
+    const writes = (region: string, group: string) => WRITE_ACTIONS.map((action) => {
+      const arn = `arn:aws:logs:${region}:${OBSERVABILITY}:log-group:${group}`;
+      return isAllowed({ policies: insightsPolicies, principal: session, action, resource: action === 'logs:CreateLogGroup' ? arn : `${arn}:log-stream:node-1`, resourceAccount: OBSERVABILITY });
+    }).join(' ');
+    const ALL_ALLOWED = WRITE_ACTIONS.map(() => 'Allowed').join(' ');
+    const ALL_DENIED = WRITE_ACTIONS.map(() => 'ImplicitlyDenied').join(' ');
+    const chartObjects = (id: string) => k8s.charts.find((c) => c.node.id === id)!.toJson();
+    /** The writers of a member cluster, read back from its chart: the agent's performance group, Fluent Bit's three. */
+    const writersOf = (id: string): Array<[string, string]> => {
+      const objects = chartObjects(id);
+      const agent = JSON.parse(objectOf(objects, 'ConfigMap', 'xacct-cwagentconfig').data['cwagentconfig.json']);
+      const fluentBit = objectOf(objects, 'ConfigMap', 'xacct-fluent-bit-config').data;
+      return [
+        [agent.agent.region, `/aws/containerinsights/${agent.logs.metrics_collected.kubernetes.cluster_name}/performance`],
+        ...cloudwatchLogsOutputs(fluentBit).map((o): [string, string] => [o.region, o.log_group_name]),
+      ];
+    };
+
+    test.each(['payments', 'ledger'])('member cluster %s: the agent and Fluent Bit write platform.<member>.<cluster> groups, which the central role\'s session may write', (cluster) => {
+      const reported = CrossAccountContainerInsights.memberReportedClusterName(ORGANIZATION_INSIGHTS_CUSTOMER, MEMBER, cluster);
+      const groups = writersOf(`org-container-insights-${cluster}`);
+      expect(groups.map(([r, g]) => `${r} ${g}`).sort())
+        .toEqual(['application', 'dataplane', 'host', 'performance'].map((kind) => `${FLEET_REGION} /aws/containerinsights/${reported}/${kind}`));
+      for (const [region, group] of groups) expect(`${group} ${writes(region, group)}`).toBe(`${group} ${ALL_ALLOWED}`);
+    });
+
+    test('both fleet regions are open to member A\'s groups; near misses (the bare cluster name, no account, another customer, an unlisted region) are not', () => {
+      for (const region of settings.fleetRegions.split(',')) {
+        for (const kind of ['application', 'dataplane', 'host', 'performance']) {
+          expect(writes(region, `/aws/containerinsights/platform.${MEMBER}.payments/${kind}`)).toBe(ALL_ALLOWED);
+        }
+      }
+      for (const group of ['/aws/containerinsights/payments/performance', '/aws/containerinsights/platform.payments/performance', `/aws/containerinsights/globex.${MEMBER}.payments/performance`]) {
+        expect(`${group} ${writes(FLEET_REGION, group)}`).toBe(`${group} ${ALL_DENIED}`);
+      }
+      expect(writes('ap-south-1', `/aws/containerinsights/platform.${MEMBER}.payments/performance`)).toBe(ALL_DENIED);
+    });
+
+    test('the identities each chart runs as: Pod Identity (payments) holds the central role from the fleet\'s association; IRSA (ledger) chains from the fleet\'s per-cluster role', () => {
+      const serviceAccount = (id: string) => objectOf(chartObjects(id), 'ServiceAccount');
+      // Both on the fleet's Container Insights service account (Fluent Bit runs as the agent's).
+      for (const id of ['org-container-insights-payments', 'org-container-insights-ledger']) {
+        expect(serviceAccount(id).metadata).toMatchObject({ namespace: 'amazon-cloudwatch', name: 'cloudwatch-agent' });
+      }
+      const agentOf = (id: string) => JSON.parse(objectOf(chartObjects(id), 'ConfigMap', 'xacct-cwagentconfig').data['cwagentconfig.json']).agent;
+      expect(agentOf('org-container-insights-payments').credentials).toBeUndefined();
+      const irsaRole = FleetNames.irsaRoleArn('aws', MEMBER, FleetNames.CONTAINER_INSIGHTS, 'ledger', FLEET_REGION);
+      expect(serviceAccount('org-container-insights-ledger').metadata.annotations['eks.amazonaws.com/role-arn']).toBe(irsaRole);
+      expect(agentOf('org-container-insights-ledger').credentials).toEqual({ role_arn: insights.arn });
+      // Fluent Bit too: each of its outputs names the central role with IRSA, and none with Pod Identity.
+      const fluentBitRoles = (id: string) => cloudwatchLogsOutputs(objectOf(chartObjects(id), 'ConfigMap', 'xacct-fluent-bit-config').data).map((o) => o.role_arn);
+      expect(fluentBitRoles('org-container-insights-payments')).toEqual([undefined, undefined, undefined]);
+      expect(fluentBitRoles('org-container-insights-ledger')).toEqual([insights.arn, insights.arn, insights.arn]);
+      // The IRSA role the reconciler makes is capped by the member template's boundary: that is enough to assume the central role.
+      const boundaryId = logicalIdsOfType(member, 'AWS::IAM::ManagedPolicy').find((id) => id.startsWith('Boundary'))!;
+      const boundary = evaluate(member.Resources[boundaryId].Properties.PolicyDocument, member, { account: MEMBER, region: FLEET_REGION });
+      expect(canAssume({ trustPolicy: insights.trust, roleArn: insights.arn, principal: irsaRole, callerPolicies: [boundary], context: context(irsaRole) })).toBe('Allowed');
+    });
+
+    test('the documented limit, asserted rather than hidden: with one central role member B may write A\'s groups; the construct warns (membersNotIsolated) and the example acknowledges it with a reason', () => {
+      const other = '666666666666';
+      const bInsights = identitiesOf(other).find((i) => i.flowKey === FleetNames.CONTAINER_INSIGHTS)!;
+      expect(assumes(insights, bInsights)).toBe('Allowed');
+      // B's session is the central role's, as A's is: A's groups are open to it.
+      expect(writes(FLEET_REGION, `/aws/containerinsights/platform.${MEMBER}.payments/host`)).toBe(ALL_ALLOWED);
+      // The same props, unacknowledged, warn exactly that; the example's stack shows it acknowledged.
+      const bare = new Stack(new App(), 'Bare', { env: targetEnv });
+      new CrossAccountContainerInsights(bare, 'PlatformInsights', {
+        customerName: ORGANIZATION_INSIGHTS_CUSTOMER,
+        organizationSource: { organizationId: settings.organizationId, organizationalUnitPaths: [PROD_OU_PATH] },
+        permissionMode: ContainerInsightsPermissionMode.TENANT_ISOLATED,
+        regions: settings.fleetRegions.split(','),
+      });
+      Annotations.fromStack(bare).hasWarning('/Bare/PlatformInsights', Match.stringLikeRegexp('including the other member accounts\' groups.*membersNotIsolated'));
+      Annotations.fromStack(organization.observability[0]).hasNoWarning('*', Match.stringLikeRegexp('membersNotIsolated'));
+    });
   });
 
   test('the member collector stack: one scraper on the fleet\'s source role, no bootstrap reference; the member template is inline', () => {

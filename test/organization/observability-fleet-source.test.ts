@@ -8,7 +8,8 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FleetCallAs, FleetFailureToleranceMode, FleetIdentity, FleetNames, FleetRegionConcurrency, ObservabilityFleetSource, ObservabilityFleetSourceProps } from '../../src';
-import { FleetMemberStack, fleetHandlerCode } from '../../src/organization/fleet-member-stack';
+import { stableHash } from '../../src/core/naming';
+import { FleetMemberStack, fleetHandlerBundle, fleetHandlerBundleOf, fleetHandlerCode } from '../../src/organization/fleet-member-stack';
 import { evaluate } from '../harness/cfn-eval';
 import { canAssume, identityPoliciesOf, isAllowed, isAllowedWithinBoundary, logicalIdsOfType, trustPolicyOf } from '../harness/iam-proof';
 import { expectNagClean } from '../harness/nag';
@@ -141,6 +142,13 @@ describe('the member template is self-contained (no CDK bootstrap in member acco
   test('the inline code is the bundled reconciler, and it runs: it refuses an event whose response URL is not CloudFormation\'s', async () => {
     const fn = Object.values<any>(source.memberTemplate.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
     expect(fn.Properties.Code.ZipFile).toBe(fleetHandlerCode());
+    // Compressed to stay inline: what it runs is the bundle byte for byte, and the loader is all else.
+    expect(fleetHandlerBundleOf(fn.Properties.Code.ZipFile)).toBe(fleetHandlerBundle());
+    expect(Buffer.byteLength(fn.Properties.Code.ZipFile)).toBeLessThan(Buffer.byteLength(fleetHandlerBundle()) / 2);
+    expect(fleetHandlerBundleOf(fleetHandlerBundle())).toBeUndefined();
+    // New code reconciles again: the custom resource's CodeHash is the hash of the code that runs.
+    const custom = Object.values<any>(source.memberTemplate.Resources).find((r) => r.Type === 'Custom::ObservabilityFleetIdentities');
+    expect(custom.Properties.CodeHash).toBe(stableHash(fleetHandlerBundle(), 16));
     expect(fn.Properties.Runtime).toBe('nodejs22.x');
     expect(fn.Properties.Handler).toBe('index.handler');
     // CloudFormation writes ZipFile to index.js; so do we, beside node_modules, and load it.
