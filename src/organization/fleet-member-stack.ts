@@ -41,6 +41,12 @@ export interface FleetMemberConfig {
   readonly sinkArnsByRegion?: Record<string, string>;
   readonly linkResourceTypes?: ObservabilityResourceType[];
   readonly schedule: Duration;
+  /**
+   * Inline the reconciler brotli-compressed behind a loader (`fleetHandlerCode`) rather than as the
+   * readable bundle. The fleet source asks for it only when the readable template would not fit
+   * CreateStackSet's inline limit: readable code is what a member account's reviewer and code scanners see.
+   */
+  readonly compressHandler?: boolean;
 }
 
 /** The member reconciler as the build bundled and minified it (`assets/organization/fleet-sync.handler/index.js`). */
@@ -190,7 +196,7 @@ export class FleetMemberStack extends Stack {
     const fenceTag = fleetFenceTag(ownerKey);
     Tags.of(role).add(fenceTag, 'true');
     creationFenceStatements(role.roleArn, fenceTag).forEach((statement) => role.addToPrincipalPolicy(statement));
-    const code = fleetHandlerCode();
+    const code = config.compressHandler ? fleetHandlerCode() : fleetHandlerBundle();
     const fn = new lambda.Function(this, 'Reconciler', {
       runtime: lambda.Runtime.NODEJS_22_X,
       handler: 'index.handler',

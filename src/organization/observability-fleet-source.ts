@@ -335,6 +335,13 @@ export class ObservabilityFleetSource extends Construct {
   /** Whether the template goes inline (TemplateBody) rather than through an S3 asset of this account (TemplateURL). */
   public readonly templateInline: boolean;
 
+  /**
+   * Whether the member reconciler's inline code is brotli-compressed behind a loader (only when the
+   * readable code would not fit the template inline; the package's `assets/organization/fleet-sync.handler/index.js`
+   * is what runs either way).
+   */
+  public readonly handlerCompressed: boolean;
+
   /** The StackSet's name. */
   public readonly stackSetName: string;
 
@@ -355,8 +362,20 @@ export class ObservabilityFleetSource extends Construct {
     const config = this.validate(v, props);
     v.throwIfAny();
 
-    this.memberTemplate = renderMemberTemplate(config!);
-    const body = JSON.stringify(this.memberTemplate);
+    // The reconciler goes in readable where the template fits inline that way; compressed only where
+    // that is what keeps it inline (no asset bucket in the management account); S3 after that.
+    let memberTemplate = renderMemberTemplate(config!);
+    let body = JSON.stringify(memberTemplate);
+    let handlerCompressed = false;
+    if (Buffer.byteLength(body) > MAX_TEMPLATE_BODY_BYTES) {
+      const compressed = renderMemberTemplate({ ...config!, compressHandler: true });
+      const compressedBody = JSON.stringify(compressed);
+      if (Buffer.byteLength(compressedBody) <= MAX_TEMPLATE_BODY_BYTES) {
+        [memberTemplate, body, handlerCompressed] = [compressed, compressedBody, true];
+      }
+    }
+    this.memberTemplate = memberTemplate;
+    this.handlerCompressed = handlerCompressed;
     this.memberTemplateSize = Buffer.byteLength(body);
     const resources = Object.keys(this.memberTemplate.Resources ?? {}).length;
     if (resources > 500) throw new Error(`${describeConstruct('ObservabilityFleetSource', this.node.path)}: the member template has ${resources} resources, over CloudFormation's 500 per stack; roll out fewer workloads per StackSet`);
@@ -676,6 +695,7 @@ function checkMemberConfig(config: FleetMemberConfig): void {
     a.string('config.scraperRegion', config.scraperRegion, REGION, { optional: true });
     if (!['AUTO', 'POD_IDENTITY', 'IRSA'].includes(config.identity as string)) a.problem('config.identity', 'expected AUTO, POD_IDENTITY or IRSA');
     if (!(config.schedule instanceof Duration)) a.problem('config.schedule', 'expected a Duration');
+    if (config.compressHandler !== undefined && typeof config.compressHandler !== 'boolean') a.problem('config.compressHandler', 'expected true or false');
     if (!Array.isArray(config.flows)) {
       a.problem('config.flows', 'expected a list of flows');
     } else {

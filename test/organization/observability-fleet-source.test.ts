@@ -40,6 +40,7 @@ function fleet(props: Partial<ObservabilityFleetSourceProps> = {}) {
 }
 
 const member = { account: MEMBER, region: REGION };
+const appWorkloads = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `app-${i}`, targetRoleArn: `arn:aws:iam::${OBSERVABILITY}:role/app-${i}`, serviceAccount: { namespace: 'apps', name: `app-${i}` } }));
 const only = (type: string, t: any) => {
   const ids = logicalIdsOfType(t, type);
   return ids;
@@ -139,20 +140,11 @@ describe('the member template is self-contained (no CDK bootstrap in member acco
     expect(Object.keys(source.memberTemplate.Resources).length).toBeLessThan(500);
   });
 
-  test('the inline code is the bundled reconciler, and it runs: it refuses an event whose response URL is not CloudFormation\'s', async () => {
-    const fn = Object.values<any>(source.memberTemplate.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
-    expect(fn.Properties.Code.ZipFile).toBe(fleetHandlerCode());
-    // Compressed to stay inline: what it runs is the bundle byte for byte, and the loader is all else.
-    expect(fleetHandlerBundleOf(fn.Properties.Code.ZipFile)).toBe(fleetHandlerBundle());
-    expect(Buffer.byteLength(fn.Properties.Code.ZipFile)).toBeLessThan(Buffer.byteLength(fleetHandlerBundle()) / 2);
-    expect(fleetHandlerBundleOf(fleetHandlerBundle())).toBeUndefined();
-    // New code reconciles again: the custom resource's CodeHash is the hash of the code that runs.
-    const custom = Object.values<any>(source.memberTemplate.Resources).find((r) => r.Type === 'Custom::ObservabilityFleetIdentities');
-    expect(custom.Properties.CodeHash).toBe(stableHash(fleetHandlerBundle(), 16));
+  /** CloudFormation writes ZipFile to index.js; so do we, beside node_modules, load it, and send it a forged event. */
+  async function runsAndRefusesForgedResponseUrl(fn: any) {
     expect(fn.Properties.Runtime).toBe('nodejs22.x');
     expect(fn.Properties.Handler).toBe('index.handler');
-    // CloudFormation writes ZipFile to index.js; so do we, beside node_modules, and load it.
-    const file = path.join(__dirname, '.member-index.js');
+    const file = path.join(__dirname, `.member-index-${process.pid}.js`);
     fs.writeFileSync(file, fn.Properties.Code.ZipFile);
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -165,12 +157,42 @@ describe('the member template is self-contained (no CDK bootstrap in member acco
     } finally {
       delete process.env.INSTANCE_REGION;
       fs.rmSync(file, { force: true });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      delete require.cache[file];
     }
+  }
+  const reconcilerOf = (t: any) => Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+  const codeHashOf = (t: any) => Object.values<any>(t.Resources).find((r) => r.Type === 'Custom::ObservabilityFleetIdentities').Properties.CodeHash;
+
+  test('where the template fits inline with readable code, the inline code is the bundle itself (what a member account\'s reviewer and scanners read), and it runs', async () => {
+    expect(source.handlerCompressed).toBe(false);
+    const fn = reconcilerOf(source.memberTemplate);
+    expect(fn.Properties.Code.ZipFile).toBe(fleetHandlerBundle());
+    expect(fleetHandlerBundleOf(fn.Properties.Code.ZipFile)).toBeUndefined();
+    // New code reconciles again: the custom resource's CodeHash is the hash of the code that runs.
+    expect(codeHashOf(source.memberTemplate)).toBe(stableHash(fleetHandlerBundle(), 16));
+    await runsAndRefusesForgedResponseUrl(fn);
+  });
+
+  test('compressed only where that is what keeps the template inline: the loader runs the bundle byte for byte, with the same CodeHash', async () => {
+    // Workloads until the readable template no longer fits inline; compressed, it still does.
+    let n = 1;
+    let big = fleet({ workloads: appWorkloads(n) }).source;
+    while (!big.handlerCompressed && big.templateInline) big = fleet({ workloads: appWorkloads(++n) }).source;
+    expect(big.templateInline).toBe(true);
+    expect(big.memberTemplateSize).toBeLessThanOrEqual(51_200);
+    const fn = reconcilerOf(big.memberTemplate);
+    expect(fn.Properties.Code.ZipFile).toBe(fleetHandlerCode());
+    expect(fleetHandlerBundleOf(fn.Properties.Code.ZipFile)).toBe(fleetHandlerBundle());
+    expect(Buffer.byteLength(fn.Properties.Code.ZipFile)).toBeLessThan(Buffer.byteLength(fleetHandlerBundle()) / 2);
+    expect(codeHashOf(big.memberTemplate)).toBe(stableHash(fleetHandlerBundle(), 16));
+    // One workload fewer: readable again.
+    expect(fleet({ workloads: appWorkloads(n - 1) }).source.handlerCompressed).toBe(false);
+    await runsAndRefusesForgedResponseUrl(fn);
   });
 
   test('too large to go inline, it goes through an S3 asset of the management account (TemplateURL), still self-contained', () => {
-    const workloads = Array.from({ length: 12 }, (_, i) => ({ name: `app-${i}`, targetRoleArn: `arn:aws:iam::${OBSERVABILITY}:role/app-${i}`, serviceAccount: { namespace: 'apps', name: `app-${i}` } }));
-    const { template, source: big } = fleet({ workloads });
+    const { template, source: big } = fleet({ workloads: appWorkloads(12) });
     expect(big.memberTemplateSize).toBeGreaterThan(51_200);
     expect(big.templateInline).toBe(false);
     const stackSet = Object.values<any>(template.toJSON().Resources).find((r) => r.Type === 'AWS::CloudFormation::StackSet');
