@@ -146,6 +146,14 @@ export const ENTRIES: ContractEntry[] = [
     build: construct(SOURCE, (s, p) => new lib.CloudWatchObservabilityAddon(s, 'C', p)),
   },
   {
+    name: 'CloudWatchObservabilityAddon',
+    variant: 'Windows nodes',
+    baseline: { clusterName: 'prod', identityMode: lib.AgentIdentityMode.POD_IDENTITY, targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, reportedClusterName: 'acme.prod', windowsNodes: true },
+    required: ['clusterName', 'identityMode', 'targetRoleArn'],
+    tokensSupported: ['targetRoleArn'],
+    build: construct(SOURCE, (s, p) => new lib.CloudWatchObservabilityAddon(s, 'C', p)),
+  },
+  {
     name: 'CloudWatchAgentChart',
     variant: 'container logs, Fluent Bit image, enhanced observability',
     baseline: { clusterName: 'prod', region: REGION, identityMode: lib.AgentIdentityMode.IRSA, targetRoleArn: `arn:aws:iam::${TARGET}:role/containerinsights-acme`, agentRoleArn: `arn:aws:iam::${SOURCE}:role/containerinsights-agent-prod`, reportedClusterName: 'acme.prod', containerLogs: true, enhancedContainerInsights: true, fluentBitImage: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.8' },
