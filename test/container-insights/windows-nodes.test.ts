@@ -8,9 +8,10 @@
 import Ajv from 'ajv';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Testing } from 'cdk8s';
 import {
-  AgentIdentityMode, CloudWatchObservabilityAddon, CloudWatchObservabilityAddonProps, ContainerInsightsPermissionMode, CrossAccountContainerInsights,
-  CrossAccountContainerInsightsProps,
+  AgentIdentityMode, CloudWatchAgentChart, CloudWatchObservabilityAddon, CloudWatchObservabilityAddonProps,
+  ContainerInsightsPermissionMode, CrossAccountContainerInsights, CrossAccountContainerInsightsProps,
 } from '../../src';
 import { REGION, SOURCE_ACCOUNT, stackIn, TARGET_ACCOUNT } from '../fixtures';
 import { cloudwatchLogsOutputs } from '../harness/fluent-bit-outputs';
@@ -36,6 +37,12 @@ function addon(props: Partial<CloudWatchObservabilityAddonProps> & { identityMod
     ...props,
   });
   return { stack, construct, values: JSON.parse(stack.resolve(construct.configurationValues)) };
+}
+
+function chart(extra: { windowsNodes?: boolean }) {
+  return new CloudWatchAgentChart(Testing.app(), 'cw', {
+    clusterName: 'prod', reportedClusterName: REPORTED, region: REGION, identityMode: AgentIdentityMode.IRSA, targetRoleArn: TARGET_ROLE, agentRoleArn: AGENT_ROLE, ...extra,
+  });
 }
 
 const windowsFiles = (values: any): Record<string, string> => values.containerLogs.fluentBit.configWindows.extraFiles;
@@ -144,6 +151,7 @@ describe('windowsNodes', () => {
 
   test('IRSA mode asks for no extra trust: the Windows Fluent Bit holds the IRSA role the target role already trusts', () => {
     const { stack } = addon({ identityMode: AgentIdentityMode.IRSA, windowsNodes: true });
+    Annotations.fromStack(stack).hasWarning('/Stack/Addon', Match.stringLikeRegexp('^windowsNodes: '));
     Annotations.fromStack(stack).hasNoWarning('/Stack/Addon', Match.stringLikeRegexp('trustedPrincipalArns'));
   });
 
@@ -155,5 +163,13 @@ describe('windowsNodes', () => {
 
   test('a plain-JS caller\'s non-boolean is refused by name', () => {
     expect(() => addon({ identityMode: AgentIdentityMode.NODE_ROLES, windowsNodes: 'yes' as unknown as boolean })).toThrow(/windowsNodes/);
+    expect(() => chart({ windowsNodes: 'yes' as unknown as boolean })).toThrow(/windowsNodes/);
+  });
+
+  test('chart route, true: a warning that Windows nodes send nothing through it; none by default; its DaemonSets stay on Linux', () => {
+    const warnings = (windowsNodes?: boolean) => chart({ windowsNodes }).node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings(true)).toEqual([expect.stringMatching(/^windowsNodes: this chart's DaemonSets select kubernetes\.io\/os: linux, so the Windows nodes' metrics, performance logs and container logs are not collected by it .*\[ack: cdk-eks-cross-account-observability:windowsNodes\]$/)]);
+    expect(warnings(undefined)).toEqual([]);
+    expect(chart({ windowsNodes: true }).signalRoutes.find((r) => r.signal.startsWith('Windows nodes'))).toMatchObject({ account: 'none', destinations: [] });
   });
 });

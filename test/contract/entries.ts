@@ -161,6 +161,13 @@ export const ENTRIES: ContractEntry[] = [
     build: chart((a, p) => new lib.CloudWatchAgentChart(a, 'c', p)),
   },
   {
+    name: 'CloudWatchAgentChart',
+    variant: 'Windows nodes',
+    baseline: { clusterName: 'prod', region: REGION, identityMode: lib.AgentIdentityMode.POD_IDENTITY, windowsNodes: true },
+    required: ['clusterName', 'region'],
+    build: chart((a, p) => new lib.CloudWatchAgentChart(a, 'c', p)),
+  },
+  {
     name: 'AmpScraperTargetRole',
     baseline: { sourceAccountId: SOURCE, clusterName: 'prod', workspaceArn: WORKSPACE },
     required: ['sourceAccountId', 'clusterName', 'workspaceArn'],
