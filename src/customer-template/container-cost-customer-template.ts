@@ -18,8 +18,9 @@ import { Construct } from 'constructs';
 import { supportedRegionsRule } from './customer-parameters';
 import { CustomerTemplateStack } from './customer-template-stack';
 import { checkBaseProps, CustomerTemplateBaseProps } from './template-props';
+import { ArgumentChecker } from '../core/arguments';
 import { acknowledgeNagFinding } from '../core/nag';
-import { Rule } from '../core/rules';
+import { REGION, Rule } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
 import { costStatements, POD_IDENTITY_COST_PREFIX, podIdentityRoleTrust } from '../organization/fleet-member-policy';
@@ -60,7 +61,9 @@ export class ContainerCostCustomerTemplate extends CustomerTemplateStack {
    * @param region the region
    */
   public static writerRoleName(region: string): string {
-    return `${CONTAINER_COST_WRITER_ROLE_PREFIX}-${region}`;
+    const a = new ArgumentChecker('ContainerCostCustomerTemplate.writerRoleName(region)');
+    a.string('region', region, REGION);
+    return a.result(() => a.roleName(`${CONTAINER_COST_WRITER_ROLE_PREFIX}-${region}`, 'region'));
   }
 
   /** The agent's role. */

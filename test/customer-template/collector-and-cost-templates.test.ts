@@ -495,7 +495,7 @@ test('prototype (not built): one shared statement with ${aws:PrincipalAccount} i
       Principal: { AWS: [ACME, GLOBEX].map((a) => `arn:aws:iam::${a}:root`) },
       Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
       Resource: `arn:aws:s3:::${BUCKET}/\${aws:PrincipalAccount}/*`,
-      Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::*:role/${ContainerCostCustomerTemplate.writerRoleName('*')}` } },
+      Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::*:role/${ContainerCostCustomerTemplate.writerRoleName('us-east-1').replace(/us-east-1$/, '*')}` } },
     }],
   };
   const t = synthesized['container cost'].json;
