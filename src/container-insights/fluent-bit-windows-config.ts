@@ -11,7 +11,11 @@ import { containerInsightsLogGroup, ContainerLogKind, FluentBitSection, renderFl
  *
  * The Windows image (aws-for-fluent-bit 2.31.12-windowsservercore) runs the core `cloudwatch_logs`
  * output, whose `role_arn` is the same option as on Linux (fluent/fluent-bit,
- * plugins/out_cloudwatch_logs/cloudwatch_logs.c).
+ * plugins/out_cloudwatch_logs/cloudwatch_logs.c). Its base credentials come from Fluent Bit's standard
+ * chain (environment, profile, EKS web identity, container endpoint, EC2 instance metadata): the Windows
+ * node role, or with IRSA the agent's role, read from the projected token at AWS_WEB_IDENTITY_TOKEN_FILE.
+ * Whether a HostProcess pod finds that token at that path (the DaemonSet's env is fixed by the chart, so
+ * nothing like the agent's RUN_WITH_IRSA can be added) is not proven here.
  */
 
 /** Options of {@link windowsContainerLogFiles}. */
