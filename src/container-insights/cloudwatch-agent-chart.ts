@@ -99,6 +99,15 @@ export interface CloudWatchAgentChartProps {
   readonly fluentBitImage?: string;
 
   /**
+   * The cluster has (or may get) Windows nodes. This chart's DaemonSets select `kubernetes.io/os: linux`,
+   * so Windows nodes send no Container Insights signal through it, to any account. `true` says so at
+   * synth (a warning, acknowledgeable as `windowsNodes`); `signalRoutes` always carries the row.
+   *
+   * @default false - no warning: the cluster is taken to have Linux nodes only
+   */
+  readonly windowsNodes?: boolean;
+
+  /**
    * Labels added to every object of the chart.
    *
    * @default - none
@@ -192,6 +201,10 @@ export class CloudWatchAgentChart extends cdk8s.Chart {
       warn(this, 'containerLogsOff',
         'containerLogs is false: this chart runs no Fluent Bit, so the cluster\'s application, data-plane and host logs are not collected by it anywhere (not in the target account; in the cluster account only if you run your own log agent). Only the agent\'s metrics and performance logs reach the target account.');
     }
+    if (props.windowsNodes) {
+      warn(this, 'windowsNodes',
+        'windowsNodes: this chart\'s DaemonSets select kubernetes.io/os: linux, so the Windows nodes\' metrics, performance logs and container logs are not collected by it (not in the target account, not in the cluster account). CloudWatchObservabilityAddon sends their container logs to the target account, though not its Windows agent\'s metrics.');
+    }
     this.signalRoutes = containerInsightsSignalRoutes({ route: 'chart', identityMode: props.identityMode, clusterName: props.clusterName, reportedClusterName, containerLogs });
   }
 
@@ -263,6 +276,7 @@ function validate(owner: string, props: CloudWatchAgentChartProps): void {
   v.integer('forceFlushInterval', props.forceFlushInterval, 1, 3_600);
   v.boolean('containerLogs', props.containerLogs);
   v.boolean('enhancedContainerInsights', props.enhancedContainerInsights);
+  v.boolean('windowsNodes', props.windowsNodes);
   v.check('fluentBitImage', props.fluentBitImage, PINNED_IMAGE);
   v.check('image', props.image, PINNED_IMAGE);
   v.labels('labels', props.labels);

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { agentConfig } from './cloudwatch-agent-config';
 import { AgentIdentityMode } from './container-insights-agent-access';
 import { containerLogFiles } from './fluent-bit-config';
+import { windowsContainerLogFiles } from './fluent-bit-windows-config';
 import { REPORTED_CLUSTER_NAME } from './names';
 import { ContainerInsightsSignalRoute, containerInsightsSignalRoutes } from './signal-routes';
 import { claimInApp } from '../core/app-registry';
@@ -106,6 +107,25 @@ export interface CloudWatchObservabilityAddonProps {
    * @default true
    */
   readonly createAddon?: boolean;
+
+  /**
+   * The cluster has (or may get) Windows nodes. On them the add-on runs its own Windows CloudWatch agent
+   * with a fixed configuration that no value can give a `role_arn` or the reported cluster name (chart
+   * 6.4.0, templates/windows/cloudwatch-agent-windows-container-insights-daemonset.yaml), so Windows
+   * nodes' metrics and performance logs never reach the target account: they go to this account's
+   * `/aws/containerinsights/<clusterName>/performance` with the Windows node role (`NODE_ROLES`, and
+   * `POD_IDENTITY`, since EKS Pod Identity is not available on Windows nodes), or nowhere with `IRSA`.
+   * Their container logs do reach the target account in every mode, whatever this prop says: the
+   * Windows Fluent Bit gets this construct's files, with `role_arn` = the target role (so with
+   * `NODE_ROLES` and `POD_IDENTITY` the target role must also trust the Windows node role,
+   * `CrossAccountContainerInsights` `trustedPrincipalArns`).
+   *
+   * `true` says so at synth (a warning, acknowledgeable as `windowsNodes`); `signalRoutes` always
+   * carries the Windows rows. No value of the chart switches the Windows agent off alone.
+   *
+   * @default false - no warning: the cluster is taken to have Linux nodes only
+   */
+  readonly windowsNodes?: boolean;
 }
 
 /**
@@ -120,12 +140,11 @@ export interface CloudWatchObservabilityAddonProps {
  * With an add-on already installed, `ResolveConflicts: OVERWRITE` makes the add-on's own objects take
  * this configuration; CloudFormation still cannot create an add-on that exists: see `createAddon`.
  *
- * Linux nodes only. On Windows nodes the add-on runs its own agent and Fluent Bit with a fixed
- * configuration (chart 6.4.0, templates/windows/*: no `agent.config`, so no `role_arn`, and the real
- * cluster name), so they write with the service account's own credentials: into the cluster account
- * with `NODE_ROLES`, nowhere with `IRSA` (the agent role may only assume the target role), into the
- * target account with `POD_IDENTITY` only when `reportedClusterName` is the cluster's name.
- * `signalRoutes` carries that row too. OTel Container Insights is kept off (`otelContainerInsights.enabled: false`):
+ * Windows nodes: the add-on's Windows Fluent Bit gets files of this construct too
+ * (`containerLogs.fluentBit.configWindows.extraFiles`, with `role_arn` = the target role), so their
+ * container logs reach the target account; its Windows CloudWatch agent takes a fixed configuration
+ * (no `role_arn`, the real cluster name), so their metrics and performance logs do not. See
+ * `windowsNodes`; `signalRoutes` carries both rows. OTel Container Insights is kept off (`otelContainerInsights.enabled: false`):
  * its exporters sign with the pod's own credentials and take no role to assume.
  */
 export class CloudWatchObservabilityAddon extends Construct {
@@ -159,6 +178,7 @@ export class CloudWatchObservabilityAddon extends Construct {
     v.boolean('createAddon', props.createAddon);
     v.boolean('containerLogs', props.containerLogs);
     v.boolean('enhancedContainerInsights', props.enhancedContainerInsights);
+    v.boolean('windowsNodes', props.windowsNodes);
     v.check('region', props.region, REGION);
     if (props.identityMode === AgentIdentityMode.IRSA) v.required('agentRoleArn', props.agentRoleArn);
     else if (props.agentRoleArn !== undefined) v.problem('agentRoleArn', 'only applies in IRSA mode');
@@ -194,8 +214,16 @@ export class CloudWatchObservabilityAddon extends Construct {
       },
       // Fluent Bit runs as the agent's service account (chart 6.4.0, templates/linux/fluent-bit-daemonset.yaml), so it
       // holds the same identity; our files replace the chart's three extraFiles (helm merges the map key by key).
+      // The Windows Fluent Bit (templates/windows/fluent-bit-windows-*.yaml) reads configWindows instead. Its
+      // outputs assume the target role in every mode: on Windows nodes there is no Pod Identity to hand it over.
       containerLogs: containerLogs
-        ? { enabled: true, fluentBit: { config: { extraFiles: containerLogFiles({ reportedClusterName, region, roleArn, useKubelet: true }) } } }
+        ? {
+          enabled: true,
+          fluentBit: {
+            config: { extraFiles: containerLogFiles({ reportedClusterName, region, roleArn, useKubelet: true }) },
+            configWindows: { extraFiles: windowsContainerLogFiles({ reportedClusterName, region, roleArn: props.targetRoleArn }) },
+          },
+        }
         : { enabled: false },
       // OTel Container Insights stays off on purpose: its agents (the node agent's OTel pipelines and the
       // cluster-scraper Deployment) export through a sigv4auth extension with the pod's own credentials
@@ -210,6 +238,7 @@ export class CloudWatchObservabilityAddon extends Construct {
       warn(this, 'containerLogsOff',
         'containerLogs is false: the add-on runs no Fluent Bit, so this cluster\'s application, data-plane and host logs are not collected anywhere (neither in this account nor in the target account). Only the agent\'s metrics and performance logs reach the target account.');
     }
+    if (props.windowsNodes) warn(this, 'windowsNodes', windowsNodesWarning(this.signalRoutes, props.identityMode));
 
     if (props.createAddon ?? true) {
       this.addon = new eks.CfnAddon(this, 'Resource', {
@@ -242,4 +271,21 @@ function oneAddonPerCluster(addon: Construct, v: PropsValidator, clusterName: st
   if (earlier) {
     v.problem('clusterName', `${earlier} already installs ${CLOUDWATCH_OBSERVABILITY_ADDON} on cluster ${JSON.stringify(clusterName)} in this account and region; EKS allows one add-on of a name per cluster. Use one CloudWatchObservabilityAddon per cluster (or createAddon: false on the others)`);
   }
+}
+
+/** The warning for `windowsNodes: true`, read from the Windows rows of `signalRoutes` (one source of truth). */
+function windowsNodesWarning(routes: ContainerInsightsSignalRoute[], identityMode: AgentIdentityMode): string {
+  const where = (route: ContainerInsightsSignalRoute): string => {
+    const groups = route.destinations.join(', ');
+    switch (route.account) {
+      case 'target': return `go to the target account (${groups})`;
+      case 'cluster': return `go to THIS account, not the target account (${groups})`;
+      case 'denied': return `are lost: the writer\'s own credentials may not write ${groups}`;
+      default: return 'are not collected';
+    }
+  };
+  const rows = routes.filter((route) => route.signal.startsWith('Windows nodes')).map((route) => `${route.signal} ${where(route)}, written by ${route.writer} as ${route.identity}.`);
+  const trust = identityMode === AgentIdentityMode.IRSA ? ''
+    : ' The Windows Fluent Bit assumes the target role with the Windows node role: add that role to the target role\'s trust (CrossAccountContainerInsights trustedPrincipalArns).';
+  return `windowsNodes: ${rows.join(' ')}${trust} No value of the add-on gives the Windows CloudWatch agent a role_arn or the reported cluster name.`;
 }

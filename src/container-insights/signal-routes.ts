@@ -24,7 +24,7 @@ export interface ContainerInsightsSignalRoute {
   /**
    * The log groups the writer puts events into (for metrics: the performance group their
    * embedded-metric-format events go to); what `TrustProbeChart`'s `signalRoutes` checks. Empty for
-   * the Windows-nodes row, which a cluster without Windows nodes does not have.
+   * the Windows-nodes rows, whose writers a cluster without Windows nodes does not have.
    */
   readonly logGroups: string[];
 }
@@ -36,7 +36,7 @@ export interface SignalRouteOptions {
   readonly route: ContainerInsightsInstallRoute;
   readonly identityMode: AgentIdentityMode;
   readonly reportedClusterName: string;
-  /** The EKS cluster's own name: what the add-on's Windows agents report (they ignore `agent.config`). */
+  /** The EKS cluster's own name: what the add-on's Windows agent reports (it ignores `agent.config`). */
   readonly clusterName: string;
   readonly containerLogs: boolean;
   /** The add-on's OTel Container Insights (its cluster-scraper agent). */
@@ -77,7 +77,7 @@ export function containerInsightsSignalRoutes(options: SignalRouteOptions): Cont
         logGroups: CONTAINER_LOG_KINDS.map((kind) => containerInsightsLogGroup(options.reportedClusterName, kind)),
       }
       : { signal: 'container logs', writer: 'none (containerLogs: false)', identity: 'none', account: 'none', destinations: [], logGroups: [] },
-    windowsNodes(options),
+    ...windowsNodes(options),
   ];
   if (options.otelContainerInsights) {
     routes.push({
@@ -92,29 +92,51 @@ export function containerInsightsSignalRoutes(options: SignalRouteOptions): Cont
   return routes;
 }
 
+const NO_POD_IDENTITY = 'EKS Pod Identity is not available on Windows nodes';
+
 /**
  * Windows nodes. The chart route's DaemonSets select Linux nodes only. The add-on runs its own Windows
- * agents (chart 6.4.0, templates/windows/cloudwatch-agent-windows-container-insights-daemonset.yaml and
- * fluent-bit-windows-daemonset.yaml) as the same service account, but with a fixed agent configuration
- * (not `agent.config`: no `role_arn`, the real `clusterName`) and Fluent Bit's `configWindows` files,
- * which this library does not replace. So they write with the service account's own credentials.
+ * agent and Fluent Bit as the same service account (chart 6.4.0, templates/windows/*):
+ * - the agent (`cloudwatch-agent-windows-container-insights`) takes a fixed configuration, not
+ *   `agent.config`: no `role_arn`, `cluster_name` = the chart's `clusterName` (the EKS cluster's own name),
+ *   and no `env` from values (so no `RUN_WITH_IRSA`). No value switches it off apart from `agent.enabled`,
+ *   which switches off the Linux agent too. So its metrics and performance logs stay with its own credentials.
+ * - Fluent Bit (`fluent-bit-windows`) reads `containerLogs.fluentBit.configWindows`, which this library
+ *   replaces: its outputs carry `role_arn` = the target role in every mode, because EKS Pod Identity is
+ *   not available on Windows nodes (EKS user guide, "EKS Pod Identity restrictions": Linux Amazon EC2
+ *   worker nodes only), so there it holds the Windows node role and assumes the target role itself.
+ * No logGroups: the probe would fail a cluster that has no Windows nodes at all.
  */
-function windowsNodes(options: SignalRouteOptions): ContainerInsightsSignalRoute {
-  const signal = 'Windows nodes (metrics, performance and container logs)';
+function windowsNodes(options: SignalRouteOptions): ContainerInsightsSignalRoute[] {
   if (options.route === 'chart') {
-    return { signal, writer: 'none (the chart\'s DaemonSets select kubernetes.io/os: linux)', identity: 'none', account: 'none', destinations: [], logGroups: [] };
+    return [{ signal: 'Windows nodes (metrics, performance and container logs)', writer: 'none (the chart\'s DaemonSets select kubernetes.io/os: linux)', identity: 'none', account: 'none', destinations: [], logGroups: [] }];
   }
-  const kinds = options.containerLogs ? [PERFORMANCE_LOG_KIND, ...CONTAINER_LOG_KINDS] : [PERFORMANCE_LOG_KIND];
-  const groups = kinds.map((kind) => containerInsightsLogGroup(options.clusterName, kind));
-  const writer = 'the add-on\'s Windows agent and Fluent Bit (fixed configuration, no role_arn)';
-  switch (options.identityMode) {
-    case AgentIdentityMode.NODE_ROLES:
-      return { signal, writer, identity: 'node role (no role_arn)', account: 'cluster', destinations: groups, logGroups: [] };
-    case AgentIdentityMode.IRSA:
-      return { signal, writer, identity: 'IRSA agent role (no role_arn; it may only assume the target role)', account: 'denied', destinations: groups, logGroups: [] };
-    case AgentIdentityMode.POD_IDENTITY:
-      // The target role's policy names the reported cluster's groups: these are allowed only when the names match.
-      // No logGroups: the probe would fail a cluster that has no Windows nodes at all.
-      return { signal, writer, identity: 'target role (Pod Identity association), under the real cluster name: allowed only where the target role covers it', account: 'target', destinations: groups, logGroups: [] };
+  const agentSignal = 'Windows nodes: metrics and performance logs';
+  const agent = 'the add-on\'s Windows CloudWatch agent (fixed configuration: no role_arn, the EKS cluster\'s own name)';
+  const realGroups = [containerInsightsLogGroup(options.clusterName, PERFORMANCE_LOG_KIND)];
+  const agentRow: ContainerInsightsSignalRoute = (() => {
+    switch (options.identityMode) {
+      case AgentIdentityMode.NODE_ROLES:
+        return { signal: agentSignal, writer: agent, identity: 'Windows node role (no role_arn)', account: 'cluster', destinations: realGroups, logGroups: [] };
+      case AgentIdentityMode.IRSA:
+        return { signal: agentSignal, writer: agent, identity: 'IRSA agent role (no role_arn; it may only assume the target role)', account: 'denied', destinations: realGroups, logGroups: [] };
+      case AgentIdentityMode.POD_IDENTITY:
+        return { signal: agentSignal, writer: agent, identity: `Windows node role (${NO_POD_IDENTITY}; no role_arn)`, account: 'cluster', destinations: realGroups, logGroups: [] };
+    }
+  })();
+  const logsSignal = 'Windows nodes: container logs';
+  if (!options.containerLogs) {
+    return [agentRow, { signal: logsSignal, writer: 'none (containerLogs: false)', identity: 'none', account: 'none', destinations: [], logGroups: [] }];
   }
+  const base = options.identityMode === AgentIdentityMode.IRSA ? 'IRSA agent role'
+    : options.identityMode === AgentIdentityMode.POD_IDENTITY ? `Windows node role (${NO_POD_IDENTITY})` : 'Windows node role';
+  return [agentRow, {
+    signal: logsSignal,
+    writer: 'Fluent Bit (DaemonSet fluent-bit-windows)',
+    identity: `${base}, then cloudwatch_logs role_arn = target role`,
+    account: 'target',
+    destinations: CONTAINER_LOG_KINDS.map((kind) => containerInsightsLogGroup(options.reportedClusterName, kind)),
+    logGroups: [],
+  }];
 }
+

@@ -4,7 +4,7 @@
  * values of every mode and option combination validate against the values schema; the enhanced
  * observability default follows the chart; OTel Container Insights (the cluster-scraper agent, whose
  * exporters carry no role to assume) is pinned off; RUN_WITH_IRSA exactly where IRSA is the identity;
- * Windows nodes and containerLogs: false are said, not hidden.
+ * Windows nodes (see windows-nodes.test.ts) and containerLogs: false are said, not hidden.
  */
 import Ajv from 'ajv';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
@@ -127,15 +127,17 @@ describe('containerLogs: false says where container logs go, in both routes', ()
   });
 });
 
-describe('Windows nodes are not covered, and signalRoutes says where their telemetry goes', () => {
+describe('Windows nodes: container logs are routed, the Windows agent cannot be, and signalRoutes says where each goes', () => {
   test.each([
     [AgentIdentityMode.NODE_ROLES, 'cluster'],
     [AgentIdentityMode.IRSA, 'denied'],
-    [AgentIdentityMode.POD_IDENTITY, 'target'],
-  ])('add-on, %s: the Windows agents write with the service account\'s own credentials (%s), under the real cluster name', (identityMode, account) => {
-    const windows = addon({ identityMode, reportedClusterName: 'acme.prod' }).construct.signalRoutes.find((r) => r.signal.startsWith('Windows nodes'))!;
-    expect(windows.account).toBe(account);
-    expect(windows.destinations).toEqual(['performance', 'application', 'dataplane', 'host'].map((kind) => `/aws/containerinsights/prod/${kind}`));
+    [AgentIdentityMode.POD_IDENTITY, 'cluster'],
+  ])('add-on, %s: the Windows agent writes with its own credentials (%s), under the real cluster name; Windows Fluent Bit reaches the target account', (identityMode, account) => {
+    const routes = addon({ identityMode, reportedClusterName: 'acme.prod' }).construct.signalRoutes;
+    expect(routes.find((r) => r.signal === 'Windows nodes: metrics and performance logs')).toMatchObject({ account, destinations: ['/aws/containerinsights/prod/performance'] });
+    expect(routes.find((r) => r.signal === 'Windows nodes: container logs')).toMatchObject({
+      account: 'target', destinations: ['application', 'dataplane', 'host'].map((kind) => `/aws/containerinsights/acme.prod/${kind}`),
+    });
   });
 
   test('chart route: its DaemonSets select Linux nodes only, so Windows nodes send nothing', () => {

@@ -95,7 +95,8 @@ test('the reported name the vendor scoped (acme.prod): every signal reaches its 
     `ok   metrics: account ${TARGET_ACCOUNT}, log group /aws/containerinsights/acme.prod/performance: allowed`,
     ...['application', 'dataplane', 'host'].map((kind) =>
       `ok   container logs: account ${TARGET_ACCOUNT}, log group /aws/containerinsights/acme.prod/${kind}: allowed (not created yet; its writer creates it)`),
-    expect.stringMatching(/^-- {3}Windows nodes \(metrics, performance and container logs\): lost: its writer's own credentials may not write it \(/),
+    expect.stringMatching(/^-- {3}Windows nodes: metrics and performance logs: lost: its writer's own credentials may not write it \(/),
+    expect.stringMatching(/^-- {3}Windows nodes: container logs: account target, \/aws\/containerinsights\/acme\.prod\/application, .* \(Fluent Bit \(DaemonSet fluent-bit-windows\); IRSA agent role, then cloudwatch_logs role_arn = target role\)$/),
     'ok   all 3 hops',
   ]);
   expect(status).toBe(0);
@@ -117,7 +118,8 @@ test('the real cluster name against a TENANT_ISOLATED role: every signal is DENY
 test('containerLogs: false: the probe says container logs are not collected instead of checking a group', () => {
   const { status, lines } = runProbe(addonRoutes({ reportedClusterName: REPORTED, containerLogs: false }));
   expect(lines).toContain('--   container logs: not collected: containerLogs: false');
-  expect(lines.filter((l) => l.includes('container logs:'))).toHaveLength(1);
+  expect(lines).toContain('--   Windows nodes: container logs: not collected: containerLogs: false');
+  expect(lines.filter((l) => /^\S+ +container logs:/.test(l))).toHaveLength(1);
   expect(status).toBe(0);
 });
 
@@ -154,6 +156,7 @@ test('Pod Identity: the Windows-nodes row is a note, never a check, so a cluster
     serviceAccount: SA, firstRoleArn: TARGET_ROLE, identityMode: WorkloadIdentityMode.POD_IDENTITY, signalRoutes: routes, region: REGION,
   }).script;
   expect(script).not.toMatch(/^reach .*'\/aws\/containerinsights\/prod\//m);
-  expect(script).toMatch(/^echo '-- {3}Windows nodes \(metrics, performance and container logs\): account target, \/aws\/containerinsights\/prod\/performance, /m);
+  expect(script).toMatch(/^echo '-- {3}Windows nodes: metrics and performance logs: stays in the cluster account \(.*EKS Pod Identity is not available on Windows nodes/m);
+  expect(script).toMatch(/^echo '-- {3}Windows nodes: container logs: account target, \/aws\/containerinsights\/acme\.prod\/application, /m);
   expect([...script.matchAll(/^reach /gm)]).toHaveLength(5);
 });
