@@ -71,14 +71,14 @@ function lazyExports(indexFile, specifier) {
  * `require.cache`: the check does not rely on the regular expressions above, so an index file shaped
  * in a way they do not know (other helpers, another compiler) fails it instead of passing unchanged.
  */
-export function loadedByRequire(entry) {
+export function loadedByRequire(entry, env = process.env) {
   const script = [
     'require(process.argv[1]);',
     `const pattern = /[\\\\/]node_modules[\\\\/](${CLUSTER_SIDE_PACKAGES.join('|')})[\\\\/]/;`,
     'const found = new Set(Object.keys(require.cache).map((key) => (key.match(pattern) || [])[1]).filter(Boolean));',
     'console.log(JSON.stringify([...found].sort()));',
   ].join('\n');
-  return JSON.parse(execFileSync(process.execPath, ['-e', script, entry], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync(process.execPath, ['-e', script, entry], { encoding: 'utf8', env }));
 }
 
 /** Rewrites every index.js under `libDir`, deepest first (an area's index before the package's). */
