@@ -27,7 +27,7 @@ export interface ProbePlan {
   readonly firstRoleArn: string;
   /** Roles to assume in order, each from the previous one's credentials. */
   readonly hops: ProbeHop[];
-  /** Per signal, the log groups to check after the last hop (`logs:DescribeLogStreams`, read-only). */
+  /** Per signal, the log groups to check after the last hop (`logs:PutLogEvents` that writes nothing; see `signalLines`). */
   readonly signals?: ProbeSignal[];
 }
 
@@ -107,24 +107,35 @@ export function trustProbeScript(plan: ProbePlan): string {
   return lines.join('\n');
 }
 
+/** The log stream the probe names when it asks to put an event: none of the writers creates it. */
+export const PROBE_LOG_STREAM = 'trust-probe-authorization-check';
+
 /**
- * Per signal, whether the final identity reaches each of its log groups, and in which account. The call is
- * `logs:DescribeLogStreams`, read-only: IAM decides before the group's existence is looked at, so
- * ResourceNotFoundException means allowed (the writer creates the group on its first write), AccessDenied
- * means the signal's events would be refused.
+ * Per signal, whether the final identity may put events into each of its log groups, and in which
+ * account. The call is the writers' own `logs:PutLogEvents`, into a stream no writer creates, with one
+ * event dated 1970: IAM decides first (AccessDeniedException: the signal's events would be refused),
+ * then the missing stream (or group) answers ResourceNotFoundException, and had the stream existed the
+ * event is older than 14 days, which PutLogEvents rejects: nothing is ever written. (PutLogEvents
+ * constraints: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html)
+ * Not checked: `logs:CreateLogStream` and `logs:CreateLogGroup`, which the writers need too, because
+ * asking for them would create a stream. Any other error (no region, throttling, expired credentials)
+ * is neither allowed nor DENY: it is reported as unchecked (ERR) and fails the probe.
  */
 function signalLines(signals: ProbeSignal[]): string[] {
   const lines = [
     '',
-    '# Per signal: the account and log groups it lands in, and whether these credentials may write there.',
+    '# Per signal: the account and log groups it lands in, and whether these credentials may put events there.',
     'account=$(aws sts get-caller-identity --query Account --output text 2>&1) || fail "signals: sts get-caller-identity" "$account"',
     'denied=0',
+    'unchecked=0',
     'reach() {',
-    '  out=$(aws logs describe-log-streams --log-group-name "$2" --limit 1 --query "logStreams[0].logStreamName" --output text 2>&1)',
+    `  out=$(aws logs put-log-events --log-group-name "$2" --log-stream-name ${PROBE_LOG_STREAM} --log-events timestamp=0,message=trust-probe --output text 2>&1)`,
     '  if [ $? -eq 0 ]; then echo "ok   $1: account $account, log group $2: allowed"; return; fi',
     '  case "$out" in',
-    '    *ResourceNotFoundException*) echo "ok   $1: account $account, log group $2: allowed (not created yet; its writer creates it)" ;;',
-    '    *) echo "DENY $1: account $account, log group $2"; echo "     $out"; denied=1 ;;',
+    '    *ResourceNotFoundException*"log group does not exist"*) echo "ok   $1: account $account, log group $2: allowed (not created yet; its writer creates it)" ;;',
+    '    *ResourceNotFoundException*) echo "ok   $1: account $account, log group $2: allowed" ;;',
+    '    *AccessDenied*) echo "DENY $1: account $account, log group $2"; echo "     $out"; denied=1 ;;',
+    '    *) echo "ERR  $1: account $account, log group $2: not checked"; echo "     $out"; unchecked=1 ;;',
     '  esac',
     '}',
   ];
@@ -132,6 +143,9 @@ function signalLines(signals: ProbeSignal[]): string[] {
     if (logGroups.length === 0) lines.push(`echo ${shellQuote(`--   ${signal}: ${note ?? 'no log group to check'}`)}`);
     for (const group of logGroups) lines.push(`reach ${shellQuote(signal)} ${shellQuote(group)}`);
   }
-  lines.push('if [ "$denied" -ne 0 ]; then echo "FAIL signals: a signal above cannot reach its log group (DENY)"; exit 1; fi');
+  lines.push(
+    'if [ "$denied" -ne 0 ]; then echo "FAIL signals: a signal above cannot reach its log group (DENY)"; exit 1; fi',
+    'if [ "$unchecked" -ne 0 ]; then echo "FAIL signals: a signal above could not be checked (ERR)"; exit 1; fi',
+  );
   return lines;
 }
