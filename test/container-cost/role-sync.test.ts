@@ -634,7 +634,11 @@ describe('the bulk drift check against IAM\'s documented GetAccountAuthorization
       expect(input.Filter).toEqual(['Role']);
       return {
         RoleDetailList: [...iam.roles.values()].map((r) => ({
-          Path: r.path, RoleName: r.roleName, RoleId: 'AROAEXAMPLE', Arn: r.arn, CreateDate: new Date(0),
+          Path: r.path,
+          RoleName: r.roleName,
+          RoleId: 'AROAEXAMPLE',
+          Arn: r.arn,
+          CreateDate: new Date(0),
           AssumeRolePolicyDocument: rfc3986(r.trust),
           InstanceProfileList: [],
           RolePolicyList: [...r.policies].map(([PolicyName, document]) => ({ PolicyName, PolicyDocument: rfc3986(document) })),
@@ -643,7 +647,10 @@ describe('the bulk drift check against IAM\'s documented GetAccountAuthorization
           Tags: [...r.tags].map(([Key, Value]) => ({ Key, Value })),
           RoleLastUsed: { LastUsedDate: new Date(0), Region: 'us-east-1' },
         })),
-        GroupDetailList: [], UserDetailList: [], Policies: [], IsTruncated: false,
+        GroupDetailList: [],
+        UserDetailList: [],
+        Policies: [],
+        IsTruncated: false,
       };
     });
     const writesBefore = iam.writes().length;
@@ -655,7 +662,9 @@ describe('the bulk drift check against IAM\'s documented GetAccountAuthorization
   test('a role with this stack\'s owner tag outside its path, and one inside without it: neither is planned, repaired or deleted, on a run or on Delete', async () => {
     const trust = { Version: '2012-10-17', Statement: [] };
     const taggedOutside = iam.seedRole('container-cost-copied-us-east-1', trust, {
-      path: '/', tags: { [OWNER_TAG]: OWNER, [CLUSTER_TAG]: `arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/gone` }, boundary: BOUNDARY,
+      path: '/',
+      tags: { [OWNER_TAG]: OWNER, [CLUSTER_TAG]: `arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/gone` },
+      boundary: BOUNDARY,
       policies: { [WRITE_POLICY_NAME]: { Version: '2012-10-17', Statement: [] } },
     });
     const lookalikePath = iam.seedRole('container-cost-lookalike-us-east-1', trust, { path: `/container-cost/${OWNER}x/`, tags: { [OWNER_TAG]: OWNER }, boundary: BOUNDARY });
