@@ -63,6 +63,10 @@ function lazyExports(indexFile, specifier) {
     `        Object.defineProperty(exports, name, { enumerable: true, configurable: true, get: () => require(${JSON.stringify(specifier)})[name] });`,
     '    }',
     '}',
+    // Never runs: node's ES module loader finds a CommonJS module's names by reading its source
+    // (cjs-module-lexer), which sees `exports.X =` (as tsc writes it) but not the names the loop defines.
+    // (Not `module.exports = {...}`: the lexer then drops the file's other re-exports.)
+    `0 && (${names.map((name) => `exports.${name} = `).join('')}void 0);`,
   ].join('\n');
 }
 

@@ -119,6 +119,16 @@ test('the rewritten entry point exports exactly the names the eager one does, ea
   expect(eagerNames).toEqual(expect.arrayContaining(['PrometheusRemoteWriteChart', 'IrsaRemoteWriteRole', 'CloudWatchAgentChart']));
 });
 
+test('an ES module app can import every name, charts included (node finds CommonJS names by reading the source)', () => {
+  // Node's ESM loader lists a CommonJS module's names with cjs-module-lexer, which reads the source and
+  // cannot see names defined in a loop: without an annotation the charts are missing from \`import { ... }\`.
+  const env = { ...process.env, NODE_PATH: join(ROOT, 'node_modules') };
+  const script = `const ns = await import(${JSON.stringify(join(lib, 'index.js'))});
+    console.log(JSON.stringify(Object.keys(ns).filter((k) => k !== 'default' && k !== '__esModule').sort()));`;
+  const esmNames = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' }));
+  expect(esmNames).toEqual(eagerNames);
+});
+
 test('an index whose shape the rewrite does not know (tslib helpers) fails the compile step instead of quietly staying eager', () => {
   // tsc with importHelpers emits `tslib_1.__exportStar(require("./x"), exports)`; jsii could too one day.
   const other = mkdtempSync(join(tmpdir(), 'lazy-other-shape-'));
