@@ -162,7 +162,7 @@ test('Pod Identity: the Windows-nodes row is a note, never a check, so a cluster
     serviceAccount: SA, firstRoleArn: TARGET_ROLE, identityMode: WorkloadIdentityMode.POD_IDENTITY, signalRoutes: routes, region: REGION,
   }).script;
   expect(script).not.toMatch(/^reach .*'\/aws\/containerinsights\/prod\//m);
-  expect(script).toMatch(/^echo '-- {3}Windows nodes \(metrics, performance and container logs\): account target, \/aws\/containerinsights\/prod\/performance, /m);
+  expect(script).toMatch(/^say '-- {3}Windows nodes \(metrics, performance and container logs\): account target, \/aws\/containerinsights\/prod\/performance, /m);
   expect([...script.matchAll(/^reach /gm)]).toHaveLength(5);
 });
 
@@ -202,4 +202,14 @@ test('without the AWS CLI in the image, the probe fails at hop 1 and says the co
   });
   expect(result.stdout).toMatch(/^FAIL hop 1: sts get-caller-identity\n {5}.*aws: not found/m);
   expect(result.status).toBe(1);
+});
+
+test('a backslash in a signal or hop description is printed as written, whichever sh the image has (dash\'s echo would cut the line at \\c)', () => {
+  const routes: ContainerInsightsSignalRoute[] = [{
+    signal: 'perf \\c hidden', writer: 'w', identity: 'i', account: 'target', destinations: [], logGroups: [`/aws/containerinsights/${REPORTED}/performance`],
+  }, { signal: 'windows', writer: 'w \\n x', identity: 'i', account: 'none', destinations: [], logGroups: [] }];
+  const { status, lines } = runProbe(routes);
+  expect(lines).toContain(`ok   perf \\c hidden: account ${TARGET_ACCOUNT}, log group /aws/containerinsights/${REPORTED}/performance: allowed (not created yet; its writer creates it)`);
+  expect(lines).toContain('--   windows: not collected: w \\n x');
+  expect(status).toBe(0);
 });
