@@ -200,10 +200,8 @@ export class SyncIo {
    * (ListRoles has one, but returns neither tags, boundary nor policies.)
    */
   async rolesUnder(paths: readonly string[]): Promise<{ roles: ActualRole[]; nested: Array<{ path: string; role: string }> }> {
-    // Keyed by name (IAM names are case-insensitive): a role created or deleted in the account while
-    // the pages are read can make a later page repeat a role, which must be planned once, not twice.
-    const roles = new Map<string, ActualRole>();
-    const nested = new Map<string, { path: string; role: string }>();
+    const roles: ActualRole[] = [];
+    const nested: Array<{ path: string; role: string }> = [];
     let marker: string | undefined;
     do {
       const request = new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: 1000, Marker: marker });
@@ -211,13 +209,12 @@ export class SyncIo {
       for (const detail of page.RoleDetailList ?? []) {
         const under = paths.find((path) => detail.Path!.startsWith(path));
         if (under === undefined) continue;
-        const key = detail.RoleName!.toLowerCase();
-        if (detail.Path === under) roles.set(key, fromRoleDetail(detail));
-        else nested.set(key, { path: under, role: `${detail.Path}${detail.RoleName}` });
+        if (detail.Path === under) roles.push(fromRoleDetail(detail));
+        else nested.push({ path: under, role: `${detail.Path}${detail.RoleName}` });
       }
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
-    return { roles: [...roles.values()], nested: [...nested.values()] };
+    return { roles, nested };
   }
 
   /** Whether the reconciler's own role still carries the tag that lets runs create roles (the Delete handler removes it first). */
