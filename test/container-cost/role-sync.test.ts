@@ -696,3 +696,27 @@ describe('the bulk drift check against IAM\'s documented GetAccountAuthorization
     expect(summaryLog()).toMatchObject({ deleted: 1, errors: 0 });
   });
 });
+
+describe('the bulk read under throttling (attack on issue 24 item 6)', () => {
+  test('a throttled account-details page is retried, and the run reads every page', async () => {
+    await scheduled();
+    iam.failNext('GetAccountAuthorizationDetails', throttling, 2);
+    iam.calls.length = 0;
+    await scheduled();
+    expect(iam.writes()).toEqual([]);
+    expect(summaryLog()).toMatchObject({ created: 0, deleted: 0, errors: 0 });
+  });
+
+  test('a page still throttled after every attempt fails the run before any write: no role is created or deleted on a partial listing', async () => {
+    await scheduled();
+    eks.removeCluster('eu-west-1', 'prod');
+    eks.addCluster('us-east-1', { name: 'new', issuer: issuer(4, 'us-east-1') });
+    iam.addProvider(issuer(4, 'us-east-1'));
+    // The first page answers; every attempt at the second is throttled.
+    iam.beforeNext('GetAccountAuthorizationDetails', () => iam.failNext('GetAccountAuthorizationDetails', throttling, 5));
+    const writesBefore = iam.writes().length;
+    await expect(scheduled()).rejects.toThrow(/Rate exceeded/);
+    expect(iam.writes().slice(writesBefore)).toEqual([]);
+    expect(role('prod', 'eu-west-1')).toBeDefined();
+  });
+});
