@@ -42,7 +42,7 @@ function eagerCopy(lib: string): string {
     .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name === 'index.js' ? [join(dir, e.name)] : []));
   for (const file of walk(copy)) {
     const source = readFileSync(file, 'utf8');
-    writeFileSync(file, source.replace(/^\/\/ lazy-chart-exports: (\S+) loads .*\n(?:.*\n){5}/gm, '__exportStar(require("$1"), exports);\n'));
+    writeFileSync(file, source.replace(/^\/\/ lazy-chart-exports: (\S+) loads .*\n(?:.*\n){6}/gm, '__exportStar(require("$1"), exports);\n'));
   }
   return copy;
 }

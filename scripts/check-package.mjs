@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { loadedByRequire } from './lazy-chart-exports.mjs';
 
 const outdir = process.argv[2] ?? 'dist/js';
 const tarballs = readdirSync(outdir).filter((name) => name.endsWith('.tgz'));
@@ -53,6 +54,9 @@ const maps = members.filter((member) => member.name.endsWith('.map') && !member.
 if (maps.length > 0) fail(`${tarball} ships source maps nothing uses:\n${maps.map((m) => `  - ${m.name}`).join('\n')}`);
 const unpacked = mkdtempSync(join(tmpdir(), 'check-package-'));
 execFileSync('tar', ['xzf', tarball, '-C', unpacked, 'package/lib']);
+// The lib/ that ships is the one the compile step made lazy (issue 24 item 3): a CDK app requiring it loads no cdk8s or yaml.
+const eager = loadedByRequire(join(unpacked, 'package', 'lib', 'index.js'), { ...process.env, NODE_PATH: join(process.cwd(), 'node_modules') });
+if (eager.length > 0) fail(`requiring ${tarball}'s lib/index.js loads ${eager.join(', ')}: its index files are not the lazy ones (scripts/lazy-chart-exports.mjs)`);
 const inline = members
   .filter((member) => member.name.startsWith('package/lib/') && member.name.endsWith('.js'))
   .filter((member) => readFileSync(join(unpacked, member.name), 'utf8').includes('sourceMappingURL=data:'));

@@ -14,6 +14,7 @@
  *   node scripts/lazy-chart-exports.mjs lib            rewrite lib/
  *   node scripts/lazy-chart-exports.mjs lib --check    exit 1 if a chart module is still eager
  */
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -62,7 +63,26 @@ function lazyExports(indexFile, specifier) {
     `        Object.defineProperty(exports, name, { enumerable: true, configurable: true, get: () => require(${JSON.stringify(specifier)})[name] });`,
     '    }',
     '}',
+    // Never runs: node's ES module loader finds a CommonJS module's names by reading its source
+    // (cjs-module-lexer), which sees `exports.X =` (as tsc writes it) but not the names the loop defines.
+    // (Not `module.exports = {...}`: the lexer then drops the file's other re-exports.)
+    `0 && (${names.map((name) => `exports.${name} = `).join('')}void 0);`,
   ].join('\n');
+}
+
+/**
+ * The cluster-side packages that requiring `entry` really loads, read from a fresh node process's
+ * `require.cache`: the check does not rely on the regular expressions above, so an index file shaped
+ * in a way they do not know (other helpers, another compiler) fails it instead of passing unchanged.
+ */
+export function loadedByRequire(entry, env = process.env) {
+  const script = [
+    'require(process.argv[1]);',
+    `const pattern = /[\\\\/]node_modules[\\\\/](${CLUSTER_SIDE_PACKAGES.join('|')})[\\\\/]/;`,
+    'const found = new Set(Object.keys(require.cache).map((key) => (key.match(pattern) || [])[1]).filter(Boolean));',
+    'console.log(JSON.stringify([...found].sort()));',
+  ].join('\n');
+  return JSON.parse(execFileSync(process.execPath, ['-e', script, entry], { encoding: 'utf8', env }));
 }
 
 /** Rewrites every index.js under `libDir`, deepest first (an area's index before the package's). */
@@ -89,9 +109,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const rewritten = rewrite(libDir);
     console.log(`lazy-chart-exports: ${rewritten.length} cluster-side modules load on first use${rewritten.map((r) => `\n  ${r}`).join('')}`);
   }
-  const eager = eagerClusterSide(entry);
-  if (eager.size > 0) {
-    console.error(`lazy-chart-exports: requiring ${relative('.', entry)} still loads ${[...eager].join(', ')}`);
+  const eager = loadedByRequire(entry);
+  if (eager.length > 0) {
+    console.error(`lazy-chart-exports: requiring ${relative('.', entry)} still loads ${eager.join(', ')}`);
     process.exit(1);
   }
 }

@@ -92,8 +92,9 @@ export interface TrustProbeChartProps {
    * Container Insights: the `signalRoutes` of `CloudWatchObservabilityAddon` or `CloudWatchAgentChart`.
    * After the last hop the probe prints, per signal (metrics, performance logs, container logs, ...), the
    * account it reached and, for each log group that signal's writer puts events into, whether these
-   * credentials may write there (`logs:DescribeLogStreams`, read-only; the target role's policy grants it
-   * with the writes), and fails when one is denied. A signal that does not reach the target account is
+   * credentials may put events there (the writers' `logs:PutLogEvents`, into a stream no writer creates
+   * with an event too old to keep: nothing is written; `logs:CreateLogStream` is not checked), and fails
+   * when one is denied or cannot be checked. A signal that does not reach the target account is
    * printed with where it goes instead. Run the probe as the agent's service account
    * (`amazon-cloudwatch/cloudwatch-agent`, which Fluent Bit shares), with the target role as the hop in
    * IRSA mode and as `firstRoleArn` in Pod Identity mode.

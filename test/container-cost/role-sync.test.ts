@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EKSClient } from '@aws-sdk/client-eks';
-import { EntityAlreadyExistsException, IAMClient } from '@aws-sdk/client-iam';
+import { EntityAlreadyExistsException, GetAccountAuthorizationDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ENV } from '../../src/container-cost/role-sync/config';
@@ -618,5 +618,105 @@ describe('a hand-made Delete (anyone allowed to invoke the function) removes not
     stackResource = { status: 'UPDATE_COMPLETE', physicalId: 'container-cost-roles/new-owner-key' };
     await customResource('Delete');
     expect(agentRoles()).toHaveLength(count);
+  });
+});
+
+describe('the bulk drift check against IAM\'s documented GetAccountAuthorizationDetails answer (attack on issue 24 item 6)', () => {
+  /** RFC 3986 percent-encoding, as IAM documents its policy documents (stricter than encodeURIComponent: !'()* too). */
+  const rfc3986 = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+  test('a page in the documented RoleDetail shape (every field, documents RFC 3986-encoded) is read as the roles are: a steady run changes nothing', async () => {
+    await scheduled();
+    // https://docs.aws.amazon.com/IAM/latest/APIReference/API_RoleDetail.html: Path, RoleName, RoleId, Arn, CreateDate,
+    // AssumeRolePolicyDocument (URL-encoded), InstanceProfileList, RolePolicyList (PolicyDocument URL-encoded),
+    // AttachedManagedPolicies, PermissionsBoundary, Tags, RoleLastUsed.
+    iam.stub.on(GetAccountAuthorizationDetailsCommand).callsFake(async (input: any) => {
+      expect(input.Filter).toEqual(['Role']);
+      return {
+        RoleDetailList: [...iam.roles.values()].map((r) => ({
+          Path: r.path,
+          RoleName: r.roleName,
+          RoleId: 'AROAEXAMPLE',
+          Arn: r.arn,
+          CreateDate: new Date(0),
+          AssumeRolePolicyDocument: rfc3986(r.trust),
+          InstanceProfileList: [],
+          RolePolicyList: [...r.policies].map(([PolicyName, document]) => ({ PolicyName, PolicyDocument: rfc3986(document) })),
+          AttachedManagedPolicies: [...(r.attached ?? [])].map((PolicyArn) => ({ PolicyArn, PolicyName: PolicyArn.split('/').pop() })),
+          ...(r.boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: r.boundary } } : {}),
+          Tags: [...r.tags].map(([Key, Value]) => ({ Key, Value })),
+          RoleLastUsed: { LastUsedDate: new Date(0), Region: 'us-east-1' },
+        })),
+        GroupDetailList: [],
+        UserDetailList: [],
+        Policies: [],
+        IsTruncated: false,
+      };
+    });
+    const writesBefore = iam.writes().length;
+    await scheduled();
+    expect(iam.writes().slice(writesBefore)).toEqual([]);
+    expect(summaryLog()).toMatchObject({ created: 0, updated: 0, deleted: 0, errors: 0 });
+  });
+
+  test('a role with this stack\'s owner tag outside its path, and one inside without it: neither is planned, repaired or deleted, on a run or on Delete', async () => {
+    const trust = { Version: '2012-10-17', Statement: [] };
+    const taggedOutside = iam.seedRole('container-cost-copied-us-east-1', trust, {
+      path: '/',
+      tags: { [OWNER_TAG]: OWNER, [CLUSTER_TAG]: `arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/gone` },
+      boundary: BOUNDARY,
+      policies: { [WRITE_POLICY_NAME]: { Version: '2012-10-17', Statement: [] } },
+    });
+    const lookalikePath = iam.seedRole('container-cost-lookalike-us-east-1', trust, { path: `/container-cost/${OWNER}x/`, tags: { [OWNER_TAG]: OWNER }, boundary: BOUNDARY });
+    const untaggedInside = iam.seedRole('container-cost-untagged-us-east-1', trust, { path: PATH, boundary: BOUNDARY });
+    const names = [taggedOutside, lookalikePath, untaggedInside].map((r) => r.roleName);
+    await scheduled();
+    await scheduled();
+    await customResource('Delete');
+    for (const name of names) {
+      expect(iam.roles.has(name.toLowerCase())).toBe(true);
+      expect(iam.writes().filter((w) => w.includes(`(${name})`))).toEqual([]);
+    }
+    // The listing did return them (the account-wide call has no path filter): they were skipped by path and owner tag.
+    expect(iam.calls.filter((c) => c.startsWith('GetAccountAuthorizationDetails')).length).toBeGreaterThan(0);
+  });
+
+  test('a role created between two pages (the next page repeats one already read) is planned once: one delete, counted once', async () => {
+    await scheduled();
+    eks.removeCluster('eu-west-1', 'prod');
+    const orphan = agentRoleName('prod', 'eu-west-1');
+    // Someone creates a role that sorts first while the reconciler reads the pages: every later role moves one place on.
+    iam.beforeNext('GetAccountAuthorizationDetails', () => {
+      iam.beforeNext('GetAccountAuthorizationDetails', () => { iam.seedRole('aaa-created-meanwhile', {}, { path: '/' }); });
+    });
+    iam.calls.length = 0;
+    await scheduled();
+    expect(iam.roles.has(orphan.toLowerCase())).toBe(false);
+    expect(iam.writes().filter((w) => w === `DeleteRole(${orphan})`)).toHaveLength(1);
+    expect(summaryLog()).toMatchObject({ deleted: 1, errors: 0 });
+  });
+});
+
+describe('the bulk read under throttling (attack on issue 24 item 6)', () => {
+  test('a throttled account-details page is retried, and the run reads every page', async () => {
+    await scheduled();
+    iam.failNext('GetAccountAuthorizationDetails', throttling, 2);
+    iam.calls.length = 0;
+    await scheduled();
+    expect(iam.writes()).toEqual([]);
+    expect(summaryLog()).toMatchObject({ created: 0, deleted: 0, errors: 0 });
+  });
+
+  test('a page still throttled after every attempt fails the run before any write: no role is created or deleted on a partial listing', async () => {
+    await scheduled();
+    eks.removeCluster('eu-west-1', 'prod');
+    eks.addCluster('us-east-1', { name: 'new', issuer: issuer(4, 'us-east-1') });
+    iam.addProvider(issuer(4, 'us-east-1'));
+    // The first page answers; every attempt at the second is throttled.
+    iam.beforeNext('GetAccountAuthorizationDetails', () => iam.failNext('GetAccountAuthorizationDetails', throttling, 5));
+    const writesBefore = iam.writes().length;
+    await expect(scheduled()).rejects.toThrow(/Rate exceeded/);
+    expect(iam.writes().slice(writesBefore)).toEqual([]);
+    expect(role('prod', 'eu-west-1')).toBeDefined();
   });
 });

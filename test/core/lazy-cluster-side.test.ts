@@ -5,7 +5,7 @@
  * checked by `npm test`'s typecheck), scripts/lazy-chart-exports.mjs rewrites the index files as the
  * compile task does to lib/, and a fresh node process requires the entry point.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -117,4 +117,35 @@ test('the rewritten entry point exports exactly the names the eager one does, ea
   expect(lazy.map(([name]: [string]) => name)).toEqual(eagerNames);
   expect(lazy.filter(([, defined]: [string, boolean]) => !defined)).toEqual([]);
   expect(eagerNames).toEqual(expect.arrayContaining(['PrometheusRemoteWriteChart', 'IrsaRemoteWriteRole', 'CloudWatchAgentChart']));
+});
+
+test('an ES module app can import every name, charts included (node finds CommonJS names by reading the source)', () => {
+  // Node's ESM loader lists a CommonJS module's names with cjs-module-lexer, which reads the source and
+  // cannot see names defined in a loop: without an annotation the charts are missing from \`import { ... }\`.
+  const env = { ...process.env, NODE_PATH: join(ROOT, 'node_modules') };
+  const script = `const ns = await import(${JSON.stringify(join(lib, 'index.js'))});
+    console.log(JSON.stringify(Object.keys(ns).filter((k) => k !== 'default' && k !== '__esModule').sort()));`;
+  const esmNames = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' }));
+  expect(esmNames).toEqual(eagerNames);
+});
+
+test('an index whose shape the rewrite does not know (tslib helpers) fails the compile step instead of quietly staying eager', () => {
+  // tsc with importHelpers emits `tslib_1.__exportStar(require("./x"), exports)`; jsii could too one day.
+  const other = mkdtempSync(join(tmpdir(), 'lazy-other-shape-'));
+  try {
+    writeFileSync(join(other, 'index.js'), [
+      '"use strict";',
+      'Object.defineProperty(exports, "__esModule", { value: true });',
+      'const tslib_1 = require("tslib");',
+      'tslib_1.__exportStar(require("./chart"), exports);',
+    ].join('\n'));
+    writeFileSync(join(other, 'chart.js'), '"use strict";\nconst cdk8s = require("cdk8s");\nexports.Chart = class extends cdk8s.Chart {};\n');
+    const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'lazy-chart-exports.mjs'), other], {
+      env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') }, encoding: 'utf8',
+    });
+    expect(run.stderr).toMatch(/still loads cdk8s/);
+    expect(run.status).toBe(1);
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
 });

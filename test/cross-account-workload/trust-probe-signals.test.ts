@@ -15,6 +15,7 @@ import {
   AgentIdentityMode, CloudWatchAgentChart, CloudWatchObservabilityAddon, ContainerInsightsPermissionMode, ContainerInsightsSignalRoute,
   CrossAccountContainerInsights, TrustProbeChart, WorkloadIdentityMode,
 } from '../../src';
+import { PROBE_LOG_STREAM } from '../../src/cross-account-workload/trust-probe-script';
 import { REGION, SOURCE_ACCOUNT, stackIn, TARGET_ACCOUNT } from '../fixtures';
 import { identityPoliciesOf, isAllowed, logicalIdsOfType } from '../harness/iam-proof';
 import { objectOf, validChartObjects } from '../harness/manifests';
@@ -42,7 +43,8 @@ function addonRoutes(props: { reportedClusterName?: string; containerLogs?: bool
 
 /**
  * A stub `aws`: STS answers as the identity named by AWS_ACCESS_KEY_ID (after assume-role) or AWS_ROLE_ARN;
- * `logs describe-log-streams` answers from STUB_LOGS_ALLOW (the groups the IAM engine allowed) and STUB_LOGS_EXISTING.
+ * `logs put-log-events` answers from STUB_PUT_ALLOW (the groups the IAM engine allowed PutLogEvents into) and STUB_LOGS_EXISTING;
+ * any other `logs` call exits 2, so the probe asking something else shows up as ERR lines.
  */
 const stubDir = mkdtempSync(path.join(tmpdir(), 'probe-signals-'));
 writeFileSync(path.join(stubDir, 'aws'), [
@@ -53,10 +55,13 @@ writeFileSync(path.join(stubDir, 'aws'), [
   '  case " $* " in *" Account "*) echo "$account" ;; *) echo "arn:aws:sts::$account:assumed-role/$name/probe" ;; esac; exit 0',
   'fi',
   'if [ "$2" = assume-role ]; then echo "$4	secret	token"; exit 0; fi',
-  'if [ "$2" = describe-log-streams ]; then',
-  '  case " $STUB_LOGS_ALLOW " in *" $4 "*) ;; *) echo "An error occurred (AccessDeniedException) when calling the DescribeLogStreams operation: User: arn:aws:sts::$account:assumed-role/$name/probe is not authorized to perform: logs:DescribeLogStreams" >&2; exit 254 ;; esac',
-  '  case " $STUB_LOGS_EXISTING " in *" $4 "*) echo "node-1"; exit 0 ;; esac',
-  '  echo "An error occurred (ResourceNotFoundException) when calling the DescribeLogStreams operation: The specified log group does not exist." >&2; exit 254',
+  'if [ "$1" = logs ] && [ -n "${STUB_LOGS_ERROR:-}" ]; then echo "$STUB_LOGS_ERROR" >&2; exit 255; fi',
+  // PutLogEvents: IAM first (STUB_PUT_ALLOW); then the stream the probe names never exists, and a group not created yet says so.
+  'if [ "$2" = put-log-events ]; then',
+  '  case " $* " in *" --log-stream-name $STUB_PROBE_STREAM --log-events timestamp=0,"*) ;; *) echo "stub: unexpected put-log-events $*" >&2; exit 2 ;; esac',
+  '  case " $STUB_PUT_ALLOW " in *" $4 "*) ;; *) echo "An error occurred (AccessDeniedException) when calling the PutLogEvents operation: User: arn:aws:sts::$account:assumed-role/$name/probe is not authorized to perform: logs:PutLogEvents" >&2; exit 254 ;; esac',
+  '  case " $STUB_LOGS_EXISTING " in *" $4 "*) echo "An error occurred (ResourceNotFoundException) when calling the PutLogEvents operation: The specified log stream does not exist." >&2; exit 254 ;; esac',
+  '  echo "An error occurred (ResourceNotFoundException) when calling the PutLogEvents operation: The specified log group does not exist." >&2; exit 254',
   'fi',
   'exit 2',
 ].join('\n'));
@@ -65,23 +70,26 @@ const tokenFile = path.join(stubDir, 'token');
 writeFileSync(tokenFile, 'eyJ...');
 
 /** Runs the probe for these routes, as the agent's IRSA role with the target role as its hop. */
-function runProbe(routes: ContainerInsightsSignalRoute[], existing: string[] = []) {
+function runProbe(routes: ContainerInsightsSignalRoute[], existing: string[] = [], options: { policies?: any[]; logsError?: string } = {}) {
   const chart = new TrustProbeChart(Testing.app(), 'ci-probe', {
     serviceAccount: SA, firstRoleArn: AGENT_ROLE, hops: [{ roleArn: TARGET_ROLE }], signalRoutes: routes, region: REGION,
   });
-  // The stub is asked for exactly the groups the routes name; the IAM engine decides each.
-  const policies = targetRolePolicies();
+  // The stub is asked for exactly the groups the routes name; the IAM engine decides each, per action and resource.
+  const policies = options.policies ?? targetRolePolicies();
   const groups = routes.flatMap((r) => r.logGroups);
-  const allowed = groups.filter((group) => isAllowed({
-    policies, principal: TARGET_ROLE, action: 'logs:DescribeLogStreams', resource: `arn:aws:logs:${REGION}:${TARGET_ACCOUNT}:log-group:${group}`,
+  const groupArn = (group: string) => `arn:aws:logs:${REGION}:${TARGET_ACCOUNT}:log-group:${group}`;
+  const putAllowed = groups.filter((group) => isAllowed({
+    policies, principal: TARGET_ROLE, action: 'logs:PutLogEvents', resource: `${groupArn(group)}:log-stream:${PROBE_LOG_STREAM}`,
   }) === 'Allowed');
   const result = spawnSync('sh', ['-c', chart.script], {
     env: {
       PATH: `${stubDir}:/usr/bin:/bin`,
       AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
       AWS_ROLE_ARN: AGENT_ROLE,
-      STUB_LOGS_ALLOW: allowed.join(' '),
+      STUB_PUT_ALLOW: putAllowed.join(' '),
+      STUB_PROBE_STREAM: PROBE_LOG_STREAM,
       STUB_LOGS_EXISTING: existing.join(' '),
+      ...(options.logsError ? { STUB_LOGS_ERROR: options.logsError } : {}),
     },
     encoding: 'utf8',
   });
@@ -156,7 +164,55 @@ test('Pod Identity: the Windows-nodes row is a note, never a check, so a cluster
     serviceAccount: SA, firstRoleArn: TARGET_ROLE, identityMode: WorkloadIdentityMode.POD_IDENTITY, signalRoutes: routes, region: REGION,
   }).script;
   expect(script).not.toMatch(/^reach .*'\/aws\/containerinsights\/prod\//m);
-  expect(script).toMatch(/^echo '-- {3}Windows nodes: metrics and performance logs: stays in the cluster account \(.*EKS Pod Identity is not available on Windows nodes/m);
-  expect(script).toMatch(/^echo '-- {3}Windows nodes: container logs: account target, \/aws\/containerinsights\/acme\.prod\/application, /m);
+  expect(script).toMatch(/^say '-- {3}Windows nodes: metrics and performance logs: stays in the cluster account \(.*EKS Pod Identity is not available on Windows nodes/m);
+  expect(script).toMatch(/^say '-- {3}Windows nodes: container logs: account target, \/aws\/containerinsights\/acme\.prod\/application, /m);
   expect([...script.matchAll(/^reach /gm)]).toHaveLength(5);
+});
+
+test('a role that may describe the groups but not put events into them is DENY, not allowed (the check is the writer\'s PutLogEvents)', () => {
+  // For example a hand-made target role with CloudWatch Logs read access only: the agent's events would be refused.
+  const readOnly = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:Describe*', 'logs:Get*'], Resource: '*' }] }];
+  const { status, lines } = runProbe(addonRoutes({ reportedClusterName: REPORTED }), [], { policies: readOnly });
+  expect(lines.filter((l) => l.startsWith('ok   ') && l.includes('log group'))).toEqual([]);
+  expect(lines.filter((l) => l.startsWith('DENY'))).toHaveLength(5);
+  expect(lines).toContainEqual(expect.stringMatching(/not authorized to perform: logs:PutLogEvents/));
+  expect(status).toBe(1);
+});
+
+test('a role that may put events but not describe streams (all a Fluent Bit writer needs) passes', () => {
+  const writeOnly = [{
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `arn:aws:logs:${REGION}:${TARGET_ACCOUNT}:log-group:/aws/containerinsights/${REPORTED}/*` }],
+  }];
+  const { status, lines } = runProbe(addonRoutes({ reportedClusterName: REPORTED }), [], { policies: writeOnly });
+  expect(lines.filter((l) => l.startsWith('DENY'))).toEqual([]);
+  expect(status).toBe(0);
+});
+
+test('an error that is not a denial (no region, throttling) is reported as unchecked, not DENY, and still fails', () => {
+  const { status, lines } = runProbe(addonRoutes({ reportedClusterName: REPORTED }), [], { logsError: 'You must specify a region. You can also configure your region by running "aws configure".' });
+  expect(lines.filter((l) => l.startsWith('DENY'))).toEqual([]);
+  expect(lines.filter((l) => l.startsWith('ERR  '))).toHaveLength(5);
+  expect(lines).toContainEqual('     You must specify a region. You can also configure your region by running "aws configure".');
+  expect(lines[lines.length - 1]).toBe('FAIL signals: a signal above could not be checked (ERR)');
+  expect(status).toBe(1);
+});
+
+test('without the AWS CLI in the image, the probe fails at hop 1 and says the command is missing', () => {
+  const chart = new TrustProbeChart(Testing.app(), 'no-cli', { serviceAccount: SA, firstRoleArn: AGENT_ROLE, signalRoutes: addonRoutes({ reportedClusterName: REPORTED }), region: REGION });
+  const result = spawnSync('/bin/sh', ['-c', chart.script], {
+    env: { PATH: '/nonexistent', AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: AGENT_ROLE }, encoding: 'utf8',
+  });
+  expect(result.stdout).toMatch(/^FAIL hop 1: sts get-caller-identity\n {5}.*aws: not found/m);
+  expect(result.status).toBe(1);
+});
+
+test('a backslash in a signal or hop description is printed as written, whichever sh the image has (dash\'s echo would cut the line at \\c)', () => {
+  const routes: ContainerInsightsSignalRoute[] = [{
+    signal: 'perf \\c hidden', writer: 'w', identity: 'i', account: 'target', destinations: [], logGroups: [`/aws/containerinsights/${REPORTED}/performance`],
+  }, { signal: 'windows', writer: 'w \\n x', identity: 'i', account: 'none', destinations: [], logGroups: [] }];
+  const { status, lines } = runProbe(routes);
+  expect(lines).toContain(`ok   perf \\c hidden: account ${TARGET_ACCOUNT}, log group /aws/containerinsights/${REPORTED}/performance: allowed (not created yet; its writer creates it)`);
+  expect(lines).toContain('--   windows: not collected: w \\n x');
+  expect(status).toBe(0);
 });

@@ -152,7 +152,8 @@ export function plan(input: PlanInput): Action[] {
     }
   }
 
-  for (const actual of input.underPath) {
+  // Once per name: a page of the bulk read can repeat a role when the account changes between pages.
+  for (const actual of actualByName.values()) {
     if (claims.has(actual.roleName.toLowerCase()) || !isOwned(actual, input)) continue;
     if (!input.scanComplete) {
       actions.push({ kind: 'skip', roleName: actual.roleName, reason: 'looks orphaned, but a region scan failed in this run, so nothing is deleted' });
