@@ -25,6 +25,7 @@ import { QuickCreateLink, TEMPLATE_URL } from './quick-create-link';
 import { REMOTE_WRITE_SOURCE_ROLE_PREFIX } from './remote-write-customer-template';
 import { AmpScraperTargetRole } from '../amp-scraper/amp-scraper-target-role';
 import { SCRAPER_SOURCE_ROLE_PREFIX, workspaceKey } from '../amp-scraper/names';
+import { foreignEncryptionDenies } from '../container-cost/foreign-encryption-denies';
 import { ContainerInsightsPermissionMode, CrossAccountContainerInsights, PodIdentityTrust } from '../container-insights/cross-account-container-insights';
 import { acknowledgeNagFinding } from '../core/nag';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
@@ -324,7 +325,7 @@ export class VendorCustomer extends Construct {
     if (props.containerCost) {
       const bucket = props.containerCost.bucket;
       costWriterStatements(bucket, props.customerAccountId, partition).forEach((statement) => bucket.addToResourcePolicy(statement));
-      checkBucketPolicyBudget(bucket as s3.Bucket, name);
+      prepareCostBucket(bucket as s3.Bucket, name, account!);
       this.containerCostQuickCreateUrl = QuickCreateLink.forTemplate({
         region: props.region,
         templateUrl: props.containerCost.templateUrl,
@@ -467,14 +468,19 @@ function objectOwnershipOf(bucket: s3.Bucket): string | undefined {
 const S3_BUCKET_POLICY_SIZE = 20_480;
 const costBucketCustomers = new WeakMap<s3.Bucket, string[]>();
 
-/** Once per bucket: a synth-time error when its policy (all customers' statements) outgrows S3's limit, before CloudFormation fails the deploy. */
-function checkBucketPolicyBudget(bucket: s3.Bucket, customerName: string): void {
+/**
+ * Once per bucket, for all its customers: the denies of customers' writes the vendor could not read
+ * (SSE-KMS under the customer's key, SSE-C; the bucket is SSE-S3, checked above), and a synth-time error
+ * when its policy (all customers' statements) outgrows S3's limit, before CloudFormation fails the deploy.
+ */
+function prepareCostBucket(bucket: s3.Bucket, customerName: string, vendorAccount: string): void {
   const customers = costBucketCustomers.get(bucket);
   if (customers) {
     customers.push(customerName);
     return;
   }
   costBucketCustomers.set(bucket, [customerName]);
+  foreignEncryptionDenies(bucket.bucketArn, vendorAccount, 'ContainerCost').forEach((statement) => bucket.addToResourcePolicy(statement));
   bucket.node.addValidation({
     validate: () => {
       const document = bucket.policy?.document;
