@@ -19,7 +19,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CONTAINER_COST_WRITER_ROLE_PREFIX } from './container-cost-customer-template';
+import { VENDOR_KEY, writerRolePattern } from './container-cost-customer-template';
 import { maxClusterNameLength } from './customer-parameters';
 import { QuickCreateLink, TEMPLATE_URL } from './quick-create-link';
 import { REMOTE_WRITE_SOURCE_ROLE_PREFIX } from './remote-write-customer-template';
@@ -132,6 +132,14 @@ export interface VendorContainerCostOptions {
    * encrypted with S3-managed keys (a KMS key would need the customer's role in its key policy too).
    */
   readonly bucket: s3.IBucket;
+
+  /**
+   * The `vendorKey` of that `ContainerCostCustomerTemplate`: the bucket policy admits the customer's
+   * `container-cost-writer-<vendorKey>-*` roles only (not another vendor's writer in the same account).
+   *
+   * @default - this stack's account ID (the template's default, `vendorAccountId`)
+   */
+  readonly vendorKey?: string;
 }
 
 /**
@@ -324,7 +332,8 @@ export class VendorCustomer extends Construct {
 
     if (props.containerCost) {
       const bucket = props.containerCost.bucket;
-      costWriterStatements(bucket, props.customerAccountId, partition).forEach((statement) => bucket.addToResourcePolicy(statement));
+      const vendorKey = props.containerCost.vendorKey ?? account!;
+      costWriterStatements(bucket, props.customerAccountId, partition, vendorKey).forEach((statement) => bucket.addToResourcePolicy(statement));
       prepareCostBucket(bucket as s3.Bucket, name, account!);
       this.containerCostQuickCreateUrl = QuickCreateLink.forTemplate({
         region: props.region,
@@ -423,6 +432,7 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
   if (options('containerCost', props.containerCost)) {
     const cc = props.containerCost!;
     if (v.required('containerCost.templateUrl', cc.templateUrl)) v.check('containerCost.templateUrl', cc.templateUrl, TEMPLATE_URL);
+    v.check('containerCost.vendorKey', cc.vendorKey, VENDOR_KEY);
     if (v.required('containerCost.bucket', cc.bucket)) {
       const bucket = cc.bucket as unknown as { addToResourcePolicy?: unknown; encryptionKey?: unknown; node?: unknown };
       if (typeof bucket !== 'object' || typeof bucket.addToResourcePolicy !== 'function') {
@@ -495,12 +505,12 @@ function prepareCostBucket(bucket: s3.Bucket, customerName: string, vendorAccoun
 }
 
 /**
- * The bucket policy statements of one customer's cost writers: its `container-cost-writer-<region>`
+ * The bucket policy statements of one customer's cost writers: its `container-cost-writer-<vendorKey>-<region>`
  * roles (`ContainerCostCustomerTemplate`) may write and list under its own account's prefix only.
  * Sids carry the account, so customers' statements never clash.
  */
-function costWriterStatements(bucket: s3.IBucket, customerAccountId: string, partition: string): iam.PolicyStatement[] {
-  const writers = { ArnLike: { 'aws:PrincipalArn': `arn:${partition}:iam::${customerAccountId}:role/${CONTAINER_COST_WRITER_ROLE_PREFIX}-*` } };
+function costWriterStatements(bucket: s3.IBucket, customerAccountId: string, partition: string, vendorKey: string): iam.PolicyStatement[] {
+  const writers = { ArnLike: { 'aws:PrincipalArn': writerRolePattern(partition, customerAccountId, vendorKey) } };
   const prefix = `${customerAccountId}/`;
   return [
     new iam.PolicyStatement({

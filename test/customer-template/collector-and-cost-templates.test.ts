@@ -187,11 +187,11 @@ describe('what they deploy, with the vendor\'s side, proven with the IAM engine'
   test('container cost role: EKS Pod Identity for the cost agent of this account\'s clusters in this region only', () => {
     const t = synthesized['container cost'].json;
     const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
-    expect(evaluate(t.Resources[role].Properties.RoleName, t, customerEnv(ACME))).toBe(ContainerCostCustomerTemplate.writerRoleName(REGION));
+    expect(evaluate(t.Resources[role].Properties.RoleName, t, customerEnv(ACME))).toBe(ContainerCostCustomerTemplate.writerRoleName(VENDOR, REGION));
     const trustPolicy = trustPolicyOf(t, role, customerEnv(ACME));
     const ask = (clusterArn: string, sa: string) => canAssume({
       trustPolicy,
-      roleArn: `arn:aws:iam::${ACME}:role/container-cost-writer-${REGION}`,
+      roleArn: `arn:aws:iam::${ACME}:role/container-cost-writer-${VENDOR}-${REGION}`,
       principal: 'pods.eks.amazonaws.com',
       context: { 'aws:RequestTag/eks-cluster-arn': clusterArn, 'aws:RequestTag/kubernetes-namespace': 'container-cost', 'aws:RequestTag/kubernetes-service-account': sa },
     });
@@ -209,7 +209,7 @@ describe('what they deploy, with the vendor\'s side, proven with the IAM engine'
     });
     const put = (account: string, key: string, opts: { cluster?: string; roleName?: string; bucketOwner?: string } = {}) => {
       const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
-      const principal = `arn:aws:iam::${account}:role/${opts.roleName ?? `container-cost-writer-${REGION}`}`;
+      const principal = `arn:aws:iam::${account}:role/${opts.roleName ?? `container-cost-writer-${VENDOR}-${REGION}`}`;
       return isAllowed({
         policies: identityPoliciesOf(t, role, customerEnv(account)),
         principal,
@@ -379,7 +379,7 @@ describe('follow the cost signal: the cluster side a customer deploys writes whe
     // EKS Pod Identity tags the session with the pod's namespace, service account and cluster (pod-id-abac.html).
     expect(canAssume({
       trustPolicy: trustPolicyOf(t, role, env),
-      roleArn: `arn:aws:iam::${ACME}:role/container-cost-writer-${REGION}`,
+      roleArn: `arn:aws:iam::${ACME}:role/container-cost-writer-${VENDOR}-${REGION}`,
       principal: 'pods.eks.amazonaws.com',
       context: {
         'aws:RequestTag/eks-cluster-arn': `arn:aws:eks:${REGION}:${ACME}:cluster/prod`,
@@ -392,7 +392,7 @@ describe('follow the cost signal: the cluster side a customer deploys writes whe
     const bucketPolicy = evaluate(vendor.Resources[bucketId].Properties.PolicyDocument, vendor, {
       account: VENDOR, region: REGION, attributes: { [vendor.Resources[bucketId].Properties.Bucket.Ref]: { Ref: BUCKET, Arn: `arn:aws:s3:::${BUCKET}` } },
     });
-    const principal = `arn:aws:iam::${ACME}:role/container-cost-writer-${REGION}`;
+    const principal = `arn:aws:iam::${ACME}:role/container-cost-writer-${VENDOR}-${REGION}`;
     const put = (key: string) => isAllowed({
       policies: identityPoliciesOf(t, role, env),
       principal,
@@ -437,7 +437,7 @@ describe('attack: customers that share one AMP workspace can write each other\'s
   });
 });
 
-test('attack: a non-customer account\'s role named container-cost-writer-<region>, with the same template, is refused by the vendor\'s bucket policy', () => {
+test('attack: a non-customer account\'s role named container-cost-writer-<vendor key>-<region>, with the same template, is refused by the vendor\'s bucket policy', () => {
   const { template: vendor } = vendorStack();
   const t = synthesized['container cost'].json;
   const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
@@ -446,7 +446,7 @@ test('attack: a non-customer account\'s role named container-cost-writer-<region
     account: VENDOR, region: REGION, attributes: { [vendor.Resources[bucketId].Properties.Bucket.Ref]: { Ref: BUCKET, Arn: `arn:aws:s3:::${BUCKET}` } },
   });
   const put = (account: string, key: string) => {
-    const principal = `arn:aws:iam::${account}:role/container-cost-writer-${REGION}`;
+    const principal = `arn:aws:iam::${account}:role/container-cost-writer-${VENDOR}-${REGION}`;
     return isAllowed({
       policies: identityPoliciesOf(t, role, { account, region: REGION }),
       principal,
@@ -495,14 +495,14 @@ test('prototype (not built): one shared statement with ${aws:PrincipalAccount} i
       Principal: { AWS: [ACME, GLOBEX].map((a) => `arn:aws:iam::${a}:root`) },
       Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
       Resource: `arn:aws:s3:::${BUCKET}/\${aws:PrincipalAccount}/*`,
-      Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::*:role/${ContainerCostCustomerTemplate.writerRoleName('*')}` } },
+      Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::*:role/${ContainerCostCustomerTemplate.writerRoleName(VENDOR, '*')}` } },
     }],
   };
   const t = synthesized['container cost'].json;
   const role = logicalIdsOfType(t, 'AWS::IAM::Role')[0];
   // A customer's IAM admin may widen its own role at will: the bucket policy alone must keep it off others' prefixes.
   const anyObject = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: '*' }] };
-  const put = (account: string, key: string, roleName = `container-cost-writer-${REGION}`, widened = false) => {
+  const put = (account: string, key: string, roleName = `container-cost-writer-${VENDOR}-${REGION}`, widened = false) => {
     const principal = `arn:aws:iam::${account}:role/${roleName}`;
     return isAllowed({
       policies: widened ? [anyObject] : identityPoliciesOf(t, role, { account, region: REGION }),
@@ -531,7 +531,7 @@ test('attack: customer B\'s IAM admin widens its writer role to every object: Ve
   });
   const anyObject = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:PutObject', 's3:ListBucket'], Resource: '*' }] };
   const ask = (action: string, resource: string, context: Record<string, string> = {}) => {
-    const principal = `arn:aws:iam::${GLOBEX}:role/container-cost-writer-${REGION}`;
+    const principal = `arn:aws:iam::${GLOBEX}:role/container-cost-writer-${VENDOR}-${REGION}`;
     return isAllowed({
       policies: [anyObject],
       principal,
