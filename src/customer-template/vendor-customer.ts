@@ -128,7 +128,7 @@ export interface VendorContainerCostOptions {
   readonly templateUrl: string;
 
   /**
-   * The vendor's cost bucket, created in this stack (its policy gets this customer's statements) and
+   * The vendor's cost bucket, created in this stack (its policy's shared writer statements get this customer's account) and
    * encrypted with S3-managed keys (a KMS key would need the customer's role in its key policy too).
    */
   readonly bucket: s3.IBucket;
@@ -332,9 +332,8 @@ export class VendorCustomer extends Construct {
 
     if (props.containerCost) {
       const bucket = props.containerCost.bucket;
-      const vendorKey = props.containerCost.vendorKey ?? account!;
-      costWriterStatements(bucket, props.customerAccountId, partition, vendorKey).forEach((statement) => bucket.addToResourcePolicy(statement));
-      prepareCostBucket(bucket as s3.Bucket, name, account!);
+      const customer = { customerName: name, customerAccountId: props.customerAccountId };
+      admitCostWriters(bucket as s3.Bucket, customer, partition, props.containerCost.vendorKey ?? account!, account!);
       this.containerCostQuickCreateUrl = QuickCreateLink.forTemplate({
         region: props.region,
         templateUrl: props.containerCost.templateUrl,
@@ -476,56 +475,77 @@ function objectOwnershipOf(bucket: s3.Bucket): string | undefined {
 
 /** S3 user guide, "Bucket policies and user policies": "Bucket policies are limited to 20 KB in size." */
 const S3_BUCKET_POLICY_SIZE = 20_480;
-const costBucketCustomers = new WeakMap<s3.Bucket, string[]>();
+/** What a cost bucket's policy holds for its customers: their names, and one statement pair per vendor key. */
+interface CostBucketState {
+  readonly customers: string[];
+  readonly writers: Map<string, iam.PolicyStatement[]>;
+}
+const costBuckets = new WeakMap<s3.Bucket, CostBucketState>();
 
 /**
- * Once per bucket, for all its customers: the denies of customers' writes the vendor could not read
- * (SSE-KMS under the customer's key, SSE-C; the bucket is SSE-S3, checked above), and a synth-time error
- * when its policy (all customers' statements) outgrows S3's limit, before CloudFormation fails the deploy.
+ * Admits one customer's cost writers to the bucket: its account joins the principals of the shared
+ * statement pair of its vendor key (so a customer costs one account ARN per statement, not a
+ * statement pair of its own). Once per bucket: the denies of writes the vendor could not read
+ * (SSE-KMS under the customer's key, SSE-C; the bucket is SSE-S3, checked above), and a synth-time
+ * error when the policy outgrows S3's limit, before CloudFormation fails the deploy.
  */
-function prepareCostBucket(bucket: s3.Bucket, customerName: string, vendorAccount: string): void {
-  const customers = costBucketCustomers.get(bucket);
-  if (customers) {
-    customers.push(customerName);
-    return;
+function admitCostWriters(bucket: s3.Bucket, customer: CustomerIds, partition: string, vendorKey: string, vendorAccount: string): void {
+  let state = costBuckets.get(bucket);
+  if (!state) {
+    const created: CostBucketState = { customers: [], writers: new Map() };
+    state = created;
+    costBuckets.set(bucket, created);
+    foreignEncryptionDenies(bucket.bucketArn, vendorAccount, 'ContainerCost').forEach((statement) => bucket.addToResourcePolicy(statement));
+    bucket.node.addValidation({
+      validate: () => {
+        const document = bucket.policy?.document;
+        const size = document ? worstCasePolicySize(Stack.of(bucket).resolve(document.toJSON())) : 0;
+        return size > S3_BUCKET_POLICY_SIZE
+          ? [`VendorCustomer containerCost: a bucket policy of up to ${size} characters for ${created.customers.length} customers, over S3's 20,480 (20 KB) for a bucket policy; `
+            + 'give later customers another bucket (each customer adds about 70 characters)']
+          : [];
+      },
+    });
   }
-  costBucketCustomers.set(bucket, [customerName]);
-  foreignEncryptionDenies(bucket.bucketArn, vendorAccount, 'ContainerCost').forEach((statement) => bucket.addToResourcePolicy(statement));
-  bucket.node.addValidation({
-    validate: () => {
-      const document = bucket.policy?.document;
-      const size = document ? worstCasePolicySize(Stack.of(bucket).resolve(document.toJSON())) : 0;
-      const names = costBucketCustomers.get(bucket) ?? [];
-      return size > S3_BUCKET_POLICY_SIZE
-        ? [`VendorCustomer containerCost: a bucket policy of up to ${size} characters for ${names.length} customers, over S3's 20,480 (20 KB) for a bucket policy; `
-          + 'give later customers another bucket (each customer adds about 860 characters)']
-        : [];
-    },
-  });
+  state.customers.push(customer.customerName);
+  // The account's root ARN with the literal partition (AccountPrincipal would join in AWS::Partition): ~33 characters per statement.
+  const principal = new iam.ArnPrincipal(`arn:${partition}:iam::${customer.customerAccountId}:root`);
+  const writers = state.writers.get(vendorKey);
+  if (writers) {
+    writers.forEach((statement) => statement.addPrincipals(principal));
+  } else {
+    const statements = costWriterStatements(bucket, principal, partition, vendorKey);
+    statements.forEach((statement) => bucket.addToResourcePolicy(statement));
+    state.writers.set(vendorKey, statements);
+  }
 }
 
 /**
- * The bucket policy statements of one customer's cost writers: its `container-cost-writer-<vendorKey>-<region>`
- * roles (`ContainerCostCustomerTemplate`) may write and list under its own account's prefix only.
- * Sids carry the account, so customers' statements never clash.
+ * The shared bucket policy statements of the cost writers of one vendor key: the listed customers'
+ * `container-cost-writer-<vendorKey>-<region>` roles (`ContainerCostCustomerTemplate`) may write and
+ * list under their own account's prefix only. `${aws:PrincipalAccount}` is the requester's account as
+ * IAM sets it (IAM user guide, "AWS global condition context keys"; policy variables: "IAM policy
+ * elements: Variables and tags"): in a bucket policy, the customer's own, which it cannot choose; so
+ * customer A's roles never reach B's prefix whatever A's own policies say. The principals (the listed
+ * customers' accounts) keep every other account out.
  */
-function costWriterStatements(bucket: s3.IBucket, customerAccountId: string, partition: string, vendorKey: string): iam.PolicyStatement[] {
-  const writers = { ArnLike: { 'aws:PrincipalArn': writerRolePattern(partition, customerAccountId, vendorKey) } };
-  const prefix = `${customerAccountId}/`;
+function costWriterStatements(bucket: s3.IBucket, firstCustomer: iam.IPrincipal, partition: string, vendorKey: string): iam.PolicyStatement[] {
+  const writers = { ArnLike: { 'aws:PrincipalArn': writerRolePattern(partition, '*', vendorKey) } };
+  const ownPrefix = '${aws:PrincipalAccount}/';
   return [
     new iam.PolicyStatement({
-      sid: `ContainerCostWrite${customerAccountId}`,
-      principals: [new iam.AccountPrincipal(customerAccountId)],
+      sid: `ContainerCostWrite${vendorKey}`,
+      principals: [firstCustomer],
       actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-      resources: [bucket.arnForObjects(`${prefix}*`)],
+      resources: [bucket.arnForObjects(`${ownPrefix}*`)],
       conditions: writers,
     }),
     new iam.PolicyStatement({
-      sid: `ContainerCostList${customerAccountId}`,
-      principals: [new iam.AccountPrincipal(customerAccountId)],
+      sid: `ContainerCostList${vendorKey}`,
+      principals: [firstCustomer],
       actions: ['s3:ListBucket'],
       resources: [bucket.bucketArn],
-      conditions: { ...writers, StringLike: { 's3:prefix': `${prefix}*` } },
+      conditions: { ...writers, StringLike: { 's3:prefix': `${ownPrefix}*` } },
     }),
   ];
 }

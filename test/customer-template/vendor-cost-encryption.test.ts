@@ -24,7 +24,9 @@ function vendorBucketPolicy(customers: Array<[string, string]>) {
   const stack = new Stack(new App(), 'Vendor', { env: { account: VENDOR, region: REGION } });
   const bucket = new s3.Bucket(stack, 'CostBucket', { bucketName: BUCKET, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL });
   for (const [customerName, customerAccountId] of customers) {
-    new VendorCustomer(stack, customerName, { customerName, customerAccountId, region: REGION, containerCost: { templateUrl: COST_TEMPLATE, bucket } });
+    new VendorCustomer(stack, customerName, {
+      customerName, customerAccountId, region: REGION, containerCost: { templateUrl: COST_TEMPLATE, bucket },
+    });
   }
   const vendor = Template.fromStack(stack).toJSON();
   const bucketId = logicalIdsOfType(vendor, 'AWS::S3::BucketPolicy')[0];
