@@ -5,14 +5,16 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { scraperSourceRoleName } from './names';
 import { pinTrustProvider } from './pin-trust-provider';
-import { defaultScrapeConfig, scrapeConfigProblems, scrapeConfigYaml } from './scrape-config';
+import { defaultScrapeConfig, scrapeConfigProblems, scrapeConfigWarnings, scrapeConfigYaml } from './scrape-config';
+import { ArgumentChecker } from '../core/arguments';
 import { stableHash } from '../core/naming';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
-import { ArnKind, arnRule, IAM_ROLE_NAME, parseArn, SSM_PARAMETER_NAME } from '../core/rules';
+import { ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, parseArn, SSM_PARAMETER_NAME } from '../core/rules';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalRegion, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
+import { warn } from '../core/warnings';
 import { FLEET_FLOW_KEYS, fleetRolePath, fleetScraperSourceRoleName } from '../organization/fleet-names';
 
 /**
@@ -117,7 +119,10 @@ export class AmpCrossAccountScraper extends Construct {
    * @param clusterArn added as the external label `clusterArn`
    */
   public static defaultScrapeConfiguration(clusterArn?: string): string {
-    return scrapeConfigYaml(defaultScrapeConfig(clusterArn));
+    const a = new ArgumentChecker('AmpCrossAccountScraper.defaultScrapeConfiguration(clusterArn?)');
+    // A deploy-time value is carried: the YAML goes into the template, where CloudFormation resolves it.
+    a.string('clusterArn', clusterArn, arnRule(ArnKind.EKS_CLUSTER), { optional: true });
+    return a.result(() => scrapeConfigYaml(defaultScrapeConfig(clusterArn ?? undefined)));
   }
 
   /**
@@ -127,7 +132,10 @@ export class AmpCrossAccountScraper extends Construct {
    * @param workspaceArn the workspace's ARN
    */
   public static sourceRoleNameFor(clusterName: string, workspaceArn: string): string {
-    return scraperSourceRoleName(clusterName, workspaceArn);
+    const a = new ArgumentChecker('AmpCrossAccountScraper.sourceRoleNameFor(clusterName, workspaceArn)');
+    a.string('clusterName', clusterName, EKS_CLUSTER_NAME, { tokens: 'refused' });
+    a.string('workspaceArn', workspaceArn, arnRule(ArnKind.APS_WORKSPACE), { tokens: 'refused' });
+    return a.result(() => a.roleName(scraperSourceRoleName(clusterName, workspaceArn), 'clusterName'));
   }
 
   /** The scraper. */
@@ -289,15 +297,6 @@ function validate(
   if (v.required('targetRoleArn', props.targetRoleArn)) v.check('targetRoleArn', props.targetRoleArn, arnRule(ArnKind.IAM_ROLE));
   v.check('roleName', props.roleName, IAM_ROLE_NAME);
   v.boolean('fleetSourceRole', props.fleetSourceRole);
-  // SSM user guide, "Requirements and constraints for parameter names": a-z A-Z 0-9 _ . - and "/" for
-  // hierarchies, at most 1011 characters. A token cannot be told apart from a simple name.
-  v.check('scraperArnParameterName', props.scraperArnParameterName, {
-    expected: 'an SSM parameter name (1-1011 characters from a-z A-Z 0-9 _ . - /)',
-    check: (name) => (/^[A-Za-z0-9_./-]{1,1011}$/.test(name) ? undefined : 'does not match'),
-  });
-  if (typeof props.scraperArnParameterName === 'string' && Token.isUnresolved(props.scraperArnParameterName)) {
-    v.problem('scraperArnParameterName', 'is a deploy-time value (token); pass a literal parameter name');
-  }
   if (props.fleetSourceRole === true) {
     for (const prop of ['roleName', 'targetStackName'] as const) {
       if (props[prop] !== undefined && props[prop] !== null) {
@@ -329,8 +328,10 @@ function validate(
     if (v.isLiteral(id) && !/^sg-[0-9a-f]{8,17}$/.test(id)) v.problem(`securityGroupIds[${i}]`, `got ${JSON.stringify(id)}; expected a security group ID such as sg-0123456789abcdef0`);
   });
   v.string('alias', props.alias).string('scrapeConfiguration', props.scrapeConfiguration).string('targetStackName', props.targetStackName);
+  // SSM user guide, "Requirements and constraints for parameter names" (SSM_PARAMETER_NAME): a-z A-Z 0-9
+  // _ . - and "/", at most 1011 characters and 15 levels, not starting with aws or ssm (any case).
   v.check('scraperArnParameterName', props.scraperArnParameterName, SSM_PARAMETER_NAME);
-  if (Token.isUnresolved(props.scraperArnParameterName)) {
+  if (typeof props.scraperArnParameterName === 'string' && Token.isUnresolved(props.scraperArnParameterName)) {
     v.problem('scraperArnParameterName', 'is a deploy-time value (token); the parameter\'s ARN is built from its literal name at synth, so pass a literal');
   }
   if (props.alias !== undefined && v.isLiteral(props.alias) && !ALIAS.test(props.alias)) {
@@ -338,6 +339,7 @@ function validate(
   }
   if (props.scrapeConfiguration !== undefined && v.isLiteral(props.scrapeConfiguration)) {
     for (const problem of scrapeConfigProblems(props.scrapeConfiguration)) v.problem('scrapeConfiguration', problem);
+    for (const warning of scrapeConfigWarnings(props.scrapeConfiguration)) warn(scope, 'scrapeConfigurationUnlisted', `scrapeConfiguration: ${warning}`);
   }
   const cluster = v.isLiteral(props.clusterArn) ? parseArn(props.clusterArn) : undefined;
   const workspace = v.isLiteral(props.workspaceArn) ? parseArn(props.workspaceArn) : undefined;

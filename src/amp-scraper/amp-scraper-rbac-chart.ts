@@ -2,6 +2,7 @@ import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { roleArnWithoutPath } from './pin-request';
+import { ArgumentChecker } from '../core/arguments';
 import { ArnKind, arnRule } from '../core/rules';
 import { PropsValidator, propsOrEmpty } from '../core/validation';
 
@@ -45,7 +46,10 @@ export class AmpScraperRbacChart extends cdk8s.Chart {
    * @param scraperRoleArn the scraper's service-linked role ARN, with or without a path
    */
   public static awsAuthRoleArn(scraperRoleArn: string): string {
-    return roleArnWithoutPath(scraperRoleArn);
+    const a = new ArgumentChecker('AmpScraperRbacChart.awsAuthRoleArn(scraperRoleArn)');
+    // Its path is cut off at synth: a deploy-time value cannot be.
+    a.string('scraperRoleArn', scraperRoleArn, arnRule(ArnKind.IAM_ROLE), { tokens: 'refused' });
+    return a.result(() => roleArnWithoutPath(scraperRoleArn));
   }
 
   /**

@@ -2,6 +2,7 @@ import { CfnOutput, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { scraperOrganizationTargetRoleName, scraperSourceRoleName, scraperTargetRoleName } from './names';
+import { ArgumentChecker } from '../core/arguments';
 import { OrganizationSourceTrust } from '../core/organization';
 import { checkOrganizationSource, checkOrganizationTrustSize, isGiven, organizationSourceTrust, refuseWithOrganizationSource } from '../core/organization-source';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
@@ -99,7 +100,12 @@ export class AmpScraperTargetRole extends Construct {
    * @param workspaceArn the workspace's ARN
    */
   public static roleNameFor(sourceAccountId: string, clusterName: string, workspaceArn: string): string {
-    return scraperTargetRoleName(sourceAccountId, clusterName, workspaceArn);
+    const a = new ArgumentChecker('AmpScraperTargetRole.roleNameFor(sourceAccountId, clusterName, workspaceArn)');
+    // Joined, cut and hashed at synth: deploy-time values cannot be.
+    a.string('sourceAccountId', sourceAccountId, ACCOUNT_ID, { tokens: 'refused' });
+    a.string('clusterName', clusterName, EKS_CLUSTER_NAME, { tokens: 'refused' });
+    a.string('workspaceArn', workspaceArn, arnRule(ArnKind.APS_WORKSPACE), { tokens: 'refused' });
+    return a.result(() => a.roleName(scraperTargetRoleName(sourceAccountId, clusterName, workspaceArn), 'clusterName'));
   }
 
   /**
@@ -109,7 +115,9 @@ export class AmpScraperTargetRole extends Construct {
    * @param workspaceArn the workspace's ARN
    */
   public static organizationRoleNameFor(workspaceArn: string): string {
-    return scraperOrganizationTargetRoleName(workspaceArn);
+    const a = new ArgumentChecker('AmpScraperTargetRole.organizationRoleNameFor(workspaceArn)');
+    a.string('workspaceArn', workspaceArn, arnRule(ArnKind.APS_WORKSPACE), { tokens: 'refused' });
+    return a.result(() => a.roleName(scraperOrganizationTargetRoleName(workspaceArn), 'workspaceArn'));
   }
 
   /** The role. */

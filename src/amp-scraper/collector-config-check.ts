@@ -5,9 +5,10 @@
  * Pure: no aws-cdk-lib import.
  */
 import {
-  API_SERVER_ADDRESS, AUTHORIZATION_FIELDS, GLOBAL_FIELDS, JOB_FIELDS, KUBERNETES_SD_FIELDS, KUBERNETES_SD_ROLES, MIN_INTERVAL_MS,
+  API_SERVER_ADDRESS, AUTHORIZATION_FIELDS, GLOBAL_FIELDS, GUIDE, GUIDE_SILENT_JOB_FIELDS, JOB_FIELDS,
+  KUBERNETES_SD_FIELDS, KUBERNETES_SD_ROLES, MIN_INTERVAL_MS,
   PROMETHEUS_DEFAULT_INTERVAL, PROMETHEUS_DEFAULT_TIMEOUT, REFUSED_JOB_FIELDS, REFUSED_TOP_LEVEL, RELABEL_ACTIONS, RELABEL_FIELDS,
-  SERVICE_ACCOUNT_CA, SERVICE_ACCOUNT_TOKEN, SERVICE_DISCOVERY_SUFFIX, STATIC_CONFIG_FIELDS, TLS_FIELDS, TOP_LEVEL_FIELDS,
+  SERVICE_ACCOUNT_TOKEN, SERVICE_DISCOVERY_SUFFIX, STATIC_CONFIG_FIELDS, TOP_LEVEL_FIELDS,
 } from './collector-config-rules';
 import { yaml } from '../core/lazy-yaml';
 import { PROMETHEUS_DURATION_EXPECTED, prometheusDurationMs } from '../core/prometheus-duration';
@@ -53,8 +54,25 @@ export function scrapeConfigProblems(text: string): string[] {
   return problems;
 }
 
+/**
+ * The fields AMP's guide is silent about (accepted, but CreateScraper may refuse them or the collector
+ * ignore them): one warning per job and field, citing the guide.
+ */
+export function scrapeConfigWarnings(text: string): string[] {
+  let document: unknown;
+  try {
+    document = yaml().parse(text);
+  } catch {
+    return [];
+  }
+  const jobs = isMapping(document) && Array.isArray(document.scrape_configs) ? document.scrape_configs : [];
+  return jobs.flatMap((job, i) => (isMapping(job) ? Object.keys(job) : [])
+    .filter((key) => GUIDE_SILENT_JOB_FIELDS.includes(key))
+    .map((key) => `scrape_configs[${i}]${typeof job.job_name === 'string' ? ` (${job.job_name})` : ''}.${key}: AMP's user guide (${GUIDE}) does not list it; CreateScraper may refuse it, or the collector ignore it`));
+}
+
 function checkJob(problems: Problems, where: string, job: Record<string, any>, globalInterval?: number): void {
-  fields(problems, `${where}.`, job, JOB_FIELDS, REFUSED_JOB_FIELDS, (key) => key.endsWith(SERVICE_DISCOVERY_SUFFIX) && key !== 'kubernetes_sd_configs'
+  fields(problems, `${where}.`, job, [...JOB_FIELDS, ...GUIDE_SILENT_JOB_FIELDS], REFUSED_JOB_FIELDS, (key) => key.endsWith(SERVICE_DISCOVERY_SUFFIX) && key !== 'kubernetes_sd_configs'
     ? `${key.replace(SERVICE_DISCOVERY_SUFFIX, '')} service discovery is not available to a managed collector (use kubernetes_sd_configs, or static_configs with IP addresses)`
     : undefined);
   const jobInterval = interval(problems, `${where}.scrape_interval`, job.scrape_interval);
@@ -73,13 +91,7 @@ function checkJob(problems: Problems, where: string, job: Record<string, any>, g
     }
   }
   tokenFile(problems, `${where}.bearer_token_file`, job.bearer_token_file);
-  if (job.tls_config !== undefined) {
-    if (!isMapping(job.tls_config)) {problems.push(`${where}.tls_config is not a mapping`);} else {
-      fields(problems, `${where}.tls_config.`, job.tls_config, TLS_FIELDS);
-      const ca = job.tls_config.ca_file;
-      if (ca !== undefined && ca !== SERVICE_ACCOUNT_CA) problems.push(`${where}.tls_config.ca_file ${JSON.stringify(ca)}: a managed collector has only ${SERVICE_ACCOUNT_CA}`);
-    }
-  }
+
   list(problems, `${where}.kubernetes_sd_configs`, job.kubernetes_sd_configs, (sd, at) => {
     fields(problems, `${at}.`, sd, KUBERNETES_SD_FIELDS, {
       api_server: 'a managed collector talks to its own cluster\'s API server',

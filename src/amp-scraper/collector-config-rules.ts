@@ -4,7 +4,7 @@
  * `discovery/kubernetes`; Prometheus unmarshals strictly, so an unknown field is an error), narrowed to
  * what the AMP user guide documents for managed collectors ("Scraper configuration" in "Using an AWS
  * managed collector"): Kubernetes service discovery and static targets given as IP addresses, bearer
- * authorization with the collector's service-account token file, TLS with the service-account CA, no
+ * authorization with the collector's service-account token file (no TLS section: the guide lists none), no
  * `remote_write` (the collector writes to its destination workspace), no file or other service
  * discovery, no basic auth or OAuth 2, a scrape interval of at least 30 seconds. Pure data.
  */
@@ -37,32 +37,53 @@ export const REFUSED_TOP_LEVEL: Record<string, string> = {
 
 export const GLOBAL_FIELDS = ['scrape_interval', 'scrape_timeout', 'external_labels'];
 
-/** The scrape_config fields Prometheus defines and a managed collector takes. */
+/**
+ * Where the list of supported sections comes from: the AMP user guide, "Using an AWS managed
+ * collector", "Scraper configuration", which lists `global`, `scrape_config`, `static_config`,
+ * `relabel_config`, `metric_relabel_configs`, `kubernetes_sd_config` and `authorization` (each within
+ * stated limits) as what a managed collector supports.
+ */
+export const GUIDE = 'AMP user guide, "Using an AWS managed collector", "Scraper configuration"';
+
+/**
+ * The scrape_config fields a managed collector takes: the guide's sections, and the plain fields of
+ * `scrape_config` itself that AMP's own default configuration (GetDefaultScraperConfiguration) uses.
+ */
 export const JOB_FIELDS = [
-  'job_name', 'honor_labels', 'honor_timestamps', 'track_timestamps_staleness', 'scheme', 'metrics_path', 'params',
-  'scrape_interval', 'scrape_timeout', 'scrape_protocols', 'enable_compression', 'body_size_limit', 'sample_limit',
-  'label_limit', 'label_name_length_limit', 'label_value_length_limit', 'target_limit', 'keep_dropped_targets',
-  'authorization', 'bearer_token_file', 'tls_config', 'follow_redirects', 'enable_http2',
-  'kubernetes_sd_configs', 'static_configs', 'relabel_configs', 'metric_relabel_configs',
+  'job_name', 'honor_labels', 'honor_timestamps', 'scheme', 'metrics_path', 'params', 'scrape_interval', 'scrape_timeout',
+  'authorization', 'bearer_token_file', 'kubernetes_sd_configs', 'static_configs', 'relabel_configs', 'metric_relabel_configs',
 ];
+
+/**
+ * Prometheus scrape_config fields the guide is silent about (newer Prometheus fields and limits):
+ * accepted with a warning, since CreateScraper may refuse them or the collector ignore them.
+ */
+export const GUIDE_SILENT_JOB_FIELDS = [
+  'scrape_protocols', 'enable_compression', 'body_size_limit', 'sample_limit', 'label_limit', 'label_name_length_limit',
+  'label_value_length_limit', 'target_limit', 'keep_dropped_targets', 'track_timestamps_staleness', 'follow_redirects', 'enable_http2',
+  'scrape_classic_histograms', 'native_histogram_bucket_limit', 'native_histogram_min_bucket_factor', 'always_scrape_classic_histograms',
+  'convert_classic_histograms_to_nhcb', 'metric_name_validation_scheme', 'metric_name_escaping_scheme', 'scrape_failure_log_file', 'fallback_scrape_protocol',
+];
+
+const NOT_IN_GUIDE = `the ${GUIDE} does not list it among the supported sections`;
 
 /** Prometheus scrape_config fields a managed collector refuses, with the reason. */
 export const REFUSED_JOB_FIELDS: Record<string, string> = {
-  basic_auth: 'a managed collector authenticates with its service-account token only (authorization.credentials_file)',
-  oauth2: 'a managed collector authenticates with its service-account token only (authorization.credentials_file)',
+  tls_config: `${NOT_IN_GUIDE}; a managed collector reaches the API server with its own trust (as AMP's default configuration does, without tls_config)`,
+  basic_auth: `${NOT_IN_GUIDE}; a managed collector authenticates with its service-account token only (authorization.credentials_file)`,
+  oauth2: `${NOT_IN_GUIDE}; a managed collector authenticates with its service-account token only (authorization.credentials_file)`,
   bearer_token: 'inline secrets are not supported; the collector uses its service-account token file',
-  proxy_url: 'a managed collector reaches targets through its own network interfaces, not a proxy',
-  proxy_from_environment: 'a managed collector reaches targets through its own network interfaces, not a proxy',
-  no_proxy: 'a managed collector reaches targets through its own network interfaces, not a proxy',
-  proxy_connect_header: 'a managed collector reaches targets through its own network interfaces, not a proxy',
-  file_sd_configs: 'a managed collector has no files; use kubernetes_sd_configs or static_configs with IP addresses',
+  proxy_url: `${NOT_IN_GUIDE}; a managed collector reaches targets through its own network interfaces, not a proxy`,
+  proxy_from_environment: `${NOT_IN_GUIDE}; a managed collector reaches targets through its own network interfaces, not a proxy`,
+  no_proxy: `${NOT_IN_GUIDE}; a managed collector reaches targets through its own network interfaces, not a proxy`,
+  proxy_connect_header: `${NOT_IN_GUIDE}; a managed collector reaches targets through its own network interfaces, not a proxy`,
+  file_sd_configs: `${NOT_IN_GUIDE}; a managed collector has no files; use kubernetes_sd_configs or static_configs with IP addresses`,
 };
 
 /** Every other `<kind>_sd_configs` of Prometheus is refused: the guide documents Kubernetes discovery and static targets. */
 export const SERVICE_DISCOVERY_SUFFIX = '_sd_configs';
 
 export const AUTHORIZATION_FIELDS = ['type', 'credentials_file'];
-export const TLS_FIELDS = ['ca_file', 'server_name', 'insecure_skip_verify', 'min_version', 'max_version'];
 
 export const KUBERNETES_SD_FIELDS = ['role', 'namespaces', 'selectors', 'attach_metadata'];
 /** prometheus/prometheus discovery/kubernetes: the roles Kubernetes service discovery knows. */

@@ -6,7 +6,7 @@
 import { SERVICE_ACCOUNT_TOKEN } from './collector-config-rules';
 import { yaml } from '../core/lazy-yaml';
 
-export { scrapeConfigProblems } from './collector-config-check';
+export { scrapeConfigProblems, scrapeConfigWarnings } from './collector-config-check';
 
 /** The Prometheus configuration fields this library writes (a subset of Prometheus' own). */
 export interface ScrapeConfigDocument {

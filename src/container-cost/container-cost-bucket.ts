@@ -14,10 +14,12 @@ import { agentRoleArns, acceptingRolesStatements, agentBoundaryStatements, recon
 import { ENV } from './role-sync/config';
 import { acceptingRolesTag, agentRoleName, agentRolePath, userClusterPrefix, userCredentialsSecretName } from './role-sync/naming';
 import { RoleSyncFunction } from './role-sync-function';
+import { ArgumentChecker } from '../core/arguments';
 import { handlerProvider } from '../core/handler-provider';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { stableHash } from '../core/naming';
 import { partitionOf } from '../core/partition';
+import { EKS_CLUSTER_NAME, REGION } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, literalRegion } from '../core/stack-env';
@@ -196,7 +198,11 @@ export class ContainerCostBucket extends Construct {
    * @param region the cluster's region
    */
   public static agentRoleName(clusterName: string, region: string): string {
-    return agentRoleName(clusterName, region);
+    const a = new ArgumentChecker('ContainerCostBucket.agentRoleName(clusterName, region)');
+    // Case-tagged and hashed at 64 characters at synth: deploy-time values cannot be.
+    a.string('clusterName', clusterName, EKS_CLUSTER_NAME, { tokens: 'refused' });
+    a.string('region', region, REGION, { tokens: 'refused' });
+    return a.result(() => agentRoleName(clusterName, region));
   }
 
   /** The bucket. */

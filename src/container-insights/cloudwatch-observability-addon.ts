@@ -6,6 +6,7 @@ import { AgentIdentityMode } from './container-insights-agent-access';
 import { containerLogFiles } from './fluent-bit-config';
 import { REPORTED_CLUSTER_NAME } from './names';
 import { ContainerInsightsSignalRoute, containerInsightsSignalRoutes } from './signal-routes';
+import { claimInApp } from '../core/app-registry';
 import { ArnKind, arnRule, EKS_ADDON_VERSION, EKS_CLUSTER_NAME, REGION } from '../core/rules';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalRegion } from '../core/stack-env';
@@ -167,6 +168,7 @@ export class CloudWatchObservabilityAddon extends Construct {
     if (typeof props.clusterName === 'string' && Token.isUnresolved(props.clusterName)) {
       v.problem('clusterName', 'is a deploy-time value (token), but it is written into the agent configuration JSON; pass a literal');
     }
+    if (props.createAddon !== false && v.problemCount === 0) oneAddonPerCluster(this, v, props.clusterName, props.region);
     v.throwIfAny();
 
     const region = props.region ?? literalRegion(this) ?? Stack.of(this).region;
@@ -224,5 +226,20 @@ export class CloudWatchObservabilityAddon extends Construct {
         description: `aws eks update-addon --cluster-name ${props.clusterName} --addon-name ${CLOUDWATCH_OBSERVABILITY_ADDON} --resolve-conflicts OVERWRITE --configuration-values '<this value>'`,
       });
     }
+  }
+}
+
+/**
+ * EKS has one add-on of a name per cluster (cfn-lint E3019: two `AWS::EKS::Addon` with one
+ * ClusterName and AddonName in a template), so a second one for the same cluster, in this stack or in
+ * another stack of the app in the same account and region, fails at deploy: refuse it at synth.
+ */
+function oneAddonPerCluster(addon: Construct, v: PropsValidator, clusterName: string, region: string | undefined): void {
+  const stack = Stack.of(addon);
+  const account = Token.isUnresolved(stack.account) ? stack.node.path : stack.account;
+  const where = region ?? (Token.isUnresolved(stack.region) ? stack.node.path : stack.region);
+  const earlier = claimInApp(addon, CLOUDWATCH_OBSERVABILITY_ADDON, `${account}/${where}/${clusterName}`);
+  if (earlier) {
+    v.problem('clusterName', `${earlier} already installs ${CLOUDWATCH_OBSERVABILITY_ADDON} on cluster ${JSON.stringify(clusterName)} in this account and region; EKS allows one add-on of a name per cluster. Use one CloudWatchObservabilityAddon per cluster (or createAddon: false on the others)`);
   }
 }

@@ -5,6 +5,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { PodIdentityTrust } from './cross-account-container-insights';
 import { agentRoleName, CLOUDWATCH_AGENT_SERVICE_ACCOUNT } from './names';
+import { ArgumentChecker } from '../core/arguments';
 import { acknowledgeNagFinding } from '../core/nag';
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
@@ -130,7 +131,10 @@ export class ContainerInsightsAgentAccess extends Construct {
    * @param clusterName the EKS cluster name
    */
   public static agentRoleName(clusterName: string): string {
-    return agentRoleName(clusterName);
+    const a = new ArgumentChecker('ContainerInsightsAgentAccess.agentRoleName(clusterName)');
+    // Cut and hashed at 64 characters at synth: a deploy-time value cannot be.
+    a.string('clusterName', clusterName, EKS_CLUSTER_NAME, { tokens: 'refused' });
+    return a.result(() => a.roleName(agentRoleName(clusterName), 'clusterName'));
   }
 
   /** The identity mode. */
@@ -309,7 +313,7 @@ function validate(owner: string, props: ContainerInsightsAgentAccessProps, sa: S
   v.list('nodeRoles', props.nodeRoles, 'object').forEach((role, i) => v.instance(`nodeRoles[${i}]`, role, (r) => typeof r.roleArn === 'string' && typeof r.grantPrincipal === 'object', 'an IAM role (iam.Role.fromRoleArn(...), a Role)'));
   only('roleName', [AgentIdentityMode.IRSA, AgentIdentityMode.POD_IDENTITY]);
   // The default role name is built from the cluster name: a token there would become garbage text in it.
-  if (mode !== AgentIdentityMode.NODE_ROLES && props.roleName === undefined && Token.isUnresolved(props.clusterName)) {
+  if (mode !== AgentIdentityMode.NODE_ROLES && (props.roleName === undefined || props.roleName === null) && Token.isUnresolved(props.clusterName)) {
     v.problem('clusterName', 'is a deploy-time value (token), but the default roleName is built from it; give roleName, or pass a literal');
   }
   if (mode === AgentIdentityMode.NODE_ROLES) v.required('nodeRoles', props.nodeRoles);

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CONTAINER_INSIGHTS_LOG_KINDS, containerInsightsLogGroup } from './fluent-bit-config';
 import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT, targetRoleName } from './names';
+import { ArgumentChecker } from '../core/arguments';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { OrganizationSourceTrust } from '../core/organization';
 import { checkOrganizationSource, checkOrganizationTrustSize, isGiven, organizationSourceTrust, refuseWithOrganizationSource } from '../core/organization-source';
@@ -11,6 +12,9 @@ import { DEFAULT_TRUST_POLICY_SIZE_LIMIT, INLINE_POLICIES_PER_ROLE, MAX_TRUST_PO
 import { validateRoleNamesUnique } from '../core/role-name-uniqueness';
 import { createRoleWithTrust, TrustStatement } from '../core/role-trust';
 import { ACCOUNT_ID, ArnKind, arnRule, EKS_CLUSTER_NAME, IAM_ROLE_NAME, parseArn, REGION } from '../core/rules';
+
+/** A customer name as it starts log group names (`<customerName>.<cluster>`). */
+const CUSTOMER_NAME_IN_LOG_GROUPS = { expected: 'a customer name: letters, digits, "_" or "-"', check: (value: string) => (/^[A-Za-z0-9_-]+$/.test(value) ? undefined : 'does not match') };
 import { ServiceAccountRef } from '../core/service-account';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalRegion, plainRoleArn } from '../core/stack-env';
@@ -179,7 +183,11 @@ export class CrossAccountContainerInsights extends Construct {
    * @param clusterName the customer's EKS cluster
    */
   public static reportedClusterName(customerName: string, clusterName: string): string {
-    return `${customerName}.${clusterName}`;
+    const a = new ArgumentChecker('CrossAccountContainerInsights.reportedClusterName(customerName, clusterName)');
+    // Part of log group names (TENANT_ISOLATED): the same characters the construct allows there.
+    a.string('customerName', customerName, CUSTOMER_NAME_IN_LOG_GROUPS);
+    a.string('clusterName', clusterName, EKS_CLUSTER_NAME);
+    return a.result(() => `${customerName}.${clusterName}`);
   }
 
   /**

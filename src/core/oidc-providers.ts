@@ -25,13 +25,18 @@ export function oidcProviderFor(scope: IConstruct, issuerUrl: string): iam.IOidc
   return existing ?? new iam.OidcProviderNative(container, id, { url: issuerUrl, clientIds: [STS_AUDIENCE] });
 }
 
-/** IAM's default quota of OIDC providers per account. */
+/**
+ * IAM quota "OpenID Connect providers in an AWS account" (IAM User Guide, "IAM and AWS STS quotas"):
+ * 100 by default, adjustable in Service Quotas up to 700 (the team's REFERENCE.md, IAM). Over the
+ * default is a warning (the account may have raised it); over the maximum is an error.
+ */
 export const OIDC_PROVIDERS_PER_ACCOUNT = 100;
+export const OIDC_PROVIDERS_PER_ACCOUNT_MAX = 700;
 
 /**
- * The stack's provider container, with two checks: a provider for an issuer that another stack of
- * the same account also creates (IAM allows one per URL per account: the second deploy would fail),
- * and more providers than IAM's default quota per account.
+ * The stack's provider container, with checks: a provider for an issuer that another stack of the
+ * same account also creates (IAM allows one per URL per account: the second deploy would fail), and
+ * more providers in the account (every stack of the app in it) than IAM's quota.
  */
 function newProviderContainer(stack: Stack): Construct {
   const container = new Construct(stack, CONTAINER_ID);
@@ -39,9 +44,17 @@ function newProviderContainer(stack: Stack): Construct {
     validate: () => {
       const account = stack.account;
       const ours = providersUnder(container);
-      if (ours.length > OIDC_PROVIDERS_PER_ACCOUNT) {
+      const inAccount = Token.isUnresolved(account)
+        ? ours
+        : providersUnder(stack.node.root).filter((p) => Stack.of(p).account === account);
+      const where = Token.isUnresolved(account) ? 'This stack registers' : `The stacks of this app in account ${account} register`;
+      if (inAccount.length > OIDC_PROVIDERS_PER_ACCOUNT_MAX) {
+        return [`${where} ${inAccount.length} IAM OIDC providers (${ours.length} in ${stack.stackName}), over the most IAM's quota "OpenID Connect providers in an AWS account" can be raised to (${OIDC_PROVIDERS_PER_ACCOUNT_MAX}; ${OIDC_PROVIDERS_PER_ACCOUNT} by default). `
+          + 'Spread the source clusters over several target accounts, or trust them through the organization instead of one provider each (see "Organization scale" in the README).'];
+      }
+      if (inAccount.length > OIDC_PROVIDERS_PER_ACCOUNT) {
         warn(container, 'tooManyOidcProviders',
-          `This stack registers ${ours.length} IAM OIDC providers; IAM allows ${OIDC_PROVIDERS_PER_ACCOUNT} per account by default. `
+          `${where} ${inAccount.length} IAM OIDC providers (${ours.length} in this stack); IAM's quota "OpenID Connect providers in an AWS account" is ${OIDC_PROVIDERS_PER_ACCOUNT} by default (adjustable up to ${OIDC_PROVIDERS_PER_ACCOUNT_MAX}). `
           + 'Raise the quota, or trust the source clusters through the organization instead of one provider each (see "Organization scale" in the README).');
       }
       if (Token.isUnresolved(account)) return [];

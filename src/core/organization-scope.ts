@@ -40,6 +40,12 @@ export function organizationScopeProblems(scope: OrganizationScope | undefined, 
     }
     if (ORGANIZATION_PATH.check(path)) {problems.push([`.organizationalUnitPaths[${i}]`, `got ${JSON.stringify(path)}; expected ${ORGANIZATION_PATH.expected}`]);} else if (typeof id === 'string' && isLiteral(id) && !path.startsWith(`${id}/`)) {
       problems.push([`.organizationalUnitPaths[${i}]`, `is in organization ${path.split('/')[0]}, not ${id}`]);
+    } else {
+      // An OU ID carries its root's: ou-<root id without "r-">-<id> (AWS Organizations API reference,
+      // OrganizationalUnit.Id), so an OU of another root can never match aws:PrincipalOrgPaths here.
+      const [, root, ...ous] = path.split('/').filter((p) => p !== '');
+      const other = ous.find((ou) => ou.split('-')[1] !== root.slice('r-'.length));
+      if (other) problems.push([`.organizationalUnitPaths[${i}]`, `${other} is under root r-${other.split('-')[1]}, not ${root}: an OU ID names its root (ou-<root>-<id>)`]);
     }
   });
   if (Array.isArray(paths) && paths.length === 0) problems.push(['.organizationalUnitPaths', 'is empty; leave it out to mean the whole organization']);

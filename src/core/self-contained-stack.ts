@@ -8,8 +8,11 @@
  * BootstraplessSynthesizer"); no analytics metadata either (the template is published as a file).
  */
 import { BootstraplessSynthesizer, StackProps } from 'aws-cdk-lib';
+import { ArgumentChecker } from './arguments';
 
 /** The stack options every self-contained template uses. */
 export function selfContainedStackProps(description?: string): StackProps {
-  return { synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false, description };
+  const a = new ArgumentChecker('selfContainedStackProps(description?)');
+  a.string('description', description, undefined, { optional: true });
+  return a.result(() => ({ synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false, description: description ?? undefined }));
 }

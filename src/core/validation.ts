@@ -20,6 +20,8 @@ export class PropsValidator {
   private readonly problems: string[] = [];
   /** The stack's partition, when its region is literal: every ARN and region checked must be in it. */
   private stackPartition?: string;
+  /** A chart's partition: that of the first ARN or region checked. */
+  private firstPartition?: { readonly prop: string; readonly partition: string };
 
   constructor(private readonly owner: string, private readonly tokensAllowed = true) {}
 
@@ -48,6 +50,13 @@ export class PropsValidator {
     const partition = value.startsWith('arn:') ? value.split(':')[1] : rule === REGION ? partitionOf(value).partition : undefined;
     if (this.stackPartition && partition && partition !== this.stackPartition) {
       this.problem(prop, `is in partition ${partition}, but this stack is in ${this.stackPartition}: one partition per stack (IAM refuses policies naming another)`);
+    } else if (!this.tokensAllowed && partition) {
+      // A chart has no stack: the first ARN or region it is given sets the partition.
+      if (!this.firstPartition) {
+        this.firstPartition = { prop, partition };
+      } else if (partition !== this.firstPartition.partition) {
+        this.problem(prop, `is in partition ${partition}, but ${this.firstPartition.prop} is in ${this.firstPartition.partition}: one partition per chart (a role in one partition cannot trust or assume one in another)`);
+      }
     }
     return this;
   }

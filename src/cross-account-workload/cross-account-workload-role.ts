@@ -12,7 +12,7 @@ import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalAccount, plainRoleArn } from '../core/stack-env';
 import { describeConstruct, describeValue, PropsValidator, propsOrEmpty } from '../core/validation';
 import { warn } from '../core/warnings';
-import { MAX_FLOW_KEY_LENGTH, workloadFlowKey } from '../organization/fleet-names';
+import { MAX_FLOW_KEY_LENGTH, WORKLOAD_FLOW_KEY_PREFIX, workloadFlowKey } from '../organization/fleet-names';
 
 /**
  * Kubernetes access for the role on an EKS cluster of this (the target) account, through an EKS
@@ -247,9 +247,9 @@ const CUSTOMER_ACCESS_POLICIES = ['AmazonEKSViewPolicy', 'AmazonEKSEditPolicy', 
 
 /** `workload-<name>` must stay a valid, short IAM path segment and role-name part. */
 const WORKLOAD_NAME: Rule = {
-  expected: `a workload name: lowercase a-z, 0-9 and "-", starting and ending alphanumeric, at most ${MAX_FLOW_KEY_LENGTH - workloadFlowKey('').length} characters`,
+  expected: `a workload name: lowercase a-z, 0-9 and "-", starting and ending alphanumeric, at most ${MAX_FLOW_KEY_LENGTH - WORKLOAD_FLOW_KEY_PREFIX.length} characters`,
   check: (value) => {
-    if (workloadFlowKey(value).length > MAX_FLOW_KEY_LENGTH) return `${value.length} characters, the limit is ${MAX_FLOW_KEY_LENGTH - workloadFlowKey('').length}`;
+    if (WORKLOAD_FLOW_KEY_PREFIX.length + value.length > MAX_FLOW_KEY_LENGTH) return `${value.length} characters, the limit is ${MAX_FLOW_KEY_LENGTH - WORKLOAD_FLOW_KEY_PREFIX.length}`;
     return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(value) ? undefined : 'does not match';
   },
 };

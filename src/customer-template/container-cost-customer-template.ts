@@ -15,32 +15,19 @@
 import { Aws, CfnOutput, Fn } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { CONTAINER_COST_WRITER_ROLE_PREFIX, VENDOR_KEY } from './container-cost-writer-names';
 import { supportedRegionsRule } from './customer-parameters';
 import { CustomerTemplateStack } from './customer-template-stack';
 import { checkBaseProps, CustomerTemplateBaseProps } from './template-props';
+import { ArgumentChecker } from '../core/arguments';
 import { acknowledgeNagFinding } from '../core/nag';
-import { Rule } from '../core/rules';
+import { REGION, Rule } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
 import { costStatements, POD_IDENTITY_COST_PREFIX, podIdentityRoleTrust } from '../organization/fleet-member-policy';
 
 /** The prefix of the cost writer role's name: `container-cost-writer-<vendor key>-<region>`. */
-export const CONTAINER_COST_WRITER_ROLE_PREFIX = 'container-cost-writer';
-
-/**
- * The vendor key in the writer role's name: 1-24 of a-z 0-9. No "-", so the vendor's bucket-policy
- * pattern `container-cost-writer-<key>-*` matches no other key's roles; 24 keeps
- * `container-cost-writer-<key>-<region>` within IAM's 64 characters for every region (at most 16).
- */
-export const VENDOR_KEY: Rule = {
-  expected: 'a vendor key: 1-24 characters from a-z 0-9 (no "-")',
-  check: (value) => (/^[a-z0-9]{1,24}$/.test(value) ? undefined : 'does not match'),
-};
-
-/** The `aws:PrincipalArn` pattern of one vendor's writer roles in a customer account. */
-export function writerRolePattern(partition: string, customerAccountId: string, vendorKey: string): string {
-  return `arn:${partition}:iam::${customerAccountId}:role/${CONTAINER_COST_WRITER_ROLE_PREFIX}-${vendorKey}-*`;
-}
+export { CONTAINER_COST_WRITER_ROLE_PREFIX } from './container-cost-writer-names';
 
 /** S3 general purpose bucket names (S3 user guide, "Bucket naming rules"): 3-63 of a-z 0-9 . -, starting and ending alphanumeric. */
 export const S3_BUCKET_NAME: Rule = {
@@ -85,7 +72,10 @@ export class ContainerCostCustomerTemplate extends CustomerTemplateStack {
    * @param region the region
    */
   public static writerRoleName(vendorKey: string, region: string): string {
-    return `${CONTAINER_COST_WRITER_ROLE_PREFIX}-${vendorKey}-${region}`;
+    const a = new ArgumentChecker('ContainerCostCustomerTemplate.writerRoleName(vendorKey, region)');
+    a.string('vendorKey', vendorKey, VENDOR_KEY);
+    a.string('region', region, REGION);
+    return a.result(() => a.roleName(`${CONTAINER_COST_WRITER_ROLE_PREFIX}-${vendorKey}-${region}`, 'region'));
   }
 
   /** The agent's role. */

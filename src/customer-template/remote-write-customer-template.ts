@@ -8,7 +8,8 @@ import { Construct } from 'constructs';
 import { clusterNameParameter, roleNameFromCluster, supportedRegionsRule, vendorRoleArnParameter } from './customer-parameters';
 import { CustomerTemplateStack } from './customer-template-stack';
 import { checkBaseProps, CustomerTemplateBaseProps } from './template-props';
-import { OIDC_ISSUER_URL } from '../core/rules';
+import { ArgumentChecker } from '../core/arguments';
+import { EKS_CLUSTER_NAME, OIDC_ISSUER_URL } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
 import { WorkloadIdentityMode, WorkloadSourceRole } from '../cross-account-workload/workload-source-role';
@@ -45,7 +46,9 @@ export class RemoteWriteCustomerTemplate extends CustomerTemplateStack {
    * @param clusterName the EKS cluster's name
    */
   public static sourceRoleName(clusterName: string): string {
-    return `${REMOTE_WRITE_SOURCE_ROLE_PREFIX}-${clusterName}`;
+    const a = new ArgumentChecker('RemoteWriteCustomerTemplate.sourceRoleName(clusterName)');
+    a.string('clusterName', clusterName, EKS_CLUSTER_NAME);
+    return a.result(() => a.roleName(`${REMOTE_WRITE_SOURCE_ROLE_PREFIX}-${clusterName}`, 'clusterName'));
   }
 
   /** The source role: the same construct a CDK customer uses. */

@@ -1,5 +1,6 @@
 /** Checks shared by the customer templates: their props become text in a published file. */
 import { Token } from 'aws-cdk-lib';
+import { ArgumentChecker } from '../core/arguments';
 import { PARTITIONS } from '../core/partition';
 import { ACCOUNT_ID, REGION } from '../core/rules';
 import { PropsValidator } from '../core/validation';
@@ -26,6 +27,10 @@ export interface CustomerTemplateBaseProps {
 
 /** Refuses a token anywhere in these props: a customer template is a file, not a stack of the vendor's app. */
 export function refuseTokens(v: PropsValidator, props: object): void {
+  const a = new ArgumentChecker('refuseTokens(v, props)');
+  if (!(v instanceof PropsValidator)) a.problem('v', 'expected a PropsValidator (new PropsValidator(owner))');
+  a.object('props', props, 'the props object');
+  a.result(() => undefined);
   for (const [prop, value] of Object.entries(props)) {
     if (value !== undefined && value !== null && Token.isUnresolved(value)) {
       v.problem(prop, 'is a deploy-time value (token); a customer template is published as a file, so pass the literal value');
@@ -35,6 +40,10 @@ export function refuseTokens(v: PropsValidator, props: object): void {
 
 /** Validates the base props; returns the regions (safe to iterate). */
 export function checkBaseProps(v: PropsValidator, props: CustomerTemplateBaseProps): readonly string[] {
+  const a = new ArgumentChecker('checkBaseProps(v, props)');
+  if (!(v instanceof PropsValidator)) a.problem('v', 'expected a PropsValidator (new PropsValidator(owner))');
+  a.object('props', props, 'the props object');
+  a.result(() => undefined);
   refuseTokens(v, props);
   if (v.required('vendorAccountId', props.vendorAccountId)) v.check('vendorAccountId', props.vendorAccountId, ACCOUNT_ID);
   const regions = v.list('regions', props.regions, 'string');

@@ -3,6 +3,7 @@
  * pod's own identity (IRSA or EKS Pod Identity) and, with `roleArn`, first assumes another role with it
  * (the vendor's remote-write role). Pure values: no CDK stack, every token refused (they are written as text).
  */
+import { ArgumentChecker } from '../core/arguments';
 import { partitionOf } from '../core/partition';
 import { isPrometheusDuration, PROMETHEUS_DURATION_EXPECTED } from '../core/prometheus-duration';
 import { ArnKind, arnRule, parseArn } from '../core/rules';
@@ -56,6 +57,10 @@ export interface RemoteWriteTarget {
 
 /** Validates the shared props (tokens refused: a config is text); returns the URL and region when valid. */
 export function checkClientProps(v: PropsValidator, props: RemoteWriteClientProps): RemoteWriteTarget | undefined {
+  const a = new ArgumentChecker('checkClientProps(v, props)');
+  if (!(v instanceof PropsValidator)) a.problem('v', 'expected a PropsValidator (new PropsValidator(owner))');
+  a.object('props', props, 'the props object');
+  a.result(() => undefined);
   const workspaceOk = v.required('workspaceArn', props.workspaceArn) && checked(v, () => v.check('workspaceArn', props.workspaceArn, arnRule(ArnKind.APS_WORKSPACE)));
   v.check('roleArn', props.roleArn, arnRule(ArnKind.IAM_ROLE));
   v.check('podRoleArn', props.podRoleArn, arnRule(ArnKind.IAM_ROLE));

@@ -2,6 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { Construct } from 'constructs';
 import { FLEET_PATH_ROOT, FLEET_RECONCILER_PATH } from './fleet-names';
+import { ArgumentChecker, PARTITION } from '../core/arguments';
 import { partitionOf } from '../core/partition';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { describeConstruct, propsOrEmpty, PropsValidator } from '../core/validation';
@@ -97,7 +98,7 @@ export class FleetIdentityGuardrail extends Construct {
 
     const region = Stack.of(this).region;
     const partition = Token.isUnresolved(region) ? Stack.of(this).partition : partitionOf(region).partition;
-    this.policyDocument = fleetIdentityGuardrailDocument(partition, exempt);
+    this.policyDocument = guardrailDocument(partition, exempt);
     this.policy = new organizations.CfnPolicy(this, 'Resource', {
       name: policyName,
       type: 'SERVICE_CONTROL_POLICY',
@@ -117,6 +118,14 @@ const ROLE_WRITES = [
 
 /** The service control policy (pure: the construct's content, and what the tests prove). */
 export function fleetIdentityGuardrailDocument(partition: string, exemptPrincipalArns: readonly string[] = []): { [key: string]: any } {
+  const a = new ArgumentChecker('fleetIdentityGuardrailDocument(partition, exemptPrincipalArns?)');
+  // A deploy-time partition (`Aws.PARTITION`) is carried into the document, as the construct does.
+  a.string('partition', partition, PARTITION);
+  a.stringList('exemptPrincipalArns', exemptPrincipalArns ?? [], EXEMPT_PRINCIPAL);
+  return a.result(() => guardrailDocument(partition, exemptPrincipalArns ?? []));
+}
+
+function guardrailDocument(partition: string, exemptPrincipalArns: readonly string[]): { [key: string]: any } {
   const execRoles = `arn:${partition}:iam::*:role/stacksets-exec-*`;
   return {
     Version: '2012-10-17',

@@ -10,10 +10,12 @@
  * `ArnLike` on `role/xacct-observability/<flow>/*` admits exactly that flow's identities in any
  * account, for 10 accounts or 10,000, and never another flow's.
  */
-import { clusterRoleName } from '../core/naming';
+import { costPrefixOf, irsaRoleNameOf, PATH_ROOT, podIdentityRoleNameOf, rolePathOf } from './fleet-name-parts';
+import { ArgumentChecker, forwardedAs, PARTITION } from '../core/arguments';
+import { ACCOUNT_ID, EKS_CLUSTER_NAME, REGION, Rule } from '../core/rules';
 
 /** The path every fleet identity lives under. */
-export const FLEET_PATH_ROOT = '/xacct-observability/';
+export const FLEET_PATH_ROOT = PATH_ROOT;
 
 /**
  * The path of each member account's fleet reconciler role, below the fleet's root: only the
@@ -34,14 +36,40 @@ export const FLEET_FLOW_KEYS = {
 /** The longest flow key that still leaves room for `.pod-identity.<longest region>` in 64 characters. */
 export const MAX_FLOW_KEY_LENGTH = 36;
 
+/** A flow key: an IAM path segment and role-name part (`remote-write`, `workload-<name>`). */
+export const FLOW_KEY: Rule = {
+  expected: `a flow key (FleetNames.REMOTE_WRITE, ... or workload-<name>): 1-${MAX_FLOW_KEY_LENGTH} characters from a-z 0-9 -, starting and ending alphanumeric`,
+  check: (value) => {
+    if (value.length > MAX_FLOW_KEY_LENGTH) return `${value.length} characters, the limit is ${MAX_FLOW_KEY_LENGTH}`;
+    return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(value) ? undefined : 'does not match';
+  },
+};
+
+/** A workload's name, as its flow key `workload-<name>` allows it. */
+const WORKLOAD_NAME_IN_KEY: Rule = {
+  expected: `a workload name: 1-${MAX_FLOW_KEY_LENGTH - 'workload-'.length} characters from a-z 0-9 -, starting and ending alphanumeric`,
+  check: (value) => {
+    const limit = MAX_FLOW_KEY_LENGTH - 'workload-'.length;
+    if (value.length > limit) return `${value.length} characters, the limit is ${limit}`;
+    return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(value) ? undefined : 'does not match';
+  },
+};
+
+/** What a workload's flow key starts with: `workload-<name>`. */
+export const WORKLOAD_FLOW_KEY_PREFIX = 'workload-';
+
 /** `workload-<name>`: the flow key of a named workload. */
 export function workloadFlowKey(name: string): string {
-  return `workload-${name}`;
+  const a = new ArgumentChecker('workloadFlowKey(name)');
+  a.string('name', name, WORKLOAD_NAME_IN_KEY);
+  return a.result(() => `${WORKLOAD_FLOW_KEY_PREFIX}${name}`);
 }
 
 /** `/xacct-observability/<flow>/`: the path of every identity of one flow. */
 export function fleetRolePath(flowKey: string): string {
-  return `${FLEET_PATH_ROOT}${flowKey}/`;
+  const a = new ArgumentChecker('fleetRolePath(flowKey)');
+  a.string('flowKey', flowKey, FLOW_KEY);
+  return a.result(() => rolePathOf(flowKey));
 }
 
 /**
@@ -49,17 +77,27 @@ export function fleetRolePath(flowKey: string): string {
  * names cannot contain ".", so no per-cluster role name can take it.
  */
 export function fleetPodIdentityRoleName(flowKey: string, region: string): string {
-  return `${flowKey}.pod-identity.${region}`;
+  const a = new ArgumentChecker('fleetPodIdentityRoleName(flowKey, region)');
+  a.string('flowKey', flowKey, FLOW_KEY);
+  a.string('region', region, REGION);
+  return a.result(() => a.roleName(podIdentityRoleNameOf(flowKey, region), 'flowKey'));
 }
 
 /** The per-cluster IRSA role of a flow: `<flow>-<cluster>-<region>`, hashed at 64 (see `clusterRoleName`). */
 export function fleetIrsaRoleName(flowKey: string, clusterName: string, region: string): string {
-  return clusterRoleName(flowKey, clusterName, region);
+  const a = new ArgumentChecker('fleetIrsaRoleName(flowKey, clusterName, region)');
+  // Hashed and case-tagged at synth: a deploy-time value cannot be.
+  a.string('flowKey', flowKey, FLOW_KEY, { tokens: 'refused' });
+  a.string('clusterName', clusterName, EKS_CLUSTER_NAME, { tokens: 'refused' });
+  a.string('region', region, REGION, { tokens: 'refused' });
+  return a.result(() => irsaRoleNameOf(flowKey, clusterName, region));
 }
 
 /** The account's AMP scraper source role in a region: `amp-scraper.source.<region>`. */
 export function fleetScraperSourceRoleName(region: string): string {
-  return `${FLEET_FLOW_KEYS.AMP_SCRAPER}.source.${region}`;
+  const a = new ArgumentChecker('fleetScraperSourceRoleName(region)');
+  a.string('region', region, REGION);
+  return a.result(() => `${FLEET_FLOW_KEYS.AMP_SCRAPER}.source.${region}`);
 }
 
 /**
@@ -68,16 +106,29 @@ export function fleetScraperSourceRoleName(region: string): string {
  * (`${aws:PrincipalAccount}`); the member identity pins the rest.
  */
 export function organizationCostPrefix(account: string, region: string, clusterName: string): string {
-  return `${account}/${region}/${clusterName}/`;
+  const a = new ArgumentChecker('organizationCostPrefix(account, region, clusterName)');
+  a.string('account', account, ACCOUNT_ID);
+  a.string('region', region, REGION);
+  a.string('clusterName', clusterName, EKS_CLUSTER_NAME);
+  return a.result(() => costPrefixOf(account, region, clusterName));
 }
 
 /** `arn:<partition>:iam::*:role/xacct-observability/<flow>/*`: every identity of a flow, in any account. */
 export function fleetSourcePrincipalPattern(partition: string, flowKey: string): string {
-  return `arn:${partition}:iam::*:role${fleetRolePath(flowKey)}*`;
+  const a = new ArgumentChecker('fleetSourcePrincipalPattern(partition, flowKey)');
+  a.string('partition', partition, PARTITION);
+  a.string('flowKey', flowKey, FLOW_KEY);
+  return a.result(() => `arn:${partition}:iam::*:role${fleetRolePath(flowKey)}*`);
 }
 
-function roleArn(partition: string, account: string, flowKey: string, name: string): string {
-  return `arn:${partition}:iam::${account}:role${fleetRolePath(flowKey)}${name}`;
+/** Checks the partition and account of a role ARN, then builds the name (its own checks) and the ARN. */
+function roleArn(signature: string, partition: string, account: string, flowKey: string, name: () => string): string {
+  const a = new ArgumentChecker(signature);
+  a.string('partition', partition, PARTITION);
+  a.string('account', account, ACCOUNT_ID);
+  a.string('flowKey', flowKey, FLOW_KEY);
+  const roleName = a.nested(name);
+  return a.result(() => `arn:${partition}:iam::${account}:role${fleetRolePath(flowKey)}${roleName}`);
 }
 
 /**
@@ -112,7 +163,7 @@ export class FleetNames {
    * @param clusterName the EKS cluster's name
    */
   public static costPrefix(account: string, region: string, clusterName: string): string {
-    return organizationCostPrefix(account, region, clusterName);
+    return forwardedAs('FleetNames.costPrefix(account, region, clusterName)', () => organizationCostPrefix(account, region, clusterName));
   }
 
   /**
@@ -121,7 +172,7 @@ export class FleetNames {
    * @param name the workload's name, as given to the fleet
    */
   public static workloadFlowKey(name: string): string {
-    return workloadFlowKey(name);
+    return forwardedAs('FleetNames.workloadFlowKey(name)', () => workloadFlowKey(name));
   }
 
   /**
@@ -130,7 +181,7 @@ export class FleetNames {
    * @param flowKey a flow key (`FleetNames.REMOTE_WRITE`, ...)
    */
   public static rolePath(flowKey: string): string {
-    return fleetRolePath(flowKey);
+    return forwardedAs('FleetNames.rolePath(flowKey)', () => fleetRolePath(flowKey));
   }
 
   /**
@@ -140,7 +191,7 @@ export class FleetNames {
    * @param flowKey a flow key
    */
   public static sourcePrincipalPattern(partition: string, flowKey: string): string {
-    return fleetSourcePrincipalPattern(partition, flowKey);
+    return forwardedAs('FleetNames.sourcePrincipalPattern(partition, flowKey)', () => fleetSourcePrincipalPattern(partition, flowKey));
   }
 
   /**
@@ -152,7 +203,8 @@ export class FleetNames {
    * @param region the region of the StackSet instance
    */
   public static podIdentityRoleArn(partition: string, account: string, flowKey: string, region: string): string {
-    return roleArn(partition, account, flowKey, fleetPodIdentityRoleName(flowKey, region));
+    const signature = 'FleetNames.podIdentityRoleArn(partition, account, flowKey, region)';
+    return roleArn(signature, partition, account, flowKey, () => fleetPodIdentityRoleName(flowKey, region));
   }
 
   /**
@@ -165,7 +217,8 @@ export class FleetNames {
    * @param region the cluster's region
    */
   public static irsaRoleArn(partition: string, account: string, flowKey: string, clusterName: string, region: string): string {
-    return roleArn(partition, account, flowKey, fleetIrsaRoleName(flowKey, clusterName, region));
+    const signature = 'FleetNames.irsaRoleArn(partition, account, flowKey, clusterName, region)';
+    return roleArn(signature, partition, account, flowKey, () => fleetIrsaRoleName(flowKey, clusterName, region));
   }
 
   /**
@@ -176,6 +229,7 @@ export class FleetNames {
    * @param region the scrapers' region
    */
   public static scraperSourceRoleArn(partition: string, account: string, region: string): string {
-    return roleArn(partition, account, FLEET_FLOW_KEYS.AMP_SCRAPER, fleetScraperSourceRoleName(region));
+    const signature = 'FleetNames.scraperSourceRoleArn(partition, account, region)';
+    return roleArn(signature, partition, account, FLEET_FLOW_KEYS.AMP_SCRAPER, () => fleetScraperSourceRoleName(region));
   }
 }

@@ -8,11 +8,12 @@ import { Construct } from 'constructs';
 import { compactTemplate } from './compact-template';
 import { checkResourceTypes } from './container-insights-sharing';
 import { FleetMemberConfig, FleetMemberStack } from './fleet-member-stack';
-import { FLEET_FLOW_KEYS, fleetSourcePrincipalPattern, MAX_FLOW_KEY_LENGTH, workloadFlowKey } from './fleet-names';
+import { FLEET_FLOW_KEYS, FLOW_KEY, fleetSourcePrincipalPattern, MAX_FLOW_KEY_LENGTH, WORKLOAD_FLOW_KEY_PREFIX, workloadFlowKey } from './fleet-names';
 import { FleetFlowConfig } from './fleet-sync/desired';
 import { ObservabilityResourceType } from './observability-resource-type';
+import { ArgumentChecker } from '../core/arguments';
 import { PARTITIONS } from '../core/partition';
-import { arnRule, ArnKind, parseArn, REGION } from '../core/rules';
+import { arnRule, ArnKind, K8S_NAME, K8S_NAMESPACE, parseArn, REGION } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
 import { checkStackResourceBudget } from '../core/stack-budget';
 import { literalPartition } from '../core/stack-env';
@@ -459,8 +460,8 @@ export class ObservabilityFleetSource extends Construct {
       const prop = `workloads[${i}]`;
       if (v.required(`${prop}.name`, w.name)) {
         v.check(`${prop}.name`, w.name, {
-          expected: `lowercase letters, digits and "-" (not at the ends), at most ${MAX_FLOW_KEY_LENGTH - workloadFlowKey('').length}`,
-          check: (s) => (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(s) && workloadFlowKey(s).length <= MAX_FLOW_KEY_LENGTH ? undefined : 'does not match'),
+          expected: `lowercase letters, digits and "-" (not at the ends), at most ${MAX_FLOW_KEY_LENGTH - WORKLOAD_FLOW_KEY_PREFIX.length}`,
+          check: (s) => (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(s) && WORKLOAD_FLOW_KEY_PREFIX.length + s.length <= MAX_FLOW_KEY_LENGTH ? undefined : 'does not match'),
         });
         if (names.has(w.name)) v.problem(`${prop}.name`, `${JSON.stringify(w.name)} is given twice`);
         names.add(w.name);
@@ -468,8 +469,9 @@ export class ObservabilityFleetSource extends Construct {
       if (v.required(`${prop}.serviceAccount`, w.serviceAccount)) v.serviceAccount(`${prop}.serviceAccount`, w.serviceAccount);
       memberLiteral(`${prop}.serviceAccount`, w.serviceAccount);
       if (Token.isUnresolved(w.name)) v.problem(`${prop}.name`, 'is a deploy-time value (token); the member template\'s role names and construct IDs are built from it, so pass a literal');
+      const nameOk = !v.hasProblemFor(`${prop}.name`);
       const ok = this.targetRole(v, `${prop}.targetRoleArn`, w.targetRoleArn);
-      if (ok && typeof w.name === 'string' && isServiceAccount(w.serviceAccount)) {
+      if (ok && nameOk && typeof w.name === 'string' && isServiceAccount(w.serviceAccount)) {
         const { namespace, name } = w.serviceAccount;
         flows.push({ key: workloadFlowKey(w.name), namespace, serviceAccount: name, targetRoleArn: w.targetRoleArn });
       }
@@ -655,6 +657,7 @@ export class ObservabilityFleetSource extends Construct {
 
 /** The member template: a stack of its own, in an App of its own (never deployed by the CLI), synthesized to JSON. */
 export function renderMemberTemplate(config: FleetMemberConfig): any {
+  checkMemberConfig(config);
   // An explicit outdir: under the CLI, CDK_OUTDIR would make this App write over the real cloud assembly.
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-member-app-')), analyticsReporting: false, autoSynth: false });
   const stack = new FleetMemberStack(app, 'Member', config);
@@ -663,6 +666,41 @@ export function renderMemberTemplate(config: FleetMemberConfig): any {
   // Resources and Outputs only: a condition's Fn::Equals takes no Fn::Sub (nor Fn::Join).
   return { ...template, Resources: compactTemplate(template.Resources), ...(template.Outputs ? { Outputs: compactTemplate(template.Outputs) } : {}) };
 }
+
+/** `renderMemberTemplate`'s argument, checked for a caller the types do not protect (the fleet source builds a valid one). */
+function checkMemberConfig(config: FleetMemberConfig): void {
+  const a = new ArgumentChecker('renderMemberTemplate(config)');
+  if (a.object('config', config, 'a FleetMemberConfig object (the member stack\'s props)')) {
+    a.string('config.stackSetName', config.stackSetName, STACK_SET_NAME);
+    a.string('config.scraperTargetRoleArn', config.scraperTargetRoleArn, arnRule(ArnKind.IAM_ROLE), { optional: true });
+    a.string('config.scraperRegion', config.scraperRegion, REGION, { optional: true });
+    if (!['AUTO', 'POD_IDENTITY', 'IRSA'].includes(config.identity as string)) a.problem('config.identity', 'expected AUTO, POD_IDENTITY or IRSA');
+    if (!(config.schedule instanceof Duration)) a.problem('config.schedule', 'expected a Duration');
+    if (!Array.isArray(config.flows)) {
+      a.problem('config.flows', 'expected a list of flows');
+    } else {
+      config.flows.forEach((flow, i) => {
+        const at = `config.flows[${i}]`;
+        if (!a.object(at, flow, 'a flow ({ key, namespace, serviceAccount })')) return;
+        a.string(`${at}.key`, flow.key, FLOW_KEY);
+        a.string(`${at}.namespace`, flow.namespace, K8S_NAMESPACE);
+        a.string(`${at}.serviceAccount`, flow.serviceAccount, K8S_NAME);
+        a.string(`${at}.targetRoleArn`, flow.targetRoleArn, arnRule(ArnKind.IAM_ROLE), { optional: true });
+        a.string(`${at}.costBucketName`, flow.costBucketName, undefined, { optional: true });
+      });
+    }
+    if (config.sinkArnsByRegion !== undefined && config.sinkArnsByRegion !== null && a.object('config.sinkArnsByRegion', config.sinkArnsByRegion, 'a map of region to OAM sink ARN')) {
+      for (const [region, arn] of Object.entries(config.sinkArnsByRegion)) a.string(`config.sinkArnsByRegion.${region}`, arn);
+    }
+    if (config.linkResourceTypes !== undefined && config.linkResourceTypes !== null) {
+      a.stringList('config.linkResourceTypes', config.linkResourceTypes, { expected: 'an ObservabilityResourceType', check: (t) => (Object.values(ObservabilityResourceType).includes(t as ObservabilityResourceType) ? undefined : 'unknown type') });
+    }
+  }
+  a.result(() => undefined);
+}
+
+/** A StackSet name (CloudFormation CreateStackSet: `[a-zA-Z][-a-zA-Z0-9]*`, at most 128 characters). */
+const STACK_SET_NAME = { expected: 'a StackSet name: a letter, then letters, digits and -, at most 128 characters', check: (v: string) => (/^[a-zA-Z][-a-zA-Z0-9]{0,127}$/.test(v) ? undefined : 'does not match') };
 
 /** A service account whose namespace and name are strings (validation has named anything else). */
 function isServiceAccount(sa: unknown): sa is ServiceAccountRef {

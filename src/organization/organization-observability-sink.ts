@@ -1,4 +1,4 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import * as oam from 'aws-cdk-lib/aws-oam';
 import { Construct } from 'constructs';
 import { checkResourceTypes } from './container-insights-sharing';
@@ -91,7 +91,11 @@ export class OrganizationObservabilitySink extends Construct {
     this.sinkArn = this.sink.attrArn;
     new CfnOutput(this, 'SinkArn', {
       value: this.sinkArn,
-      description: `ObservabilityLink sinkArn for the member accounts in ${Stack.of(this).region}`,
+      // A literal: an Output Description must be a plain string (cfn-lint E6003), and the region is a
+      // pseudo parameter in an environment-agnostic stack.
+      description: Token.isUnresolved(Stack.of(this).region)
+        ? 'ObservabilityLink sinkArn for the member accounts in this stack\'s region'
+        : `ObservabilityLink sinkArn for the member accounts in ${Stack.of(this).region}`,
     });
   }
 }

@@ -107,12 +107,11 @@ describe('configurations AMP documents are accepted', () => {
     expect(scrapeConfigProblems(text)).toEqual([]);
   });
 
-  test('Kubernetes discovery with the service-account token and CA over https', () => {
+  test('Kubernetes discovery with the service-account token over https (no tls_config: AMP\'s guide lists none)', () => {
     const text = [
       'global:', '  scrape_interval: 30s',
       'scrape_configs:',
       '  - job_name: apiserver', '    scheme: https', '    bearer_token_file: /var/run/secrets/kubernetes.io/serviceaccount/token',
-      '    tls_config:', '      ca_file: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt', '      insecure_skip_verify: false',
       '    kubernetes_sd_configs:', '      - role: endpoints', '        namespaces:', '          names: [default]',
     ].join('\n');
     expect(scrapeConfigProblems(text)).toEqual([]);

@@ -58,9 +58,21 @@ function materialise(value: unknown, stack: Stack): unknown {
   return value;
 }
 
+let envAgnostic = false;
+
+/** Runs `run` with every construct entry built in an environment-agnostic stack (no account, no region). */
+export function inEnvAgnosticStacks<T>(run: () => T): T {
+  envAgnostic = true;
+  try {
+    return run();
+  } finally {
+    envAgnostic = false;
+  }
+}
+
 function construct(account: string, make: (stack: Stack, props: any) => unknown): (props: any) => string {
   return (props) => {
-    const stack = new Stack(new App(), 'Contract', { env: { account, region: REGION } });
+    const stack = new Stack(new App(), 'Contract', envAgnostic ? {} : { env: { account, region: REGION } });
     make(stack, materialise(props, stack));
     return JSON.stringify(Template.fromStack(stack).toJSON());
   };

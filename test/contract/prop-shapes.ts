@@ -112,15 +112,18 @@ export function exportedCallables(): Callable[] {
       return { name: p.getName(), shape, optional: !!(decl.questionToken || decl.initializer) };
     }),
   });
+  // Only the library's own: not the statics every construct, chart and stack inherits (isConstruct, of).
+  const ours = (decl: ts.Node | undefined) => !!decl && !decl.getSourceFile().fileName.includes('node_modules');
   for (const exported of exports) {
     const symbol = resolved(exported, checker);
+    if (!ours(symbol.valueDeclaration ?? symbol.declarations?.[0])) continue;
     if (symbol.flags & ts.SymbolFlags.Function) {
       describe(exported.getName(), checker.getTypeOfSymbol(symbol).getCallSignatures()[0]);
     } else if (symbol.flags & ts.SymbolFlags.Class) {
       const statics = checker.getTypeOfSymbol(symbol);
       for (const member of statics.getProperties()) {
         const decl = member.valueDeclaration;
-        if (!decl || !ts.isMethodDeclaration(decl)) continue;
+        if (!decl || !ts.isMethodDeclaration(decl) || !ours(decl)) continue;
         const mods = ts.getCombinedModifierFlags(decl);
         if (mods & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected) || member.getName().startsWith('_')) continue;
         describe(`${exported.getName()}.${member.getName()}`, checker.getTypeOfSymbolAtLocation(member, decl).getCallSignatures()[0]);

@@ -69,7 +69,7 @@ test('quotas: a stack over CloudFormation\'s 500 resources fails at synth, namin
   const app = new App();
   const stack = new Stack(app, 'Big', { env: { account: TARGET, region: 'us-east-1' } });
   for (let i = 0; i < 505; i++) new CrossAccountWorkloadRole(stack, `R${i}`, { sourceRoleArn: `arn:aws:iam::${SOURCE}:role/ci-${i}`, roleName: `target-${i}` });
-  expect(() => app.synth()).toThrow(/Stack Big has \d+ resources, over CloudFormation's 500 per stack\. This library's constructs in it: CrossAccountWorkloadRole 'Big\/R\d+' \(\d\)/);
+  expect(() => app.synth()).toThrow(/Stack Big has \d+ resources, over CloudFormation's quota of 500 resources per template\. This library's constructs in it: CrossAccountWorkloadRole 'Big\/R\d+' \(\d\)/);
 });
 
 test('defaults meet real accounts: WorkloadSourceRole in IRSA mode uses the provider IRSA already registered, and creates one only when asked', () => {
@@ -137,6 +137,6 @@ describe('OIDC providers across the app', () => {
     for (let i = 1; i <= 101; i++) new WorkloadSourceRole(stack, `S${i}`, { ...props(i), roleName: `source-${i}` });
     const assembly = app.synth();
     const warnings = assembly.getStackByName('Many').messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data));
-    expect(warnings.join('\n')).toMatch(/registers 101 IAM OIDC providers; IAM allows 100 per account by default[\s\S]*Organization scale/);
+    expect(warnings.join('\n')).toMatch(/register 101 IAM OIDC providers \(101 in this stack\); IAM's quota "OpenID Connect providers in an AWS account" is 100 by default[\s\S]*Organization scale/);
   });
 });

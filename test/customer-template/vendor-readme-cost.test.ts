@@ -36,6 +36,7 @@ test('the README names the cluster-side chart in the mode whose prefix is the te
   expect(vendorSection).toMatch(/new ContainerCostAgentChart\([^)]*identity: ContainerCostAgentChartIdentity\.FLEET_POD_IDENTITY/);
   const chart = new ContainerCostAgentChart(Testing.app(), 'cost', { account: '222222222222', region: 'us-east-1', clusterName: 'prod', identity: ContainerCostAgentChartIdentity.FLEET_POD_IDENTITY });
   expect(vendorSection).toContain(`'${chart.bucketPrefix}'`);
-  expect(vendorSection).toContain(`\`${ContainerCostCustomerTemplate.writerRoleName('<vendorKey>', '<region>')}\``);
+  expect(ContainerCostCustomerTemplate.writerRoleName('k', 'us-east-1')).toBe('container-cost-writer-k-us-east-1');
+  expect(vendorSection).toContain('`container-cost-writer-<vendorKey>-<region>`');
   expect(vendorSection).not.toMatch(/container-cost-writer-<region>/);
 });

@@ -73,6 +73,8 @@ export interface LintFinding {
   readonly level: string;
   readonly message: string;
   readonly line?: number;
+  /** The template file it is in. */
+  readonly file?: string;
 }
 
 /** The cfn-lint executable: on PATH, or where pyenv puts it on the project's machine image. */
@@ -93,7 +95,9 @@ export function cfnLint(files: string[]): LintFinding[] {
     if (run.status === 0) return [];
     throw new Error(`cfn-lint failed (${run.status}): ${run.stderr}`);
   }
-  return (JSON.parse(run.stdout) as any[]).map((m) => ({ rule: m.Rule.Id, level: m.Level, message: m.Message, line: m.Location?.Start?.LineNumber }));
+  return (JSON.parse(run.stdout) as any[]).map((m) => ({
+    rule: m.Rule.Id, level: m.Level, message: m.Message, line: m.Location?.Start?.LineNumber, file: m.Filename,
+  }));
 }
 
 /** cfn-lint's E-level findings only (what the issue asks to be zero). */

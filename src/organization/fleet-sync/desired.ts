@@ -16,7 +16,8 @@ import { DesiredState, ReconcilerSpec, RemovalTarget } from '../../core/reconcil
 import { Cluster } from '../../core/reconciler/io';
 import { DesiredAssociation } from '../../core/reconciler/plan-associations';
 import { DesiredRole, RoleScheme } from '../../core/reconciler/plan-roles';
-import { fleetIrsaRoleName, fleetPodIdentityRoleName, fleetRolePath, organizationCostPrefix } from '../fleet-names';
+// The unchecked rules: this code is inlined in the member template (its inputs were checked at synth).
+import { costPrefixOf as organizationCostPrefix, irsaRoleNameOf as fleetIrsaRoleName, podIdentityRoleNameOf as fleetPodIdentityRoleName, rolePathOf as fleetRolePath } from '../fleet-name-parts';
 
 /** How clusters get their identities. */
 export type FleetIdentityChoice = 'AUTO' | 'POD_IDENTITY' | 'IRSA';
