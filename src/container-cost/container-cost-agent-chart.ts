@@ -21,6 +21,8 @@ export enum ContainerCostAgentChartIdentity {
    * A member cluster of an `ObservabilityFleetSource` with `containerCost`, running the Pod Identity
    * agent: the fleet's association gives the service account the account's cost role (no
    * annotation). The agent writes `<account>/<region>/<cluster>/` of the organization's bucket.
+   * Also the mode for a vendor's customer with `ContainerCostCustomerTemplate` (same prefix, same default
+   * service account; the customer creates the Pod Identity association itself).
    */
   FLEET_POD_IDENTITY = 'FLEET_POD_IDENTITY',
   /**

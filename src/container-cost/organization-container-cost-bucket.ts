@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { validateBucketNamesUnique } from './bucket-name-uniqueness';
 import { checkBucketNamePrefix } from './container-cost-validation';
+import { foreignEncryptionDenies } from './foreign-encryption-denies';
 import { acknowledgeNagFinding, nagResourceName } from '../core/nag';
 import { OrganizationSourceTrust } from '../core/organization';
 import { checkOrganizationSource, ORGANIZATION_SOURCE, sourcePrincipalPattern } from '../core/organization-source';
@@ -87,7 +88,8 @@ const WRITE_ACTIONS = ['s3:PutObject', 's3:AbortMultipartUpload'];
  *
  * Objects are owned by this account (BucketOwnerEnforced) and encrypted with SSE-S3: SSE-KMS
  * would need every member writer in the key policy, which the organization condition cannot express
- * per prefix.
+ * per prefix. The policy refuses a member's write with SSE-KMS under its own key or SSE-C (this
+ * account could not read it: `foreignEncryptionDenies`).
  */
 export class OrganizationContainerCostBucket extends Construct {
   /** The bucket. */
@@ -147,6 +149,8 @@ export class OrganizationContainerCostBucket extends Construct {
     this.sourcePrincipalPattern = sourcePrincipalPattern(this, props.organizationSource, FLEET_FLOW_KEYS.CONTAINER_COST);
     const writers = organizationWriterStatements(bucket.bucketArn, props.organizationSource, this.sourcePrincipalPattern);
     writers.forEach((statement) => bucket.addToResourcePolicy(statement));
+    // Members may not encrypt what they write under keys this account cannot use (their own KMS key, SSE-C).
+    foreignEncryptionDenies(bucket.bucketArn, Aws.ACCOUNT_ID, 'Members').forEach((statement) => bucket.addToResourcePolicy(statement));
     if (!props.serverAccessLogsBucket) {
       acknowledgeNagFinding(bucket, 'AwsSolutions-S1',
         'Server access logs are optional (serverAccessLogsBucket); the bucket takes writes only from the fleet\'s container-cost identities, each under its own account\'s prefix.');

@@ -1,7 +1,7 @@
 /**
  * The customer's side of container cost data written to the vendor's bucket, as a template the
- * customer launches without CDK: one EKS Pod Identity role per account and region that the cost
- * agent of any of the customer's clusters there uses, writing only its own cluster's prefix
+ * customer launches without CDK: one EKS Pod Identity role per account, region and vendor
+ * (`container-cost-writer-<vendorKey>-<region>`) that the cost agent of any of the customer's clusters there uses, writing only its own cluster's prefix
  * `<account>/<region>/<cluster>/` (the cluster from the session tag EKS Pod Identity sets).
  *
  * The same trust and policy as the organization fleet's container-cost role (`podIdentityRoleTrust`,
@@ -15,6 +15,7 @@
 import { Aws, CfnOutput, Fn } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { CONTAINER_COST_WRITER_ROLE_PREFIX, VENDOR_KEY } from './container-cost-writer-names';
 import { supportedRegionsRule } from './customer-parameters';
 import { CustomerTemplateStack } from './customer-template-stack';
 import { checkBaseProps, CustomerTemplateBaseProps } from './template-props';
@@ -25,8 +26,8 @@ import { ServiceAccountRef } from '../core/service-account';
 import { describeConstruct, PropsValidator, propsOrEmpty } from '../core/validation';
 import { costStatements, POD_IDENTITY_COST_PREFIX, podIdentityRoleTrust } from '../organization/fleet-member-policy';
 
-/** The prefix of the cost writer role's name: `container-cost-writer-<region>`. */
-export const CONTAINER_COST_WRITER_ROLE_PREFIX = 'container-cost-writer';
+/** The prefix of the cost writer role's name: `container-cost-writer-<vendor key>-<region>`. */
+export { CONTAINER_COST_WRITER_ROLE_PREFIX } from './container-cost-writer-names';
 
 /** S3 general purpose bucket names (S3 user guide, "Bucket naming rules"): 3-63 of a-z 0-9 . -, starting and ending alphanumeric. */
 export const S3_BUCKET_NAME: Rule = {
@@ -40,6 +41,15 @@ export const S3_BUCKET_NAME: Rule = {
 export interface ContainerCostCustomerTemplateProps extends CustomerTemplateBaseProps {
   /** The vendor's cost bucket (in `vendorAccountId`; its policy admits this customer: `VendorCustomer` `containerCost`). */
   readonly bucketName: string;
+
+  /**
+   * The vendor's key in the writer role's name, `container-cost-writer-<vendorKey>-<region>`, so a
+   * customer of two vendors that both use this library gets two roles, not a name collision. Give
+   * `VendorCustomer`'s `containerCost.vendorKey` the same value.
+   *
+   * @default - the vendor's account ID (`vendorAccountId`), unique per vendor without coordination
+   */
+  readonly vendorKey?: string;
 
   /**
    * The cost agent's service account in the customer's clusters.
@@ -58,12 +68,14 @@ export class ContainerCostCustomerTemplate extends CustomerTemplateStack {
   /**
    * The writer role's name in a region.
    *
+   * @param vendorKey the template's `vendorKey` (by default the vendor's account ID)
    * @param region the region
    */
-  public static writerRoleName(region: string): string {
-    const a = new ArgumentChecker('ContainerCostCustomerTemplate.writerRoleName(region)');
+  public static writerRoleName(vendorKey: string, region: string): string {
+    const a = new ArgumentChecker('ContainerCostCustomerTemplate.writerRoleName(vendorKey, region)');
+    a.string('vendorKey', vendorKey, VENDOR_KEY);
     a.string('region', region, REGION);
-    return a.result(() => a.roleName(`${CONTAINER_COST_WRITER_ROLE_PREFIX}-${region}`, 'region'));
+    return a.result(() => a.roleName(`${CONTAINER_COST_WRITER_ROLE_PREFIX}-${vendorKey}-${region}`, 'region'));
   }
 
   /** The agent's role. */
@@ -80,6 +92,7 @@ export class ContainerCostCustomerTemplate extends CustomerTemplateStack {
     const v = new PropsValidator(describeConstruct('ContainerCostCustomerTemplate', this.node.path));
     const regions = checkBaseProps(v, props);
     if (v.required('bucketName', props.bucketName)) v.check('bucketName', props.bucketName, S3_BUCKET_NAME);
+    v.check('vendorKey', props.vendorKey, VENDOR_KEY);
     v.serviceAccount('serviceAccount', props.serviceAccount);
     v.throwIfAny();
 
@@ -90,7 +103,7 @@ export class ContainerCostCustomerTemplate extends CustomerTemplateStack {
     // Amazon S3 ... buckets owned by specific AWS accounts"): only the vendor's bucket, whoever owns a bucket of that name later.
     statements.forEach((s) => s.addCondition('StringEquals', { 's3:ResourceAccount': props.vendorAccountId }));
     this.agentRole = new iam.CfnRole(this, 'AgentRole', {
-      roleName: Fn.join('-', [CONTAINER_COST_WRITER_ROLE_PREFIX, Aws.REGION]),
+      roleName: Fn.join('-', [CONTAINER_COST_WRITER_ROLE_PREFIX, props.vendorKey ?? props.vendorAccountId, Aws.REGION]),
       description: 'EKS Pod Identity role of the container cost agent: writes its own cluster\'s prefix of the vendor\'s bucket',
       assumeRolePolicyDocument: podIdentityRoleTrust(sa.namespace, sa.name),
       policies: [{ policyName: 'write-cost-prefix', policyDocument: new iam.PolicyDocument({ statements }) }],

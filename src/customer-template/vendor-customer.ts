@@ -19,12 +19,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CONTAINER_COST_WRITER_ROLE_PREFIX } from './container-cost-customer-template';
+import { VENDOR_KEY, writerRolePattern } from './container-cost-writer-names';
 import { maxClusterNameLength } from './customer-parameters';
 import { QuickCreateLink, TEMPLATE_URL } from './quick-create-link';
 import { REMOTE_WRITE_SOURCE_ROLE_PREFIX } from './remote-write-customer-template';
 import { AmpScraperTargetRole } from '../amp-scraper/amp-scraper-target-role';
 import { SCRAPER_SOURCE_ROLE_PREFIX, workspaceKey } from '../amp-scraper/names';
+import { foreignEncryptionDenies } from '../container-cost/foreign-encryption-denies';
 import { ContainerInsightsPermissionMode, CrossAccountContainerInsights, PodIdentityTrust } from '../container-insights/cross-account-container-insights';
 import { ArgumentChecker } from '../core/arguments';
 import { acknowledgeNagFinding } from '../core/nag';
@@ -128,10 +129,18 @@ export interface VendorContainerCostOptions {
   readonly templateUrl: string;
 
   /**
-   * The vendor's cost bucket, created in this stack (its policy gets this customer's statements) and
+   * The vendor's cost bucket, created in this stack (its policy's shared writer statements get this customer's account) and
    * encrypted with S3-managed keys (a KMS key would need the customer's role in its key policy too).
    */
   readonly bucket: s3.IBucket;
+
+  /**
+   * The `vendorKey` of that `ContainerCostCustomerTemplate`: the bucket policy admits the customer's
+   * `container-cost-writer-<vendorKey>-*` roles only (not another vendor's writer in the same account).
+   *
+   * @default - this stack's account ID (the template's default, `vendorAccountId`)
+   */
+  readonly vendorKey?: string;
 }
 
 /**
@@ -328,8 +337,8 @@ export class VendorCustomer extends Construct {
 
     if (props.containerCost) {
       const bucket = props.containerCost.bucket;
-      costWriterStatements(bucket, props.customerAccountId, partition).forEach((statement) => bucket.addToResourcePolicy(statement));
-      checkBucketPolicyBudget(bucket as s3.Bucket, name);
+      const customer = { customerName: name, customerAccountId: props.customerAccountId };
+      admitCostWriters(bucket as s3.Bucket, customer, partition, props.containerCost.vendorKey ?? account!, account!);
       this.containerCostQuickCreateUrl = QuickCreateLink.forTemplate({
         region: props.region,
         templateUrl: props.containerCost.templateUrl,
@@ -427,6 +436,7 @@ function validate(owner: string, props: VendorCustomerProps, account: string | u
   if (options('containerCost', props.containerCost)) {
     const cc = props.containerCost!;
     if (v.required('containerCost.templateUrl', cc.templateUrl)) v.check('containerCost.templateUrl', cc.templateUrl, TEMPLATE_URL);
+    v.check('containerCost.vendorKey', cc.vendorKey, VENDOR_KEY);
     if (v.required('containerCost.bucket', cc.bucket)) {
       const bucket = cc.bucket as unknown as { addToResourcePolicy?: unknown; encryptionKey?: unknown; node?: unknown };
       if (typeof bucket !== 'object' || typeof bucket.addToResourcePolicy !== 'function') {
@@ -470,51 +480,77 @@ function objectOwnershipOf(bucket: s3.Bucket): string | undefined {
 
 /** S3 user guide, "Bucket policies and user policies": "Bucket policies are limited to 20 KB in size." */
 const S3_BUCKET_POLICY_SIZE = 20_480;
-const costBucketCustomers = new WeakMap<s3.Bucket, string[]>();
+/** What a cost bucket's policy holds for its customers: their names, and one statement pair per vendor key. */
+interface CostBucketState {
+  readonly customers: string[];
+  readonly writers: Map<string, iam.PolicyStatement[]>;
+}
+const costBuckets = new WeakMap<s3.Bucket, CostBucketState>();
 
-/** Once per bucket: a synth-time error when its policy (all customers' statements) outgrows S3's limit, before CloudFormation fails the deploy. */
-function checkBucketPolicyBudget(bucket: s3.Bucket, customerName: string): void {
-  const customers = costBucketCustomers.get(bucket);
-  if (customers) {
-    customers.push(customerName);
-    return;
+/**
+ * Admits one customer's cost writers to the bucket: its account joins the principals of the shared
+ * statement pair of its vendor key (so a customer costs one account ARN per statement, not a
+ * statement pair of its own). Once per bucket: the denies of writes the vendor could not read
+ * (SSE-KMS under the customer's key, SSE-C; the bucket is SSE-S3, checked above), and a synth-time
+ * error when the policy outgrows S3's limit, before CloudFormation fails the deploy.
+ */
+function admitCostWriters(bucket: s3.Bucket, customer: CustomerIds, partition: string, vendorKey: string, vendorAccount: string): void {
+  let state = costBuckets.get(bucket);
+  if (!state) {
+    const created: CostBucketState = { customers: [], writers: new Map() };
+    state = created;
+    costBuckets.set(bucket, created);
+    foreignEncryptionDenies(bucket.bucketArn, vendorAccount, 'ContainerCost').forEach((statement) => bucket.addToResourcePolicy(statement));
+    bucket.node.addValidation({
+      validate: () => {
+        const document = bucket.policy?.document;
+        const size = document ? worstCasePolicySize(Stack.of(bucket).resolve(document.toJSON())) : 0;
+        return size > S3_BUCKET_POLICY_SIZE
+          ? [`VendorCustomer containerCost: a bucket policy of up to ${size} characters for ${created.customers.length} customers, over S3's 20,480 (20 KB) for a bucket policy; `
+            + 'give later customers another bucket (each customer adds about 70 characters)']
+          : [];
+      },
+    });
   }
-  costBucketCustomers.set(bucket, [customerName]);
-  bucket.node.addValidation({
-    validate: () => {
-      const document = bucket.policy?.document;
-      const size = document ? worstCasePolicySize(Stack.of(bucket).resolve(document.toJSON())) : 0;
-      const names = costBucketCustomers.get(bucket) ?? [];
-      return size > S3_BUCKET_POLICY_SIZE
-        ? [`VendorCustomer containerCost: a bucket policy of up to ${size} characters for ${names.length} customers, over S3's 20,480 (20 KB) for a bucket policy; `
-          + 'give later customers another bucket (each customer adds about 860 characters)']
-        : [];
-    },
-  });
+  state.customers.push(customer.customerName);
+  // The account's root ARN with the literal partition (AccountPrincipal would join in AWS::Partition): ~33 characters per statement.
+  const principal = new iam.ArnPrincipal(`arn:${partition}:iam::${customer.customerAccountId}:root`);
+  const writers = state.writers.get(vendorKey);
+  if (writers) {
+    writers.forEach((statement) => statement.addPrincipals(principal));
+  } else {
+    const statements = costWriterStatements(bucket, principal, partition, vendorKey);
+    statements.forEach((statement) => bucket.addToResourcePolicy(statement));
+    state.writers.set(vendorKey, statements);
+  }
 }
 
 /**
- * The bucket policy statements of one customer's cost writers: its `container-cost-writer-<region>`
- * roles (`ContainerCostCustomerTemplate`) may write and list under its own account's prefix only.
- * Sids carry the account, so customers' statements never clash.
+ * The shared bucket policy statements of the cost writers of one vendor key: the listed customers'
+ * `container-cost-writer-<vendorKey>-<region>` roles (`ContainerCostCustomerTemplate`) may write and
+ * list under their own account's prefix only. `${aws:PrincipalAccount}` is the requester's account as
+ * IAM sets it (IAM user guide, "AWS global condition context keys"; policy variables: "IAM policy
+ * elements: Variables and tags"): in a bucket policy, the customer's own, which it cannot choose; so
+ * customer A's roles never reach B's prefix whatever A's own policies say. The principals (the listed
+ * customers' accounts) keep every other account out.
  */
-function costWriterStatements(bucket: s3.IBucket, customerAccountId: string, partition: string): iam.PolicyStatement[] {
-  const writers = { ArnLike: { 'aws:PrincipalArn': `arn:${partition}:iam::${customerAccountId}:role/${CONTAINER_COST_WRITER_ROLE_PREFIX}-*` } };
-  const prefix = `${customerAccountId}/`;
+function costWriterStatements(bucket: s3.IBucket, firstCustomer: iam.IPrincipal, partition: string, vendorKey: string): iam.PolicyStatement[] {
+  const writers = { ArnLike: { 'aws:PrincipalArn': writerRolePattern(partition, '*', vendorKey) } };
+  const ownPrefix = '${aws:PrincipalAccount}/';
   return [
     new iam.PolicyStatement({
-      sid: `ContainerCostWrite${customerAccountId}`,
-      principals: [new iam.AccountPrincipal(customerAccountId)],
+      sid: `ContainerCostWrite${vendorKey}`,
+      principals: [firstCustomer],
       actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-      resources: [bucket.arnForObjects(`${prefix}*`)],
+      resources: [bucket.arnForObjects(`${ownPrefix}*`)],
       conditions: writers,
     }),
     new iam.PolicyStatement({
-      sid: `ContainerCostList${customerAccountId}`,
-      principals: [new iam.AccountPrincipal(customerAccountId)],
+      sid: `ContainerCostList${vendorKey}`,
+      principals: [firstCustomer],
       actions: ['s3:ListBucket'],
       resources: [bucket.bucketArn],
-      conditions: { ...writers, StringLike: { 's3:prefix': `${prefix}*` } },
+      conditions: { ...writers, StringLike: { 's3:prefix': `${ownPrefix}*` } },
     }),
   ];
 }

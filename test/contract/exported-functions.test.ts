@@ -25,7 +25,7 @@ const VALID: Record<string, () => unknown[]> = {
   'podScrapeJob': () => [],
   'CrossAccountContainerInsights.reportedClusterName': () => ['acme', 'prod'],
   'CrossAccountContainerInsights.memberReportedClusterName': () => ['acme', '222222222222', 'prod'],
-  'ContainerCostCustomerTemplate.writerRoleName': () => ['us-east-1'],
+  'ContainerCostCustomerTemplate.writerRoleName': () => ['111122223333', 'us-east-1'],
   'ContainerInsightsAgentAccess.agentRoleName': () => ['prod'],
   'AmpScraperTargetRole.roleNameFor': () => ['111122223333', 'prod', WORKSPACE],
   'AmpScraperTargetRole.organizationRoleNameFor': () => [WORKSPACE],
