@@ -429,7 +429,10 @@ export const ENTRIES: ContractEntry[] = [
   },
   {
     name: 'ContainerCostCustomerTemplate',
-    baseline: { vendorAccountId: TARGET, bucketName: 'vendor-container-cost', serviceAccount: { namespace: 'container-cost', name: 'container-cost-agent' }, regions: [REGION], partition: 'aws' },
+    baseline: {
+      vendorAccountId: TARGET, vendorKey: 'acmevendor', bucketName: 'vendor-container-cost',
+      serviceAccount: { namespace: 'container-cost', name: 'container-cost-agent' }, regions: [REGION], partition: 'aws',
+    },
     required: ['vendorAccountId', 'bucketName'],
     build: template((a, p) => new lib.ContainerCostCustomerTemplate(a, 'C', p)),
   },
@@ -444,6 +447,7 @@ export const ENTRIES: ContractEntry[] = [
       containerCost: {
         templateUrl: 'https://vendor-templates.s3.us-east-1.amazonaws.com/v1/cost.template.json',
         bucket: new InStack((stack) => new s3.Bucket(stack, 'CostBucket')),
+        vendorKey: 'acmevendor',
       },
     },
     required: ['customerName', 'customerAccountId', 'region'],
