@@ -21,10 +21,12 @@ if (tarballs.length !== 1) fail(`expected one .tgz in ${outdir}, found ${tarball
 const tarball = join(outdir, tarballs[0]);
 const entries = new Set(execFileSync('tar', ['tzf', tarball], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\n'));
 
-// Measured on the lean package (no source maps): 590,957 packed, 3,157,321 unpacked, 462 files;
-// each budget is that figure with about 15% headroom. A rise past a
-// budget means something new ships; look at what before raising it.
-const BUDGET = { packedBytes: 675_000, unpackedBytes: 3_600_000, files: 530 };
+// Measured on the lean package (no source maps) with this round's constructs merged (customer
+// templates, Windows Fluent Bit, argument checks): 689,895 packed, 3,742,417 unpacked, 485 files
+// (590,957 / 3,157,321 / 462 before them; the .jsii assembly and API.md grow with the API). Each budget
+// is that figure with about 15% headroom. A rise past a budget means something new ships; look at
+// what before raising it.
+const BUDGET = { packedBytes: 795_000, unpackedBytes: 4_300_000, files: 560 };
 
 function handlers(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
