@@ -430,8 +430,12 @@ export const ENTRIES: ContractEntry[] = [
   {
     name: 'ContainerCostCustomerTemplate',
     baseline: {
-      vendorAccountId: TARGET, vendorKey: 'acmevendor', bucketName: 'vendor-container-cost',
-      serviceAccount: { namespace: 'container-cost', name: 'container-cost-agent' }, regions: [REGION], partition: 'aws',
+      vendorAccountId: TARGET,
+      vendorKey: 'acmevendor',
+      bucketName: 'vendor-container-cost',
+      serviceAccount: { namespace: 'container-cost', name: 'container-cost-agent' },
+      regions: [REGION],
+      partition: 'aws',
     },
     required: ['vendorAccountId', 'bucketName'],
     build: template((a, p) => new lib.ContainerCostCustomerTemplate(a, 'C', p)),
