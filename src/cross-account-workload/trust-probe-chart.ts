@@ -106,7 +106,8 @@ export interface TrustProbeChartProps {
   /**
    * The region of the log groups `signalRoutes` checks (the agent's `region`), set as `AWS_REGION`.
    *
-   * @default - the pod's own `AWS_REGION` (the EKS IRSA webhook sets it; Pod Identity does not)
+   * @default - the pod's own `AWS_REGION` (the EKS IRSA webhook sets it); required with `signalRoutes` in
+   * POD_IDENTITY mode, where EKS sets no region
    */
   readonly region?: string;
 
@@ -209,6 +210,12 @@ function validate(owner: string, props: TrustProbeChartProps, chartId: string): 
   });
   v.check('image', props.image, PINNED_IMAGE);
   v.check('region', props.region, REGION);
+  // EKS Pod Identity sets only the credential variables (AWS SDKs and Tools reference guide, "Container
+  // credential provider"), not AWS_REGION as the IRSA webhook does: every log check would fail unchecked.
+  const checksLogGroups = Array.isArray(props.signalRoutes) && props.signalRoutes.some((r) => Array.isArray(r?.logGroups) && r.logGroups.length > 0);
+  if (checksLogGroups && props.identityMode === WorkloadIdentityMode.POD_IDENTITY && (props.region === undefined || props.region === null)) {
+    v.problem('region', 'is required with signalRoutes in POD_IDENTITY mode (EKS Pod Identity sets no AWS_REGION in the pod); give the agent\'s region');
+  }
   // The routes come from a construct's signalRoutes; a caller assembling them by hand gets every field checked.
   v.list('signalRoutes', props.signalRoutes, 'object').forEach((route, i) => {
     const at = `signalRoutes[${i}]`;

@@ -216,3 +216,16 @@ test('a backslash in a signal or hop description is printed as written, whicheve
   expect(lines).toContain('--   windows: not collected: w \\n x');
   expect(status).toBe(0);
 });
+
+test('Pod Identity with log checks needs region: EKS Pod Identity sets only the credential variables, no AWS_REGION, so every check would print ERR', () => {
+  // AWS SDKs and Tools reference guide, "Container credential provider": with Pod Identity, EKS sets
+  // AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (the IRSA webhook also sets AWS_REGION).
+  const routes = addonRoutes({ reportedClusterName: REPORTED });
+  const probe = (props: { identityMode: WorkloadIdentityMode; region?: string; signalRoutes?: ContainerInsightsSignalRoute[] }) =>
+    () => new TrustProbeChart(Testing.app(), 'pi', { serviceAccount: SA, firstRoleArn: TARGET_ROLE, ...props });
+  expect(probe({ identityMode: WorkloadIdentityMode.POD_IDENTITY, signalRoutes: routes })).toThrow(/region: is required with signalRoutes in POD_IDENTITY mode/);
+  expect(probe({ identityMode: WorkloadIdentityMode.POD_IDENTITY, signalRoutes: routes, region: REGION })).not.toThrow();
+  // No log group to check, or IRSA (whose webhook sets AWS_REGION): region stays optional.
+  expect(probe({ identityMode: WorkloadIdentityMode.POD_IDENTITY })).not.toThrow();
+  expect(probe({ identityMode: WorkloadIdentityMode.IRSA, signalRoutes: routes })).not.toThrow();
+});
