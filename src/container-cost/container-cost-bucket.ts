@@ -10,6 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { validateBucketNamesUnique } from './bucket-name-uniqueness';
 import { validateContainerCostProps } from './container-cost-validation';
+import { ReconcilerDriftReads } from './drift-reads';
 import { agentRoleArns, acceptingRolesStatements, agentBoundaryStatements, reconcilerRoleStatements } from './reconciler-policy';
 import { ENV } from './role-sync/config';
 import { acceptingRolesTag, agentRoleName, agentRolePath, userClusterPrefix, userCredentialsSecretName } from './role-sync/naming';
@@ -180,6 +181,21 @@ export interface ContainerCostBucketProps {
    * @default - a hash of the account, region, stack name and construct path (needs a literal account and region)
    */
   readonly ownerId?: string;
+
+  /**
+   * How the reconciler reads its roles for the drift check, and so which IAM reads its role gets.
+   * `PER_ROLE` lists the roles at this stack's path and reads each with four calls scoped to the
+   * path: about 4 IAM calls per cluster a run (2,006 at 500 clusters), and its role reads no other
+   * role's policies, tags or boundary, nor any user's or group's. `ACCOUNT_AUTHORIZATION_DETAILS`
+   * reads them in pages of 1,000 (2 calls for an account of up to 2,000 roles), but
+   * `iam:GetAccountAuthorizationDetails` has no resource-level permission: the role can read the
+   * whole account's IAM configuration. The default is the narrower role (nothing deployed opens a
+   * role wider than the flow needs); choose the bulk read for large fleets where the run's IAM
+   * calls matter more than that.
+   *
+   * @default ReconcilerDriftReads.PER_ROLE
+   */
+  readonly driftReads?: ReconcilerDriftReads;
 }
 
 const DEFAULT_SERVICE_ACCOUNT: ServiceAccountRef = { namespace: 'container-cost', name: 'container-cost-agent' };
@@ -220,6 +236,9 @@ export class ContainerCostBucket extends Construct {
   /** How agents get credentials. */
   public readonly agentIdentity: ContainerCostAgentIdentity;
 
+  /** How the reconciler reads its roles (and which reads its role has). */
+  public readonly driftReads: ReconcilerDriftReads;
+
   /** The reconciler (absent with `agentIdentity` IAM_USER). */
   public readonly reconciler?: lambda.IFunction;
 
@@ -257,6 +276,7 @@ export class ContainerCostBucket extends Construct {
     this.includeRegions = props.includeRegions ?? (region ? [region] : []);
     const serviceAccount = props.agentServiceAccount ?? DEFAULT_SERVICE_ACCOUNT;
     this.agentIdentity = validateContainerCostProps(owner, props, this.includeRegions, serviceAccount, literalAccount(this), region);
+    this.driftReads = props.driftReads ?? ReconcilerDriftReads.PER_ROLE;
     const roles = this.agentIdentity !== ContainerCostAgentIdentity.IAM_USER;
 
     this.ownerKey = props.ownerId ?? stableHash(`${stack.account}/${region}/${stack.stackName}/${this.node.path}`, 12);
@@ -415,9 +435,9 @@ export class ContainerCostBucket extends Construct {
           statements: [
             new iam.PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
             ...reconcilerRoleStatements({ rolePath: this.rolePath, ownerKey: this.ownerKey, boundaryArn, regions: this.includeRegions }),
-            // Reading the roles (trust, tags, boundary, policies) in pages of up to 1,000, the drift check
-            // (issue 24 item 6), and the OIDC providers: read-only, without resource-level permissions.
-            new iam.PolicyStatement({ sid: 'ReadRolesAndProviders', actions: ['iam:GetAccountAuthorizationDetails', 'iam:ListOpenIDConnectProviders'], resources: ['*'] }),
+            // The drift check's listing (per role: ListRoles, then the reads scoped to the path above; in
+            // bulk: whole roles in pages of 1,000) and the OIDC providers: read-only, no resource-level permissions.
+            new iam.PolicyStatement({ sid: 'ReadRolesAndProviders', actions: [driftListAction(this.driftReads), 'iam:ListOpenIDConnectProviders'], resources: ['*'] }),
             new iam.PolicyStatement({ sid: 'ListClusters', actions: ['eks:ListClusters'], resources: ['*'] }),
             new iam.PolicyStatement({ sid: 'DescribeClusters', actions: ['eks:DescribeCluster'], resources: [`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:cluster/*`] }),
             // A Delete is acted on only while CloudFormation is really deleting this stack's resource.
@@ -449,6 +469,7 @@ export class ContainerCostBucket extends Construct {
         [ENV.BOUNDARY_ARN]: boundaryArn,
         [ENV.RECONCILER_ROLE]: role.roleName,
         [ENV.STACK_ID]: Aws.STACK_ID,
+        [ENV.DRIFT_READS]: this.driftReads,
       },
     });
     const provider = handlerProvider(this, 'ReconcilerProvider', fn, 'the reconciler');
@@ -486,8 +507,13 @@ export class ContainerCostBucket extends Construct {
     acknowledgeNagFinding(role, `AwsSolutions-IAM5[Resource::${nagResourceName(this, roleArns)}]`,
       'Agent roles are created per cluster at exactly this stack\'s IAM path (deeper paths denied), only with this stack\'s permissions boundary and owner tag; changes need both.');
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::*]',
-      'iam:GetAccountAuthorizationDetails (read-only: the drift check), iam:ListOpenIDConnectProviders and eks:ListClusters have no resource-level permissions; every other * is in a Deny.');
+      `${driftListAction(this.driftReads)} (read-only: the drift check), iam:ListOpenIDConnectProviders and eks:ListClusters have no resource-level permissions; every other * is in a Deny.`);
     acknowledgeNagFinding(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:cluster/*]',
       'The reconciler describes every cluster of the account in the included regions; describing is read-only.');
   }
+}
+
+/** The drift check's one read on `*`: IAM has no resource-level permission for either. */
+function driftListAction(mode: ReconcilerDriftReads): string {
+  return mode === ReconcilerDriftReads.PER_ROLE ? 'iam:ListRoles' : 'iam:GetAccountAuthorizationDetails';
 }

@@ -4,6 +4,7 @@
  */
 import { Token } from 'aws-cdk-lib';
 import { ContainerCostAgentIdentity, ContainerCostBucketProps, ContainerCostEncryption } from './container-cost-bucket';
+import { ReconcilerDriftReads } from './drift-reads';
 import { partitionOf } from '../core/partition';
 import { EKS_CLUSTER_NAME, IAM_ROLE_NAME, REGION } from '../core/rules';
 import { ServiceAccountRef } from '../core/service-account';
@@ -76,6 +77,10 @@ export function validateContainerCostProps(
 
   const identity = identityOf(v, props);
   checkUserClusters(v, props, identity, region);
+  enumProp(v, 'driftReads', props.driftReads, ReconcilerDriftReads);
+  if (props.driftReads !== undefined && identity === ContainerCostAgentIdentity.IAM_USER) {
+    v.problem('driftReads', 'only applies with agentIdentity ROLES or ROLES_AND_IAM_USER (IAM_USER has no reconciler)');
+  }
   v.throwIfAny();
   return identity;
 }

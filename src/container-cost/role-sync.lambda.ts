@@ -4,8 +4,10 @@
  * failing) and by the EventBridge schedule (reconcile).
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { configFromEnv, ENV } from './role-sync/config';
+import { ReconcilerDriftReads } from './drift-reads';
+import { configFromEnv, driftReadsFromEnv, ENV } from './role-sync/config';
 import { costReconcilerSpec, costRemovalTarget } from './role-sync/desired';
+import { PerRoleSyncIo } from './role-sync/per-role-io';
 import { RetryOptions } from '../core/reconciler/concurrency';
 import { reconcile, removeOwned, SyncSummary } from '../core/reconciler/engine';
 import { Clients, SyncIo } from '../core/reconciler/io';
@@ -33,7 +35,8 @@ export async function handler(event: unknown): Promise<RoleSyncResponse> {
 }
 
 export async function onEvent(event: unknown, deps: Dependencies): Promise<RoleSyncResponse> {
-  const io = new SyncIo(deps.clients, deps.retry, deps.log);
+  const Io = driftReadsFromEnv(deps.env) === ReconcilerDriftReads.PER_ROLE ? PerRoleSyncIo : SyncIo;
+  const io = new Io(deps.clients, deps.retry, deps.log);
   if (!isCustomResourceEvent(event)) {
     // The schedule: reconcile, and fail the invocation (for alarms) if anything went wrong.
     const summary = await reconcile(costReconcilerSpec(configFromEnv(deps.env)), io, deps.log);

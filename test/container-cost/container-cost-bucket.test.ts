@@ -3,13 +3,13 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ContainerCostAgentIdentity, ContainerCostBucket, ContainerCostBucketProps, ContainerCostEncryption } from '../../src';
+import { ContainerCostAgentIdentity, ContainerCostBucket, ContainerCostBucketProps, ContainerCostEncryption, ReconcilerDriftReads } from '../../src';
 import { OWNER_TAG, PREFIX_TAG } from '../../src/container-cost/role-sync/naming';
 import { policySize } from '../../src/core/policy-size';
 import { OTHER_ACCOUNT, REGION, SOURCE_ACCOUNT, stackIn } from '../fixtures';
 import { evaluate } from '../harness/cfn-eval';
 import { identityPoliciesOf, isAllowed, isAllowedWithinBoundary, logicalIdsOfType } from '../harness/iam-proof';
-import { expectNagClean } from '../harness/nag';
+import { acknowledgements, expectNagClean } from '../harness/nag';
 import { templateForSnapshot } from '../harness/snapshot';
 
 const ENV = { account: SOURCE_ACCOUNT, region: REGION };
@@ -338,10 +338,60 @@ describe('the reconciler', () => {
     const can = (action: string, resource: string) => isAllowed({ policies, principal, action, resource });
     expect(can('iam:GetRole', ourRole('x'))).toBe('Allowed');
     expect(can('iam:GetRole', `arn:aws:iam::${SOURCE_ACCOUNT}:role/admin`)).toBe('ImplicitlyDenied');
-    expect(can('iam:GetAccountAuthorizationDetails', '*')).toBe('Allowed');
+    // The default drift read is per role (see 'drift reads' below): no read of the whole account.
+    expect(can('iam:ListRoles', '*')).toBe('Allowed');
+    expect(can('iam:GetAccountAuthorizationDetails', '*')).toBe('ImplicitlyDenied');
     expect(can('eks:ListClusters', '*')).toBe('Allowed');
     expect(can('eks:DescribeCluster', `arn:aws:eks:eu-west-1:${SOURCE_ACCOUNT}:cluster/prod`)).toBe('Allowed');
     expect(can('eks:DescribeCluster', `arn:aws:eks:eu-west-1:${OTHER_ACCOUNT}:cluster/prod`)).toBe('ImplicitlyDenied');
+  });
+});
+
+describe.each([
+  [ReconcilerDriftReads.PER_ROLE, undefined],
+  [ReconcilerDriftReads.PER_ROLE, ReconcilerDriftReads.PER_ROLE],
+  [ReconcilerDriftReads.ACCOUNT_AUTHORIZATION_DETAILS, ReconcilerDriftReads.ACCOUNT_AUTHORIZATION_DETAILS],
+])('drift reads %s (driftReads: %s)', (mode, driftReads) => {
+  const perRole = mode === ReconcilerDriftReads.PER_ROLE;
+  const { template, json, cost, stack } = build({ includeRegions: ['us-east-1'], ...(driftReads ? { driftReads } : {}) });
+  const roleId = logicalIdsOfType(json, 'AWS::IAM::Role').find((id) => id.startsWith('CostReconcilerRole'))!;
+  const principal = `arn:aws:iam::${SOURCE_ACCOUNT}:role/Stack-CostReconcilerRole`;
+  const policies = identityPoliciesOf(json, roleId, { ...ENV, attributes: { [roleId]: { Ref: 'Stack-CostReconcilerRole', Arn: principal } } });
+  const can = (action: string, resource: string) => isAllowed({ policies, principal, action, resource });
+  const ourRole = `arn:aws:iam::${SOURCE_ACCOUNT}:role${cost.rolePath}container-cost-prod-us-east-1`;
+  const actions = JSON.stringify(policies);
+
+  test('the handler is told the mode', () => {
+    expect(cost.driftReads).toBe(mode);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DRIFT_READS: mode }) } });
+  });
+
+  test('its role grants this mode\'s listing and not the other\'s', () => {
+    expect(actions.includes('iam:ListRoles')).toBe(perRole);
+    expect(actions.includes('iam:GetAccountAuthorizationDetails')).toBe(!perRole);
+    expect(can('iam:ListRoles', '*')).toBe(perRole ? 'Allowed' : 'ImplicitlyDenied');
+    expect(can('iam:GetAccountAuthorizationDetails', '*')).toBe(perRole ? 'ImplicitlyDenied' : 'Allowed');
+  });
+
+  test('the per-role reads reach only roles at its path (iam-simulate)', () => {
+    for (const read of ['iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies']) {
+      expect(can(read, ourRole)).toBe('Allowed');
+      expect(can(read, `arn:aws:iam::${SOURCE_ACCOUNT}:role/admin`)).toBe('ImplicitlyDenied');
+      expect(can(read, `arn:aws:iam::${SOURCE_ACCOUNT}:role/container-cost/other0wner00/container-cost-prod-us-east-1`)).toBe('ImplicitlyDenied');
+      expect(can(read, `arn:aws:iam::${SOURCE_ACCOUNT}:role${cost.rolePath}deeper/x`)).toBe('ExplicitlyDenied');
+      expect(can(read, `arn:aws:iam::${OTHER_ACCOUNT}:role${cost.rolePath}container-cost-prod-us-east-1`)).toBe('ImplicitlyDenied');
+    }
+    // Nor users, groups or managed policies (the bulk read's reach).
+    expect(can('iam:GetUserPolicy', `arn:aws:iam::${SOURCE_ACCOUNT}:user/alice`)).toBe('ImplicitlyDenied');
+    expect(can('iam:GetPolicyVersion', `arn:aws:iam::${SOURCE_ACCOUNT}:policy/anything`)).toBe('ImplicitlyDenied');
+  });
+
+  test('cdk-nag: clean, and the acknowledgement of * names this mode\'s listing', () => {
+    expectNagClean(stack);
+    const reasons = acknowledgements(stack).filter((a) => a.id === 'AwsSolutions-IAM5[Resource::*]' && a.path.includes('ReconcilerRole')).map((a) => a.reason).join('\n');
+    expect(reasons).toContain(`${perRole ? 'iam:ListRoles' : 'iam:GetAccountAuthorizationDetails'} (read-only: the drift check)`);
+    expect(reasons.includes('GetAccountAuthorizationDetails')).toBe(!perRole);
+    expect(reasons.includes('ListRoles')).toBe(perRole);
   });
 });
 
@@ -377,6 +427,8 @@ describe('bad input', () => {
     ['owner id', { ownerId: 'A B' }, /ownerId: got "A B"/],
     ['key without KMS', { encryptionKey: {} as any }, /encryptionKey: only applies with encryption KMS/],
     ['expiration under a day', { expiration: Duration.hours(3) }, /expiration: must be at least one day/],
+    ['drift reads', { driftReads: 'BULK' }, /driftReads: got string "BULK"; expected one of PER_ROLE, ACCOUNT_AUTHORIZATION_DETAILS/],
+    ['drift reads without a reconciler', { driftReads: 'PER_ROLE', agentIdentity: 'IAM_USER', iamUserClusters: [{ clusterName: 'legacy', region: 'us-east-1' }] }, /driftReads: only applies with agentIdentity ROLES or ROLES_AND_IAM_USER/],
   ])('%s', (_name, props, message) => {
     expect(() => build(props as ContainerCostBucketProps)).toThrow(message);
   });

@@ -3,6 +3,7 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { EntityAlreadyExistsException, GetAccountAuthorizationDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ReconcilerDriftReads } from '../../src/container-cost/drift-reads';
 import { ENV } from '../../src/container-cost/role-sync/config';
 import { agentRoleName, agentRolePath, CLUSTER_TAG, OWNER_TAG, WRITE_POLICY_NAME } from '../../src/container-cost/role-sync/naming';
 import { Dependencies, onEvent } from '../../src/container-cost/role-sync.lambda';
@@ -31,6 +32,8 @@ const env = {
   [ENV.RECONCILER_ROLE]: RECONCILER,
   [ENV.STACK_ID]: STACK_ID,
   [ENV.LOGICAL_ID]: 'Roles',
+  // The tests outside the modes loop below attack the bulk read; the loop sets each mode.
+  [ENV.DRIFT_READS]: ReconcilerDriftReads.ACCOUNT_AUTHORIZATION_DETAILS,
 };
 
 let iam: FakeIam;
@@ -99,400 +102,432 @@ const role = (cluster: string, region: string) => iam.roles.get(agentRoleName(cl
 const agentRoles = () => [...iam.roles.values()].filter((r) => r.roleName !== RECONCILER);
 const summaryLog = () => logs.filter((l) => l.action === 'summary').pop();
 
-describe('first run', () => {
-  test('creates one role per cluster under the stack path, with owner and cluster tags, IRSA trust and the write policy', async () => {
-    const response = await customResource('Create');
-    expect(response).toEqual({ PhysicalResourceId: `container-cost-roles/${OWNER}`, Data: { Created: '3', Updated: '0', Deleted: '0' } });
-    expect(agentRoles().map((r) => `${r.path}${r.roleName}`).sort()).toEqual([
-      `${PATH}container-cost-batch-us-east-1`, `${PATH}container-cost-prod-eu-west-1`, `${PATH}container-cost-prod-us-east-1`,
-    ]);
-    const prod = role('prod', 'us-east-1')!;
-    expect(Object.fromEntries(prod.tags)).toEqual({
-      [OWNER_TAG]: OWNER,
-      [CLUSTER_TAG]: `arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`,
-      'container-cost:managed-by': 'cdk-eks-cross-account-observability',
-      'container-cost:prefix': 'us-east-1/prod/',
+// Both drift-read modes (ReconcilerDriftReads) must find the same drift and make the same changes:
+// every test of a run, a Delete and the review's faults runs in each, against the same stateful fake IAM.
+describe.each(Object.values(ReconcilerDriftReads))('drift reads %s', (driftReads) => {
+  const perRole = driftReads === ReconcilerDriftReads.PER_ROLE;
+  beforeEach(() => { deps = { ...deps, env: { ...env, [ENV.DRIFT_READS]: driftReads } }; });
+
+  describe('first run', () => {
+    test('creates one role per cluster under the stack path, with owner and cluster tags, IRSA trust and the write policy', async () => {
+      const response = await customResource('Create');
+      expect(response).toEqual({ PhysicalResourceId: `container-cost-roles/${OWNER}`, Data: { Created: '3', Updated: '0', Deleted: '0' } });
+      expect(agentRoles().map((r) => `${r.path}${r.roleName}`).sort()).toEqual([
+        `${PATH}container-cost-batch-us-east-1`, `${PATH}container-cost-prod-eu-west-1`, `${PATH}container-cost-prod-us-east-1`,
+      ]);
+      const prod = role('prod', 'us-east-1')!;
+      expect(Object.fromEntries(prod.tags)).toEqual({
+        [OWNER_TAG]: OWNER,
+        [CLUSTER_TAG]: `arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`,
+        'container-cost:managed-by': 'cdk-eks-cross-account-observability',
+        'container-cost:prefix': 'us-east-1/prod/',
+      });
+      expect(prod.boundary).toBe(BOUNDARY);
+      expect([...prod.policies.keys()]).toEqual([WRITE_POLICY_NAME]);
+      expect(summaryLog()).toMatchObject({ created: 3, updated: 0, deleted: 0, skipped: 0, errors: 0, clusters: 3 });
+      expect(logs.filter((l) => l.action === 'create').map((l) => l.role).sort()).toEqual(['container-cost-batch-us-east-1', 'container-cost-prod-eu-west-1', 'container-cost-prod-us-east-1']);
     });
-    expect(prod.boundary).toBe(BOUNDARY);
+
+    test('the trust it writes admits the agent service account of that cluster only, with the right audience (iam-simulate)', async () => {
+      await scheduled();
+      const prod = role('prod', 'us-east-1')!;
+      const trustPolicy = JSON.parse(prod.trust);
+      const hp = hostPath(issuer(1));
+      const ask = (sub: string, aud = 'sts.amazonaws.com', iss = issuer(1)) => canAssume({
+        trustPolicy,
+        roleArn: prod.arn,
+        action: 'sts:AssumeRoleWithWebIdentity',
+        principal: `arn:aws:iam::${SOURCE_ACCOUNT}:oidc-provider/${hostPath(iss)}`,
+        context: { [`${hostPath(iss)}:aud`]: aud, [`${hostPath(iss)}:sub`]: sub },
+      });
+      expect(trustPolicy.Statement[0].Condition.StringEquals[`${hp}:aud`]).toBe('sts.amazonaws.com');
+      expect(ask('system:serviceaccount:container-cost:container-cost-agent')).toBe('Allowed');
+      expect(ask('system:serviceaccount:container-cost:other')).not.toBe('Allowed');
+      expect(ask('system:serviceaccount:default:container-cost-agent')).not.toBe('Allowed');
+      expect(ask('system:serviceaccount:container-cost:container-cost-agent', 'other-audience')).not.toBe('Allowed');
+      expect(ask('system:serviceaccount:container-cost:container-cost-agent', 'sts.amazonaws.com', issuer(2))).not.toBe('Allowed');
+    });
+
+    test('the policy it writes lets the agent write its own cluster\'s prefix and nothing else (iam-simulate)', async () => {
+      await scheduled();
+      const prod = role('prod', 'us-east-1')!;
+      const policies = [JSON.parse(prod.policies.get(WRITE_POLICY_NAME)!)];
+      const can = (action: string, resource: string, context: Record<string, string> = {}) =>
+        isAllowed({ policies, principal: prod.arn, action, resource, context });
+      expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/2026/11/23/costs.parquet`)).toBe('Allowed');
+      expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/us-east-1/batch/costs.parquet`)).toBe('ImplicitlyDenied');
+      expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/eu-west-1/prod/costs.parquet`)).toBe('ImplicitlyDenied');
+      expect(can('s3:PutObject', 'arn:aws:s3:::other-bucket/us-east-1/prod/costs.parquet')).toBe('ImplicitlyDenied');
+      expect(can('s3:GetObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/costs.parquet`)).toBe('ImplicitlyDenied');
+      expect(can('s3:DeleteObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/costs.parquet`)).toBe('ImplicitlyDenied');
+      expect(can('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': 'us-east-1/prod/2026/' })).toBe('Allowed');
+      expect(can('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': 'us-east-1/batch/' })).toBe('ImplicitlyDenied');
+    });
+  });
+
+  test('a second run makes zero writes', async () => {
+    await scheduled();
+    iam.calls.length = 0;
+    logs.length = 0;
+    await scheduled();
+    expect(iam.writes()).toEqual([]);
+    expect(summaryLog()).toMatchObject({ created: 0, updated: 0, deleted: 0, skipped: 0, errors: 0 });
+  });
+
+  test('drifted trust and policy are repaired, and extra inline policies removed', async () => {
+    await scheduled();
+    const prod = role('prod', 'us-east-1')!;
+    const goodTrust = prod.trust;
+    const goodPolicy = prod.policies.get(WRITE_POLICY_NAME);
+    prod.trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] });
+    prod.policies.set(WRITE_POLICY_NAME, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }));
+    prod.policies.set('added-by-hand', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] }));
+    iam.calls.length = 0;
+    logs.length = 0;
+    await scheduled();
+    expect(prod.trust).toBe(goodTrust);
+    expect(prod.policies.get(WRITE_POLICY_NAME)).toBe(goodPolicy);
     expect([...prod.policies.keys()]).toEqual([WRITE_POLICY_NAME]);
-    expect(summaryLog()).toMatchObject({ created: 3, updated: 0, deleted: 0, skipped: 0, errors: 0, clusters: 3 });
-    expect(logs.filter((l) => l.action === 'create').map((l) => l.role).sort()).toEqual(['container-cost-batch-us-east-1', 'container-cost-prod-eu-west-1', 'container-cost-prod-us-east-1']);
+    expect(iam.writes().sort()).toEqual([
+      'DeleteRolePolicy(container-cost-prod-us-east-1)', 'PutRolePolicy(container-cost-prod-us-east-1)', 'UpdateAssumeRolePolicy(container-cost-prod-us-east-1)',
+    ]);
+    expect(summaryLog()).toMatchObject({ updated: 1, created: 0, deleted: 0 });
   });
 
-  test('the trust it writes admits the agent service account of that cluster only, with the right audience (iam-simulate)', async () => {
+  test('tampered tags replace the role: the reconciler never retags (tags are set only at creation)', async () => {
     await scheduled();
-    const prod = role('prod', 'us-east-1')!;
-    const trustPolicy = JSON.parse(prod.trust);
-    const hp = hostPath(issuer(1));
-    const ask = (sub: string, aud = 'sts.amazonaws.com', iss = issuer(1)) => canAssume({
-      trustPolicy,
-      roleArn: prod.arn,
-      action: 'sts:AssumeRoleWithWebIdentity',
-      principal: `arn:aws:iam::${SOURCE_ACCOUNT}:oidc-provider/${hostPath(iss)}`,
-      context: { [`${hostPath(iss)}:aud`]: aud, [`${hostPath(iss)}:sub`]: sub },
-    });
-    expect(trustPolicy.Statement[0].Condition.StringEquals[`${hp}:aud`]).toBe('sts.amazonaws.com');
-    expect(ask('system:serviceaccount:container-cost:container-cost-agent')).toBe('Allowed');
-    expect(ask('system:serviceaccount:container-cost:other')).not.toBe('Allowed');
-    expect(ask('system:serviceaccount:default:container-cost-agent')).not.toBe('Allowed');
-    expect(ask('system:serviceaccount:container-cost:container-cost-agent', 'other-audience')).not.toBe('Allowed');
-    expect(ask('system:serviceaccount:container-cost:container-cost-agent', 'sts.amazonaws.com', issuer(2))).not.toBe('Allowed');
-  });
-
-  test('the policy it writes lets the agent write its own cluster\'s prefix and nothing else (iam-simulate)', async () => {
-    await scheduled();
-    const prod = role('prod', 'us-east-1')!;
-    const policies = [JSON.parse(prod.policies.get(WRITE_POLICY_NAME)!)];
-    const can = (action: string, resource: string, context: Record<string, string> = {}) =>
-      isAllowed({ policies, principal: prod.arn, action, resource, context });
-    expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/2026/11/23/costs.parquet`)).toBe('Allowed');
-    expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/us-east-1/batch/costs.parquet`)).toBe('ImplicitlyDenied');
-    expect(can('s3:PutObject', `arn:aws:s3:::${BUCKET}/eu-west-1/prod/costs.parquet`)).toBe('ImplicitlyDenied');
-    expect(can('s3:PutObject', 'arn:aws:s3:::other-bucket/us-east-1/prod/costs.parquet')).toBe('ImplicitlyDenied');
-    expect(can('s3:GetObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/costs.parquet`)).toBe('ImplicitlyDenied');
-    expect(can('s3:DeleteObject', `arn:aws:s3:::${BUCKET}/us-east-1/prod/costs.parquet`)).toBe('ImplicitlyDenied');
-    expect(can('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': 'us-east-1/prod/2026/' })).toBe('Allowed');
-    expect(can('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': 'us-east-1/batch/' })).toBe('ImplicitlyDenied');
-  });
-});
-
-test('a second run makes zero writes', async () => {
-  await scheduled();
-  iam.calls.length = 0;
-  logs.length = 0;
-  await scheduled();
-  expect(iam.writes()).toEqual([]);
-  expect(summaryLog()).toMatchObject({ created: 0, updated: 0, deleted: 0, skipped: 0, errors: 0 });
-});
-
-test('drifted trust and policy are repaired, and extra inline policies removed', async () => {
-  await scheduled();
-  const prod = role('prod', 'us-east-1')!;
-  const goodTrust = prod.trust;
-  const goodPolicy = prod.policies.get(WRITE_POLICY_NAME);
-  prod.trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] });
-  prod.policies.set(WRITE_POLICY_NAME, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }));
-  prod.policies.set('added-by-hand', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] }));
-  iam.calls.length = 0;
-  logs.length = 0;
-  await scheduled();
-  expect(prod.trust).toBe(goodTrust);
-  expect(prod.policies.get(WRITE_POLICY_NAME)).toBe(goodPolicy);
-  expect([...prod.policies.keys()]).toEqual([WRITE_POLICY_NAME]);
-  expect(iam.writes().sort()).toEqual([
-    'DeleteRolePolicy(container-cost-prod-us-east-1)', 'PutRolePolicy(container-cost-prod-us-east-1)', 'UpdateAssumeRolePolicy(container-cost-prod-us-east-1)',
-  ]);
-  expect(summaryLog()).toMatchObject({ updated: 1, created: 0, deleted: 0 });
-});
-
-test('tampered tags replace the role: the reconciler never retags (tags are set only at creation)', async () => {
-  await scheduled();
-  role('prod', 'us-east-1')!.tags.set(CLUSTER_TAG, 'tampered');
-  iam.calls.length = 0;
-  await scheduled();
-  expect(role('prod', 'us-east-1')!.tags.get(CLUSTER_TAG)).toBe(`arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`);
-  expect(iam.writes()).toEqual([
-    'DeleteRolePolicy(container-cost-prod-us-east-1)', 'DeleteRole(container-cost-prod-us-east-1)',
-    'CreateRole(container-cost-prod-us-east-1)', 'PutRolePolicy(container-cost-prod-us-east-1)',
-  ]);
-  expect(iam.writes().filter((w) => w.startsWith('TagRole'))).toEqual([]);
-});
-
-test('a removed cluster\'s role is deleted (its policies first)', async () => {
-  await scheduled();
-  eks.removeCluster('us-east-1', 'batch');
-  iam.calls.length = 0;
-  await scheduled();
-  expect(role('batch', 'us-east-1')).toBeUndefined();
-  expect(iam.writes()).toEqual(['DeleteRolePolicy(container-cost-batch-us-east-1)', 'DeleteRole(container-cost-batch-us-east-1)']);
-  expect(logs).toContainEqual(expect.objectContaining({ action: 'delete', role: 'container-cost-batch-us-east-1' }));
-});
-
-test('a region whose scan fails means nothing is deleted anywhere, and the run fails after doing the rest', async () => {
-  await scheduled();
-  eks.removeCluster('us-east-1', 'batch'); // an orphan in the region that still scans
-  eks.addCluster('us-east-1', { name: 'new', issuer: issuer(4) });
-  iam.addProvider(issuer(4));
-  eks.failNext('ListClusters', 'eu-west-1', eksAccessDenied);
-  iam.calls.length = 0;
-  await expect(scheduled()).rejects.toThrow(/1 error\(s\): scan of eu-west-1 failed: AccessDeniedException/);
-  expect(role('batch', 'us-east-1')).toBeDefined();
-  expect(role('prod', 'eu-west-1')).toBeDefined();
-  expect(role('new', 'us-east-1')).toBeDefined();
-  expect(iam.writes().filter((w) => w.startsWith('Delete'))).toEqual([]);
-  expect(logs).toContainEqual(expect.objectContaining({ action: 'skip', role: 'container-cost-batch-us-east-1', reason: expect.stringMatching(/a region scan failed/) }));
-});
-
-test('roles of another stack, and roles that are not ours, are never touched', async () => {
-  const trust = { Version: '2012-10-17', Statement: [] };
-  const otherStack = iam.seedRole('container-cost-old-us-east-1', trust, { path: agentRolePath('ffffffffffff'), tags: { [OWNER_TAG]: 'ffffffffffff' } });
-  const untaggedInOurPath = iam.seedRole('container-cost-stray-us-east-1', trust, { path: PATH });
-  const wrongOwnerInOurPath = iam.seedRole('container-cost-impostor-us-east-1', trust, { path: PATH, tags: { [OWNER_TAG]: 'someone-else' } });
-  const sameNameElsewhere = iam.seedRole(agentRoleName('batch', 'us-east-1'), trust, { path: '/', policies: { keep: { Version: '2012-10-17', Statement: [] } } });
-  const unrelated = iam.seedRole('container-cost-prefix-lookalike', trust, { path: '/' });
-  const seeded = [otherStack, untaggedInOurPath, wrongOwnerInOurPath, sameNameElsewhere, unrelated];
-  const snapshot = () => JSON.stringify(seeded, (_k, v) => (v instanceof Map ? [...v] : v));
-  const before = snapshot();
-  await scheduled();
-  expect(snapshot()).toBe(before);
-  for (const name of ['container-cost-old-us-east-1', 'container-cost-stray-us-east-1', 'container-cost-impostor-us-east-1', 'container-cost-prefix-lookalike']) {
-    expect(iam.writes().filter((w) => w.includes(`(${name})`))).toEqual([]);
-  }
-  expect(iam.writes().filter((w) => w.includes(`(${agentRoleName('batch', 'us-east-1')})`))).toEqual([`CreateRole(${agentRoleName('batch', 'us-east-1')})`]);
-  expect(logs).toContainEqual(expect.objectContaining({ action: 'skip', role: 'container-cost-batch-us-east-1', reason: expect.stringMatching(/exists and is not this stack's/) }));
-  expect(summaryLog()).toMatchObject({ created: 2, skipped: 1, deleted: 0 });
-});
-
-test('overlapping runs: a role another run created first is no conflict, one it deleted first is no error', async () => {
-  await scheduled();
-  // Another run of this stack creates prod in eu-west-1 between our read and our CreateRole.
-  const prodEu = iam.roles.get('container-cost-prod-eu-west-1')!;
-  iam.roles.delete('container-cost-prod-eu-west-1');
-  iam.failNext('CreateRole', () => { iam.roles.set('container-cost-prod-eu-west-1', prodEu); return new EntityAlreadyExistsException({ message: 'exists', $metadata: {} }); }, 1, 'container-cost-prod-eu-west-1');
-  // And deletes batch's policy and role while we are about to.
-  eks.removeCluster('us-east-1', 'batch');
-  iam.failNext('DeleteRolePolicy', () => noSuchEntity('gone'), 1, 'container-cost-batch-us-east-1');
-  iam.failNext('DeleteRole', () => { iam.roles.delete('container-cost-batch-us-east-1'); return noSuchEntity('gone'); }, 1, 'container-cost-batch-us-east-1');
-  logs.length = 0;
-  await expect(scheduled()).resolves.toBeDefined();
-  expect(logs).toContainEqual(expect.objectContaining({ action: 'skip', role: 'container-cost-prod-eu-west-1', reason: 'created by a concurrent run of this stack' }));
-  expect(summaryLog()).toMatchObject({ errors: 0, deleted: 1 });
-  expect(iam.roles.has('container-cost-batch-us-east-1')).toBe(false);
-});
-
-test('Delete removes exactly the stack\'s own roles', async () => {
-  await scheduled();
-  const trust = { Version: '2012-10-17', Statement: [] };
-  iam.seedRole('container-cost-stray-us-east-1', trust, { path: PATH });
-  iam.seedRole('container-cost-other-us-east-1', trust, { path: agentRolePath('ffffffffffff'), tags: { [OWNER_TAG]: 'ffffffffffff' } });
-  await customResource('Delete');
-  expect(agentRoles().map((r) => r.roleName).sort()).toEqual(['container-cost-other-us-east-1', 'container-cost-stray-us-east-1']);
-});
-
-test('Delete uses the deleted resource\'s owner key, not the environment\'s', async () => {
-  await scheduled();
-  iam.seedRole('container-cost-x-us-east-1', { Version: '2012-10-17', Statement: [] }, { path: agentRolePath('0123456789ab'), tags: { [OWNER_TAG]: '0123456789ab' }, boundary: BOUNDARY });
-  // CloudFormation reports the resource it is deleting: the one made with that owner key.
-  stackResource = { status: 'DELETE_IN_PROGRESS', physicalId: 'container-cost-roles/0123456789ab' };
-  await customResource('Delete', '0123456789ab');
-  expect(iam.roles.has('container-cost-x-us-east-1')).toBe(false);
-  expect(agentRoles()).toHaveLength(3);
-});
-
-test('Delete never fails the stack, even when IAM refuses, and logs what was refused', async () => {
-  await scheduled();
-  iam.failNext('GetAccountAuthorizationDetails', accessDenied);
-  await expect(customResource('Delete')).resolves.toEqual({ PhysicalResourceId: `container-cost-roles/${OWNER}` });
-  expect(logs).toContainEqual(expect.objectContaining({ action: 'error', mode: 'delete', error: expect.stringMatching(/AccessDenied|not authorized/) }));
-  expect(summaryLog()).toMatchObject({ mode: 'delete', errors: 1 });
-});
-
-test('long cluster names give role names of at most 64 characters, stable from run to run', async () => {
-  const longName = `analytics-${'x'.repeat(80)}`;
-  eks.addCluster('eu-west-1', { name: longName, issuer: issuer(9, 'eu-west-1') });
-  iam.addProvider(issuer(9, 'eu-west-1'));
-  await scheduled();
-  const name = agentRoleName(longName, 'eu-west-1');
-  expect(name).toHaveLength(64);
-  expect(iam.roles.has(name.toLowerCase())).toBe(true);
-  iam.calls.length = 0;
-  await scheduled();
-  expect(iam.writes()).toEqual([]);
-});
-
-test('a cluster whose OIDC provider is not registered (or that has no issuer) is reported and skipped, not failed', async () => {
-  eks.addCluster('us-east-1', { name: 'no-provider', issuer: issuer(7) });
-  eks.addCluster('us-east-1', { name: 'no-issuer' });
-  await expect(scheduled()).resolves.toBeDefined();
-  expect(role('no-provider', 'us-east-1')).toBeUndefined();
-  expect(logs).toContainEqual(expect.objectContaining({ action: 'skip-cluster', cluster: expect.stringMatching(/cluster\/no-provider$/), reason: expect.stringMatching(/not registered in IAM/) }));
-  expect(logs).toContainEqual(expect.objectContaining({ action: 'skip-cluster', cluster: expect.stringMatching(/cluster\/no-issuer$/), reason: 'the cluster has no OIDC issuer' }));
-  expect(summaryLog()).toMatchObject({ created: 3, skipped: 2, errors: 0 });
-});
-
-test('pagination: every page of clusters and roles is read', async () => {
-  for (let n = 10; n < 22; n++) {
-    eks.addCluster('eu-west-1', { name: `c${n}`, issuer: issuer(n, 'eu-west-1') });
-    iam.addProvider(issuer(n, 'eu-west-1'));
-  }
-  await scheduled();
-  expect(agentRoles()).toHaveLength(15);
-  expect(eks.calls.filter((c) => c === 'ListClusters(eu-west-1)')).toHaveLength(5); // 13 clusters, 3 per page
-  iam.calls.length = 0;
-  await scheduled();
-  // Every role of the account (15 agent roles and the reconciler's), 2 per page, as IAM pages it.
-  expect(iam.calls.filter((c) => c.startsWith('GetAccountAuthorizationDetails'))).toHaveLength(Math.ceil(iam.roles.size / 2));
-  expect(iam.writes()).toEqual([]);
-});
-
-// Issue 24 item 6: the steady state read four IAM calls per role (GetRole, ListRolePolicies,
-// GetRolePolicy, ListAttachedRolePolicies). GetAccountAuthorizationDetails pages carry the same facts
-// for up to 1,000 roles each, so the drift tests above (trust, inline policy, extra inline policy,
-// attached policy, tags, boundary) hold with no per-role read at all.
-describe('drift check from GetAccountAuthorizationDetails pages, no per-role reads', () => {
-  const PER_ROLE_READS = /^(GetRole|ListRolePolicies|GetRolePolicy|ListAttachedRolePolicies|ListRoles)\(/;
-
-  test('a steady run reads the roles only from account-details pages, and changes nothing', async () => {
-    await scheduled();
+    role('prod', 'us-east-1')!.tags.set(CLUSTER_TAG, 'tampered');
     iam.calls.length = 0;
     await scheduled();
-    expect(iam.calls.filter((c) => PER_ROLE_READS.test(c))).toEqual([]);
-    expect(iam.calls.filter((c) => c.startsWith('GetAccountAuthorizationDetails'))).toHaveLength(Math.ceil(iam.roles.size / 2));
-    expect(iam.writes()).toEqual([]);
+    expect(role('prod', 'us-east-1')!.tags.get(CLUSTER_TAG)).toBe(`arn:aws:eks:us-east-1:${SOURCE_ACCOUNT}:cluster/prod`);
+    expect(iam.writes()).toEqual([
+      'DeleteRolePolicy(container-cost-prod-us-east-1)', 'DeleteRole(container-cost-prod-us-east-1)',
+      'CreateRole(container-cost-prod-us-east-1)', 'PutRolePolicy(container-cost-prod-us-east-1)',
+    ]);
+    expect(iam.writes().filter((w) => w.startsWith('TagRole'))).toEqual([]);
   });
 
-  test.each([
-    ['trust edited by hand', (r: FakeRole) => { r.trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }); }, 'UpdateAssumeRolePolicy'],
-    ['inline policy edited by hand', (r: FakeRole) => { r.policies.set(WRITE_POLICY_NAME, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] })); }, 'PutRolePolicy'],
-    ['an inline policy added by hand', (r: FakeRole) => { r.policies.set('added-by-hand', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] })); }, 'DeleteRolePolicy'],
-    ['a managed policy attached by hand', (r: FakeRole) => { (r.attached ??= new Set()).add('arn:aws:iam::aws:policy/AdministratorAccess'); }, 'DetachRolePolicy'],
-  ])('%s (no tag changes) is found and repaired', async (_, edit, repair) => {
-    await scheduled();
-    edit(role('prod', 'us-east-1')!);
-    iam.calls.length = 0;
-    await scheduled();
-    expect(iam.calls.filter((c) => PER_ROLE_READS.test(c))).toEqual([]);
-    expect(iam.writes()).toEqual([`${repair}(${agentRoleName('prod', 'us-east-1')})`]);
-  });
-});
-
-test('throttling is retried with capped exponential backoff', async () => {
-  iam.failNext('CreateRole', throttling, 4, 'container-cost-prod-us-east-1');
-  eks.failNext('DescribeCluster', 'eu-west-1', eksThrottling, 2);
-  await scheduled();
-  expect(agentRoles()).toHaveLength(3);
-  // random() is 1 here, so each wait is the full cap of its attempt: 100, 200, 400, 800, then capped at 1000.
-  expect(sleeps.sort((a, b) => a - b)).toEqual([100, 100, 200, 200, 400, 800]);
-  expect(logs.filter((l) => l.action === 'retry')).toHaveLength(6);
-  expect(summaryLog()).toMatchObject({ created: 3, errors: 0 });
-});
-
-test('a call still throttled after every attempt is an error, and the others go on', async () => {
-  iam.failNext('CreateRole', throttling, 5, 'container-cost-batch-us-east-1');
-  await expect(scheduled()).rejects.toThrow(/create container-cost-batch-us-east-1: Throttling: Rate exceeded/);
-  expect(agentRoles()).toHaveLength(2);
-});
-
-test('an unknown request type is an error', async () => {
-  await expect(onEvent({ RequestType: 'Replace', ResourceProperties: { OwnerKey: OWNER } }, deps)).rejects.toThrow(/unknown request type Replace/);
-});
-
-test('missing configuration is an error that names the variable', async () => {
-  deps = { ...deps, env: { ...env, [ENV.BUCKET_NAME]: undefined } };
-  await expect(scheduled()).rejects.toThrow(/environment variable BUCKET_NAME is not set/);
-});
-
-describe('faults found in review (each reproduced against the fakes)', () => {
-  test('clusters Prod and prod get one role each, and a second run changes nothing (no role handed back and forth)', async () => {
-    eks.addCluster('us-east-1', { name: 'Prod', issuer: issuer(5) });
-    iam.addProvider(issuer(5));
-    await expect(scheduled()).resolves.toBeDefined();
-    const lower = role('prod', 'us-east-1')!;
-    const upper = role('Prod', 'us-east-1')!;
-    expect(upper).toBeDefined();
-    expect(upper).not.toBe(lower);
-    expect(JSON.stringify(upper.trust)).toContain(hostPath(issuer(5)).split('/').pop());
-    expect(JSON.stringify(lower.trust)).toContain(hostPath(issuer(1)).split('/').pop());
-    expect(logs).not.toContainEqual(expect.objectContaining({ reason: 'created by a concurrent run of this stack' }));
-    iam.calls.length = 0;
-    await scheduled();
-    expect(iam.writes()).toEqual([]);
-  });
-
-  test('a role deleted between GetRole and ListRolePolicies (a concurrent run removing an orphan) is treated as gone', async () => {
+  test('a removed cluster\'s role is deleted (its policies first)', async () => {
     await scheduled();
     eks.removeCluster('us-east-1', 'batch');
-    iam.beforeNext('ListRolePolicies', () => {
-      const batch = role('batch', 'us-east-1')!;
-      batch.policies.clear();
-      iam.roles.delete(batch.roleName.toLowerCase());
-    }, agentRoleName('batch', 'us-east-1'));
-    logs.length = 0;
-    await expect(scheduled()).resolves.toBeDefined();
-    expect(summaryLog()).toMatchObject({ errors: 0 });
+    iam.calls.length = 0;
+    await scheduled();
     expect(role('batch', 'us-east-1')).toBeUndefined();
+    expect(iam.writes()).toEqual(['DeleteRolePolicy(container-cost-batch-us-east-1)', 'DeleteRole(container-cost-batch-us-east-1)']);
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'delete', role: 'container-cost-batch-us-east-1' }));
   });
 
-  test('a cluster deleted between ListClusters and DescribeCluster is not a failed scan: the region still creates and deletes', async () => {
+  test('a region whose scan fails means nothing is deleted anywhere, and the run fails after doing the rest', async () => {
     await scheduled();
+    eks.removeCluster('us-east-1', 'batch'); // an orphan in the region that still scans
     eks.addCluster('us-east-1', { name: 'new', issuer: issuer(4) });
     iam.addProvider(issuer(4));
-    // 'batch' is listed, then gone when described; eu-west-1 lost its cluster.
-    eks.failNext('DescribeCluster', 'us-east-1', () => eksClusterNotFound('batch'));
-    eks.removeCluster('eu-west-1', 'prod');
+    eks.failNext('ListClusters', 'eu-west-1', eksAccessDenied);
+    iam.calls.length = 0;
+    await expect(scheduled()).rejects.toThrow(/1 error\(s\): scan of eu-west-1 failed: AccessDeniedException/);
+    expect(role('batch', 'us-east-1')).toBeDefined();
+    expect(role('prod', 'eu-west-1')).toBeDefined();
+    expect(role('new', 'us-east-1')).toBeDefined();
+    expect(iam.writes().filter((w) => w.startsWith('Delete'))).toEqual([]);
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'skip', role: 'container-cost-batch-us-east-1', reason: expect.stringMatching(/a region scan failed/) }));
+  });
+
+  test('roles of another stack, and roles that are not ours, are never touched', async () => {
+    const trust = { Version: '2012-10-17', Statement: [] };
+    const otherStack = iam.seedRole('container-cost-old-us-east-1', trust, { path: agentRolePath('ffffffffffff'), tags: { [OWNER_TAG]: 'ffffffffffff' } });
+    const untaggedInOurPath = iam.seedRole('container-cost-stray-us-east-1', trust, { path: PATH });
+    const wrongOwnerInOurPath = iam.seedRole('container-cost-impostor-us-east-1', trust, { path: PATH, tags: { [OWNER_TAG]: 'someone-else' } });
+    const sameNameElsewhere = iam.seedRole(agentRoleName('batch', 'us-east-1'), trust, { path: '/', policies: { keep: { Version: '2012-10-17', Statement: [] } } });
+    const unrelated = iam.seedRole('container-cost-prefix-lookalike', trust, { path: '/' });
+    const seeded = [otherStack, untaggedInOurPath, wrongOwnerInOurPath, sameNameElsewhere, unrelated];
+    const snapshot = () => JSON.stringify(seeded, (_k, v) => (v instanceof Map ? [...v] : v));
+    const before = snapshot();
+    await scheduled();
+    expect(snapshot()).toBe(before);
+    for (const name of ['container-cost-old-us-east-1', 'container-cost-stray-us-east-1', 'container-cost-impostor-us-east-1', 'container-cost-prefix-lookalike']) {
+      expect(iam.writes().filter((w) => w.includes(`(${name})`))).toEqual([]);
+    }
+    expect(iam.writes().filter((w) => w.includes(`(${agentRoleName('batch', 'us-east-1')})`))).toEqual([`CreateRole(${agentRoleName('batch', 'us-east-1')})`]);
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'skip', role: 'container-cost-batch-us-east-1', reason: expect.stringMatching(/exists and is not this stack's/) }));
+    expect(summaryLog()).toMatchObject({ created: 2, skipped: 1, deleted: 0 });
+  });
+
+  test('overlapping runs: a role another run created first is no conflict, one it deleted first is no error', async () => {
+    await scheduled();
+    // Another run of this stack creates prod in eu-west-1 between our read and our CreateRole.
+    const prodEu = iam.roles.get('container-cost-prod-eu-west-1')!;
+    iam.roles.delete('container-cost-prod-eu-west-1');
+    iam.failNext('CreateRole', () => { iam.roles.set('container-cost-prod-eu-west-1', prodEu); return new EntityAlreadyExistsException({ message: 'exists', $metadata: {} }); }, 1, 'container-cost-prod-eu-west-1');
+    // And deletes batch's policy and role while we are about to.
+    eks.removeCluster('us-east-1', 'batch');
+    iam.failNext('DeleteRolePolicy', () => noSuchEntity('gone'), 1, 'container-cost-batch-us-east-1');
+    iam.failNext('DeleteRole', () => { iam.roles.delete('container-cost-batch-us-east-1'); return noSuchEntity('gone'); }, 1, 'container-cost-batch-us-east-1');
     logs.length = 0;
     await expect(scheduled()).resolves.toBeDefined();
-    expect(logs.filter((l) => l.action === 'scan-failed')).toEqual([]);
-    expect(role('new', 'us-east-1')).toBeDefined();
-    expect(role('prod', 'eu-west-1')).toBeUndefined();
-    expect(role('batch', 'us-east-1')).toBeUndefined();
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'skip', role: 'container-cost-prod-eu-west-1', reason: 'created by a concurrent run of this stack' }));
+    expect(summaryLog()).toMatchObject({ errors: 0, deleted: 1 });
+    expect(iam.roles.has('container-cost-batch-us-east-1')).toBe(false);
   });
 
-  test('a managed policy attached by hand is drift: detached on the next run, and Delete still removes the role', async () => {
+  test('Delete removes exactly the stack\'s own roles', async () => {
     await scheduled();
-    const admin = 'arn:aws:iam::aws:policy/AdministratorAccess';
-    role('prod', 'us-east-1')!.attached!.add(admin);
-    iam.calls.length = 0;
-    await scheduled();
-    expect([...role('prod', 'us-east-1')!.attached!]).toEqual([]);
-    expect(iam.writes()).toEqual([`DetachRolePolicy(${agentRoleName('prod', 'us-east-1')})`]);
-    role('batch', 'us-east-1')!.attached!.add(admin);
+    const trust = { Version: '2012-10-17', Statement: [] };
+    iam.seedRole('container-cost-stray-us-east-1', trust, { path: PATH });
+    iam.seedRole('container-cost-other-us-east-1', trust, { path: agentRolePath('ffffffffffff'), tags: { [OWNER_TAG]: 'ffffffffffff' } });
     await customResource('Delete');
-    expect(agentRoles()).toEqual([]);
-    expect(summaryLog()).toMatchObject({ mode: 'delete', errors: 0, deleted: 3 });
+    expect(agentRoles().map((r) => r.roleName).sort()).toEqual(['container-cost-other-us-east-1', 'container-cost-stray-us-east-1']);
   });
 
-  // Issue 21, item 10: the boundary is the one mark of a role this stack made (tags are anyone's to
-  // write who may create a role); a role without it is never adopted, repaired or deleted.
-  test('every role it creates carries the stack\'s boundary; an owned-looking role without it is reported and left alone, never adopted', async () => {
+  test('Delete uses the deleted resource\'s owner key, not the environment\'s', async () => {
     await scheduled();
-    expect(agentRoles().map((r) => r.boundary)).toEqual([BOUNDARY, BOUNDARY, BOUNDARY]);
-    const prod = role('prod', 'us-east-1')!;
-    prod.boundary = undefined;
-    prod.trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
-    const before = JSON.stringify(prod, (_k, v) => (v instanceof Map || v instanceof Set ? [...v] : v));
+    iam.seedRole('container-cost-x-us-east-1', { Version: '2012-10-17', Statement: [] }, { path: agentRolePath('0123456789ab'), tags: { [OWNER_TAG]: '0123456789ab' }, boundary: BOUNDARY });
+    // CloudFormation reports the resource it is deleting: the one made with that owner key.
+    stackResource = { status: 'DELETE_IN_PROGRESS', physicalId: 'container-cost-roles/0123456789ab' };
+    await customResource('Delete', '0123456789ab');
+    expect(iam.roles.has('container-cost-x-us-east-1')).toBe(false);
+    expect(agentRoles()).toHaveLength(3);
+  });
+
+  test('Delete never fails the stack, even when IAM refuses, and logs what was refused', async () => {
+    await scheduled();
+    iam.failNext(perRole ? 'ListRoles' : 'GetAccountAuthorizationDetails', accessDenied);
+    await expect(customResource('Delete')).resolves.toEqual({ PhysicalResourceId: `container-cost-roles/${OWNER}` });
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'error', mode: 'delete', error: expect.stringMatching(/AccessDenied|not authorized/) }));
+    expect(summaryLog()).toMatchObject({ mode: 'delete', errors: 1 });
+  });
+
+  test('long cluster names give role names of at most 64 characters, stable from run to run', async () => {
+    const longName = `analytics-${'x'.repeat(80)}`;
+    eks.addCluster('eu-west-1', { name: longName, issuer: issuer(9, 'eu-west-1') });
+    iam.addProvider(issuer(9, 'eu-west-1'));
+    await scheduled();
+    const name = agentRoleName(longName, 'eu-west-1');
+    expect(name).toHaveLength(64);
+    expect(iam.roles.has(name.toLowerCase())).toBe(true);
     iam.calls.length = 0;
-    await expect(scheduled()).rejects.toThrow(/carries this stack's owner tag but not its permissions boundary \(it has none\)/);
+    await scheduled();
     expect(iam.writes()).toEqual([]);
-    expect(JSON.stringify(prod, (_k, v) => (v instanceof Map || v instanceof Set ? [...v] : v))).toBe(before);
-    // Nor on Delete: it is not this stack's to remove.
-    await customResource('Delete');
-    expect(agentRoles().map((r) => r.roleName)).toEqual([prod.roleName]);
-    expect(logs).toContainEqual(expect.objectContaining({ action: 'conflict', role: prod.roleName, error: expect.stringMatching(/not adopted, repaired or deleted/) }));
   });
 
-  test('someone else\'s role at the path with the owner tag but another boundary (or none) is left alone; once removed, the next run creates this stack\'s own', async () => {
-    const name = agentRoleName('prod', 'us-east-1');
-    const fake = iam.seedRole(name, { Version: '2012-10-17', Statement: [] }, {
-      path: PATH, tags: { [OWNER_TAG]: OWNER, 'container-cost:prefix': 'us-east-1/prod/' }, boundary: `arn:aws:iam::${SOURCE_ACCOUNT}:policy/permissive`,
+  test('a cluster whose OIDC provider is not registered (or that has no issuer) is reported and skipped, not failed', async () => {
+    eks.addCluster('us-east-1', { name: 'no-provider', issuer: issuer(7) });
+    eks.addCluster('us-east-1', { name: 'no-issuer' });
+    await expect(scheduled()).resolves.toBeDefined();
+    expect(role('no-provider', 'us-east-1')).toBeUndefined();
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'skip-cluster', cluster: expect.stringMatching(/cluster\/no-provider$/), reason: expect.stringMatching(/not registered in IAM/) }));
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'skip-cluster', cluster: expect.stringMatching(/cluster\/no-issuer$/), reason: 'the cluster has no OIDC issuer' }));
+    expect(summaryLog()).toMatchObject({ created: 3, skipped: 2, errors: 0 });
+  });
+
+  test('pagination: every page of clusters and roles is read', async () => {
+    for (let n = 10; n < 22; n++) {
+      eks.addCluster('eu-west-1', { name: `c${n}`, issuer: issuer(n, 'eu-west-1') });
+      iam.addProvider(issuer(n, 'eu-west-1'));
+    }
+    await scheduled();
+    expect(agentRoles()).toHaveLength(15);
+    expect(eks.calls.filter((c) => c === 'ListClusters(eu-west-1)')).toHaveLength(5); // 13 clusters, 3 per page
+    iam.calls.length = 0;
+    await scheduled();
+    if (perRole) {
+      // The 15 agent roles at the path, 2 per ListRoles page, then each one read.
+      expect(iam.calls.filter((c) => c.startsWith('ListRoles'))).toHaveLength(8);
+      expect(iam.calls.filter((c) => c.startsWith('GetRole('))).toHaveLength(15);
+    } else {
+      // Every role of the account (15 agent roles and the reconciler's), 2 per page, as IAM pages it.
+      expect(iam.calls.filter((c) => c.startsWith('GetAccountAuthorizationDetails'))).toHaveLength(Math.ceil(iam.roles.size / 2));
+    }
+    expect(iam.writes()).toEqual([]);
+  });
+
+  // PER_ROLE reads four IAM calls per role (GetRole, ListRolePolicies, GetRolePolicy,
+  // ListAttachedRolePolicies); GetAccountAuthorizationDetails pages carry the same facts for up to
+  // 1,000 roles each (issue 24 item 6), so the drift tests above (trust, inline policy, extra inline
+  // policy, attached policy, tags, boundary) hold in either mode, each with only its own reads.
+  // Only the chosen mode's reads: its role grants no other (see container-cost-bucket.test.ts).
+  describe('drift check with only this mode\'s reads', () => {
+    const PER_ROLE_READS = /^(GetRole|ListRolePolicies|GetRolePolicy|ListAttachedRolePolicies|ListRoles)\(/;
+    const BULK_READS = /^GetAccountAuthorizationDetails/;
+    const otherModesReads = () => iam.calls.filter((c) => (perRole ? BULK_READS : PER_ROLE_READS).test(c));
+
+    test('a steady run reads the roles only this mode\'s way, and changes nothing', async () => {
+      await scheduled();
+      iam.calls.length = 0;
+      await scheduled();
+      expect(otherModesReads()).toEqual([]);
+      if (perRole) {
+        // ListRoles at the path (3 roles, 2 a page), then GetRole, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies each.
+        expect(iam.calls.filter((c) => c.startsWith('ListRoles'))).toHaveLength(2);
+        for (const read of ['GetRole', 'ListRolePolicies', 'GetRolePolicy', 'ListAttachedRolePolicies']) {
+          expect(iam.calls.filter((c) => c.startsWith(`${read}(`))).toHaveLength(3);
+        }
+      } else {
+        expect(iam.calls.filter((c) => BULK_READS.test(c))).toHaveLength(Math.ceil(iam.roles.size / 2));
+      }
+      expect(iam.writes()).toEqual([]);
     });
-    iam.calls.length = 0;
-    await expect(scheduled()).rejects.toThrow(/1 error/);
-    expect(iam.writes().filter((w) => w.includes(`(${name})`))).toEqual([]);
-    expect(iam.roles.get(name.toLowerCase())).toBe(fake);
-    iam.roles.delete(name.toLowerCase());
-    iam.calls.length = 0;
-    await scheduled();
-    expect(role('prod', 'us-east-1')).toMatchObject({ boundary: BOUNDARY });
-    expect(iam.writes()).toEqual([`CreateRole(${name})`, `PutRolePolicy(${name})`]);
+
+    test.each([
+      ['trust edited by hand', (r: FakeRole) => { r.trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }); }, 'UpdateAssumeRolePolicy'],
+      ['inline policy edited by hand', (r: FakeRole) => { r.policies.set(WRITE_POLICY_NAME, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] })); }, 'PutRolePolicy'],
+      ['an inline policy added by hand', (r: FakeRole) => { r.policies.set('added-by-hand', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] })); }, 'DeleteRolePolicy'],
+      ['a managed policy attached by hand', (r: FakeRole) => { (r.attached ??= new Set()).add('arn:aws:iam::aws:policy/AdministratorAccess'); }, 'DetachRolePolicy'],
+    ])('%s (no tag changes) is found and repaired', async (_, edit, repair) => {
+      await scheduled();
+      edit(role('prod', 'us-east-1')!);
+      iam.calls.length = 0;
+      await scheduled();
+      expect(otherModesReads()).toEqual([]);
+      expect(iam.writes()).toEqual([`${repair}(${agentRoleName('prod', 'us-east-1')})`]);
+    });
   });
 
-  test('a role planted one path segment deeper is reported as an error, not silently kept', async () => {
-    iam.seedRole('planted', { Version: '2012-10-17', Statement: [] }, { path: `${PATH}hidden/`, tags: { [OWNER_TAG]: OWNER } });
-    await expect(scheduled()).rejects.toThrow(new RegExp(`role ${PATH}hidden/planted is nested below ${PATH}`));
+  test('throttling is retried with capped exponential backoff', async () => {
+    iam.failNext('CreateRole', throttling, 4, 'container-cost-prod-us-east-1');
+    eks.failNext('DescribeCluster', 'eu-west-1', eksThrottling, 2);
+    await scheduled();
+    expect(agentRoles()).toHaveLength(3);
+    // random() is 1 here, so each wait is the full cap of its attempt: 100, 200, 400, 800, then capped at 1000.
+    expect(sleeps.sort((a, b) => a - b)).toEqual([100, 100, 200, 200, 400, 800]);
+    expect(logs.filter((l) => l.action === 'retry')).toHaveLength(6);
+    expect(summaryLog()).toMatchObject({ created: 3, errors: 0 });
   });
 
-  test('with SSE-KMS the agent may do a multipart upload: kms:GenerateDataKey and kms:Decrypt on the bucket key (iam-simulate)', async () => {
-    const keyArn = `arn:aws:kms:us-east-1:${SOURCE_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-    deps = { ...deps, env: { ...env, [ENV.KMS_KEY_ARN]: keyArn } };
-    await scheduled();
-    const prod = role('prod', 'us-east-1')!;
-    const keyPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SOURCE_ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] };
-    const policies = [JSON.parse(prod.policies.get(WRITE_POLICY_NAME)!)];
-    const can = (action: string) => isAllowed({ policies, principal: prod.arn, action, resource: keyArn, resourcePolicy: keyPolicy });
-    expect(can('kms:GenerateDataKey')).toBe('Allowed');
-    expect(can('kms:Decrypt')).toBe('Allowed');
+  test('a call still throttled after every attempt is an error, and the others go on', async () => {
+    iam.failNext('CreateRole', throttling, 5, 'container-cost-batch-us-east-1');
+    await expect(scheduled()).rejects.toThrow(/create container-cost-batch-us-east-1: Throttling: Rate exceeded/);
+    expect(agentRoles()).toHaveLength(2);
   });
+
+  test('an unknown request type is an error', async () => {
+    await expect(onEvent({ RequestType: 'Replace', ResourceProperties: { OwnerKey: OWNER } }, deps)).rejects.toThrow(/unknown request type Replace/);
+  });
+
+  test('missing configuration is an error that names the variable', async () => {
+    deps = { ...deps, env: { ...env, [ENV.BUCKET_NAME]: undefined } };
+    await expect(scheduled()).rejects.toThrow(/environment variable BUCKET_NAME is not set/);
+  });
+
+  describe('faults found in review (each reproduced against the fakes)', () => {
+    test('clusters Prod and prod get one role each, and a second run changes nothing (no role handed back and forth)', async () => {
+      eks.addCluster('us-east-1', { name: 'Prod', issuer: issuer(5) });
+      iam.addProvider(issuer(5));
+      await expect(scheduled()).resolves.toBeDefined();
+      const lower = role('prod', 'us-east-1')!;
+      const upper = role('Prod', 'us-east-1')!;
+      expect(upper).toBeDefined();
+      expect(upper).not.toBe(lower);
+      expect(JSON.stringify(upper.trust)).toContain(hostPath(issuer(5)).split('/').pop());
+      expect(JSON.stringify(lower.trust)).toContain(hostPath(issuer(1)).split('/').pop());
+      expect(logs).not.toContainEqual(expect.objectContaining({ reason: 'created by a concurrent run of this stack' }));
+      iam.calls.length = 0;
+      await scheduled();
+      expect(iam.writes()).toEqual([]);
+    });
+
+    test('a role deleted between GetRole and ListRolePolicies (a concurrent run removing an orphan) is treated as gone', async () => {
+      await scheduled();
+      eks.removeCluster('us-east-1', 'batch');
+      iam.beforeNext('ListRolePolicies', () => {
+        const batch = role('batch', 'us-east-1')!;
+        batch.policies.clear();
+        iam.roles.delete(batch.roleName.toLowerCase());
+      }, agentRoleName('batch', 'us-east-1'));
+      logs.length = 0;
+      await expect(scheduled()).resolves.toBeDefined();
+      expect(summaryLog()).toMatchObject({ errors: 0 });
+      expect(role('batch', 'us-east-1')).toBeUndefined();
+    });
+
+    test('a cluster deleted between ListClusters and DescribeCluster is not a failed scan: the region still creates and deletes', async () => {
+      await scheduled();
+      eks.addCluster('us-east-1', { name: 'new', issuer: issuer(4) });
+      iam.addProvider(issuer(4));
+      // 'batch' is listed, then gone when described; eu-west-1 lost its cluster.
+      eks.failNext('DescribeCluster', 'us-east-1', () => eksClusterNotFound('batch'));
+      eks.removeCluster('eu-west-1', 'prod');
+      logs.length = 0;
+      await expect(scheduled()).resolves.toBeDefined();
+      expect(logs.filter((l) => l.action === 'scan-failed')).toEqual([]);
+      expect(role('new', 'us-east-1')).toBeDefined();
+      expect(role('prod', 'eu-west-1')).toBeUndefined();
+      expect(role('batch', 'us-east-1')).toBeUndefined();
+    });
+
+    test('a managed policy attached by hand is drift: detached on the next run, and Delete still removes the role', async () => {
+      await scheduled();
+      const admin = 'arn:aws:iam::aws:policy/AdministratorAccess';
+      role('prod', 'us-east-1')!.attached!.add(admin);
+      iam.calls.length = 0;
+      await scheduled();
+      expect([...role('prod', 'us-east-1')!.attached!]).toEqual([]);
+      expect(iam.writes()).toEqual([`DetachRolePolicy(${agentRoleName('prod', 'us-east-1')})`]);
+      role('batch', 'us-east-1')!.attached!.add(admin);
+      await customResource('Delete');
+      expect(agentRoles()).toEqual([]);
+      expect(summaryLog()).toMatchObject({ mode: 'delete', errors: 0, deleted: 3 });
+    });
+
+    // Issue 21, item 10: the boundary is the one mark of a role this stack made (tags are anyone's to
+    // write who may create a role); a role without it is never adopted, repaired or deleted.
+    test('every role it creates carries the stack\'s boundary; an owned-looking role without it is reported and left alone, never adopted', async () => {
+      await scheduled();
+      expect(agentRoles().map((r) => r.boundary)).toEqual([BOUNDARY, BOUNDARY, BOUNDARY]);
+      const prod = role('prod', 'us-east-1')!;
+      prod.boundary = undefined;
+      prod.trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
+      const before = JSON.stringify(prod, (_k, v) => (v instanceof Map || v instanceof Set ? [...v] : v));
+      iam.calls.length = 0;
+      await expect(scheduled()).rejects.toThrow(/carries this stack's owner tag but not its permissions boundary \(it has none\)/);
+      expect(iam.writes()).toEqual([]);
+      expect(JSON.stringify(prod, (_k, v) => (v instanceof Map || v instanceof Set ? [...v] : v))).toBe(before);
+      // Nor on Delete: it is not this stack's to remove.
+      await customResource('Delete');
+      expect(agentRoles().map((r) => r.roleName)).toEqual([prod.roleName]);
+      expect(logs).toContainEqual(expect.objectContaining({ action: 'conflict', role: prod.roleName, error: expect.stringMatching(/not adopted, repaired or deleted/) }));
+    });
+
+    test('someone else\'s role at the path with the owner tag but another boundary (or none) is left alone; once removed, the next run creates this stack\'s own', async () => {
+      const name = agentRoleName('prod', 'us-east-1');
+      const fake = iam.seedRole(name, { Version: '2012-10-17', Statement: [] }, {
+        path: PATH, tags: { [OWNER_TAG]: OWNER, 'container-cost:prefix': 'us-east-1/prod/' }, boundary: `arn:aws:iam::${SOURCE_ACCOUNT}:policy/permissive`,
+      });
+      iam.calls.length = 0;
+      await expect(scheduled()).rejects.toThrow(/1 error/);
+      expect(iam.writes().filter((w) => w.includes(`(${name})`))).toEqual([]);
+      expect(iam.roles.get(name.toLowerCase())).toBe(fake);
+      iam.roles.delete(name.toLowerCase());
+      iam.calls.length = 0;
+      await scheduled();
+      expect(role('prod', 'us-east-1')).toMatchObject({ boundary: BOUNDARY });
+      expect(iam.writes()).toEqual([`CreateRole(${name})`, `PutRolePolicy(${name})`]);
+    });
+
+    test('a role planted one path segment deeper is reported as an error, not silently kept', async () => {
+      iam.seedRole('planted', { Version: '2012-10-17', Statement: [] }, { path: `${PATH}hidden/`, tags: { [OWNER_TAG]: OWNER } });
+      await expect(scheduled()).rejects.toThrow(new RegExp(`role ${PATH}hidden/planted is nested below ${PATH}`));
+    });
+
+    test('with SSE-KMS the agent may do a multipart upload: kms:GenerateDataKey and kms:Decrypt on the bucket key (iam-simulate)', async () => {
+      const keyArn = `arn:aws:kms:us-east-1:${SOURCE_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+      deps = { ...deps, env: { ...env, [ENV.KMS_KEY_ARN]: keyArn } };
+      await scheduled();
+      const prod = role('prod', 'us-east-1')!;
+      const keyPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SOURCE_ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] };
+      const policies = [JSON.parse(prod.policies.get(WRITE_POLICY_NAME)!)];
+      const can = (action: string) => isAllowed({ policies, principal: prod.arn, action, resource: keyArn, resourcePolicy: keyPolicy });
+      expect(can('kms:GenerateDataKey')).toBe('Allowed');
+      expect(can('kms:Decrypt')).toBe('Allowed');
+    });
+  });
+});
+
+test.each([['an unknown', 'LIST_ROLES'], ['a lower-case', 'per_role'], ['an empty', '']])('%s drift-read mode fails the run (and a Delete) before any IAM call, naming the variable and the modes', async (_, value) => {
+  deps = { ...deps, env: { ...env, [ENV.DRIFT_READS]: value } };
+  const expected = value ? /DRIFT_READS is ".*"; expected one of PER_ROLE, ACCOUNT_AUTHORIZATION_DETAILS/ : /environment variable DRIFT_READS is not set/;
+  await expect(scheduled()).rejects.toThrow(expected);
+  await expect(customResource('Delete')).rejects.toThrow(expected);
+  expect(iam.calls).toEqual([]);
 });
 
 describe('stack deletion while a scheduled run is in flight', () => {

@@ -3,6 +3,7 @@
  * properties; the custom resource adds only what a Delete needs).
  */
 import { SyncConfig } from './desired';
+import { ReconcilerDriftReads } from '../drift-reads';
 import { envList, requiredEnv } from '../../core/handler-env';
 
 export const ENV = {
@@ -20,6 +21,8 @@ export const ENV = {
   STACK_ID: 'STACK_ID',
   /** The logical ID of the function's own custom resource: the only resource whose Delete it acts on. */
   LOGICAL_ID: 'LOGICAL_ID',
+  /** A ReconcilerDriftReads value: how the run reads its roles (its role grants only that mode's reads). */
+  DRIFT_READS: 'DRIFT_READS',
 } as const;
 
 export function configFromEnv(env: Record<string, string | undefined>): SyncConfig {
@@ -35,4 +38,12 @@ export function configFromEnv(env: Record<string, string | undefined>): SyncConf
     boundaryArn: required(ENV.BOUNDARY_ARN),
     reconcilerRoleName: required(ENV.RECONCILER_ROLE),
   };
+}
+
+/** The drift-read mode; anything else fails the run (its role would refuse the other mode's reads anyway). */
+export function driftReadsFromEnv(env: Record<string, string | undefined>): ReconcilerDriftReads {
+  const value = requiredEnv(env)(ENV.DRIFT_READS);
+  const modes = Object.values(ReconcilerDriftReads) as string[];
+  if (!modes.includes(value)) throw new Error(`environment variable ${ENV.DRIFT_READS} is ${JSON.stringify(value)}; expected one of ${modes.join(', ')}`);
+  return value as ReconcilerDriftReads;
 }

@@ -38,7 +38,7 @@ export interface Clients {
 
 export class SyncIo {
   constructor(
-    private readonly clients: Clients,
+    protected readonly clients: Clients,
     private readonly retry: RetryOptions,
     private readonly log: (entry: Record<string, unknown>) => void,
   ) {}
@@ -304,7 +304,7 @@ export class SyncIo {
     })));
   }
 
-  private call<T>(fn: () => Promise<T>): Promise<T> {
+  protected call<T>(fn: () => Promise<T>): Promise<T> {
     return withRetry(fn, this.retry, (attempt, error) => this.log({ action: 'retry', attempt, error: (error as Error).name }));
   }
 }
