@@ -3,15 +3,17 @@
  * against the in-memory IAM and EKS fakes, every call taking a fixed latency. Prints the API calls
  * by kind for the first run (creates everything) and the steady run (nothing to do), and each
  * run's wall time next to the lower bound its phases allow with that latency and concurrency.
- * The reconciler reads its roles from GetAccountAuthorizationDetails pages (issue 24 item 6); before,
- * it listed them with ListRoles and read each with four calls (GetRole, ListRolePolicies,
- * GetRolePolicy, ListAttachedRolePolicies): this bench at commit 64d87e7 measured 2,006 IAM calls in
- * the steady run (5 ListRoles pages and 500 of each), printed next to today's count.
+ * Run once per drift-read mode (ReconcilerDriftReads): PER_ROLE (the default) lists the roles with
+ * ListRoles and reads each with four calls (GetRole, ListRolePolicies, GetRolePolicy,
+ * ListAttachedRolePolicies); ACCOUNT_AUTHORIZATION_DETAILS reads them from
+ * GetAccountAuthorizationDetails pages of 1,000 (issue 24 item 6). The steady runs' IAM calls of
+ * both modes are printed side by side.
  * Not a test: timings depend on the machine; the call counts do not.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { ReconcilerDriftReads } from '../src/container-cost/drift-reads';
 import { ENV } from '../src/container-cost/role-sync/config';
 import { acceptingRolesTag } from '../src/container-cost/role-sync/naming';
 import { onEvent } from '../src/container-cost/role-sync.lambda';
@@ -25,26 +27,44 @@ const CLUSTERS_PER_REGION = 50;
 // The services' default page sizes: EKS ListClusters and IAM ListRoles return up to 100 items.
 const PAGE_SIZE = 100;
 
-const iam = new FakeIam('222222222222');
-const eks = new FakeEks('222222222222');
-iam.pageSize = PAGE_SIZE;
-eks.pageSize = PAGE_SIZE;
+let iam: FakeIam;
+let eks: FakeEks;
+
+/** Fresh fakes: 500 clusters with registered providers, and the reconciler's own role. */
+function seed(): void {
+  iam = new FakeIam('222222222222');
+  eks = new FakeEks('222222222222');
+  iam.pageSize = PAGE_SIZE;
+  eks.pageSize = PAGE_SIZE;
+  iam.authorizationDetailsPageSize = DETAILS_PAGE_SIZE;
+  REGIONS.forEach((region, r) => {
+    for (let c = 0; c < CLUSTERS_PER_REGION; c++) {
+      const issuer = `https://oidc.eks.${region}.amazonaws.com/id/${(r * 1000 + c).toString(16).toUpperCase().padStart(32, '0')}`;
+      eks.addCluster(region, { name: `cluster-${String(c).padStart(3, '0')}`, issuer });
+      iam.addProvider(issuer);
+    }
+  });
+  // The reconciler's own role, with the tag that lets runs create roles (the stack is not being deleted).
+  iam.seedRole('bench-reconciler', {}, { tags: { [acceptingRolesTag('bench0000000')]: 'true' } });
+  iam.latencyMs = LATENCY_MS;
+  eks.latencyMs = LATENCY_MS;
+}
+
 // GetAccountAuthorizationDetails returns up to MaxItems (the reconciler asks for 1,000) roles a page.
 const DETAILS_PAGE_SIZE = 1000;
-iam.authorizationDetailsPageSize = DETAILS_PAGE_SIZE;
-REGIONS.forEach((region, r) => {
-  for (let c = 0; c < CLUSTERS_PER_REGION; c++) {
-    const issuer = `https://oidc.eks.${region}.amazonaws.com/id/${(r * 1000 + c).toString(16).toUpperCase().padStart(32, '0')}`;
-    eks.addCluster(region, { name: `cluster-${String(c).padStart(3, '0')}`, issuer });
-    iam.addProvider(issuer);
-  }
-});
-// The reconciler's own role, with the tag that lets runs create roles (the stack is not being deleted).
-iam.seedRole('bench-reconciler', {}, { tags: { [acceptingRolesTag('bench0000000')]: 'true' } });
-iam.latencyMs = LATENCY_MS;
-eks.latencyMs = LATENCY_MS;
 
-const deps = {
+const env = {
+  [ENV.PARTITION]: 'aws',
+  [ENV.ACCOUNT]: '222222222222',
+  [ENV.BUCKET_NAME]: 'container-cost-222222222222',
+  [ENV.REGIONS]: REGIONS.join(','),
+  [ENV.OWNER_KEY]: 'bench0000000',
+  [ENV.SA_NAMESPACE]: 'container-cost',
+  [ENV.SA_NAME]: 'container-cost-agent',
+  [ENV.BOUNDARY_ARN]: 'arn:aws:iam::222222222222:policy/container-cost/bench0000000/container-cost-agent-boundary-bench0000000',
+  [ENV.RECONCILER_ROLE]: 'bench-reconciler',
+};
+const deps = (mode: ReconcilerDriftReads) => ({
   clients: { iam: new IAMClient({ region: 'us-east-1' }), eks: (region: string) => new EKSClient({ region }), cfn: new CloudFormationClient({ region: 'us-east-1' }) },
   retry: {
     maxAttempts: 5,
@@ -53,28 +73,21 @@ const deps = {
     random: Math.random,
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   },
-  env: {
-    [ENV.PARTITION]: 'aws',
-    [ENV.ACCOUNT]: '222222222222',
-    [ENV.BUCKET_NAME]: 'container-cost-222222222222',
-    [ENV.REGIONS]: REGIONS.join(','),
-    [ENV.OWNER_KEY]: 'bench0000000',
-    [ENV.SA_NAMESPACE]: 'container-cost',
-    [ENV.SA_NAME]: 'container-cost-agent',
-    [ENV.BOUNDARY_ARN]: 'arn:aws:iam::222222222222:policy/container-cost/bench0000000/container-cost-agent-boundary-bench0000000',
-    [ENV.RECONCILER_ROLE]: 'bench-reconciler',
-  },
+  env: { ...env, [ENV.DRIFT_READS]: mode },
   log: () => undefined,
-};
+});
 
 /** The wall time the reconciler's phases need at least, with the latency and its concurrency settings. */
-function lowerBoundMs(rolesInAccount: number, creates: number): number {
+function lowerBoundMs(mode: ReconcilerDriftReads, rolesInAccount: number, rolesAtPath: number, creates: number): number {
   const { regions, clusters, roles } = DEFAULT_CONCURRENCY;
   const pages = (n: number, size = PAGE_SIZE) => Math.max(1, Math.ceil(n / size));
   const perRegion = pages(CLUSTERS_PER_REGION) + Math.ceil(CLUSTERS_PER_REGION / clusters); // ListClusters pages, then DescribeCluster waves
   const scan = Math.ceil(REGIONS.length / regions) * perRegion;
   const providers = 1;
-  const read = pages(rolesInAccount, DETAILS_PAGE_SIZE); // GetAccountAuthorizationDetails pages, one after another
+  const read = mode === ReconcilerDriftReads.PER_ROLE
+    // ListRoles pages, then GetRole, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies per role, `roles` at once
+    ? pages(rolesAtPath) + Math.ceil(rolesAtPath / roles) * 4
+    : pages(rolesInAccount, DETAILS_PAGE_SIZE); // GetAccountAuthorizationDetails pages, one after another
   const fence = creates > 0 ? 1 : 0; // one GetRole of the reconciler's own role (is the stack being deleted?) before creating
   const apply = Math.ceil(creates / roles) * 3; // CreateRole, PutRolePolicy, then the deletion fence's GetRole per new role
   return (scan + providers + read + fence + apply) * LATENCY_MS;
@@ -89,17 +102,15 @@ function countByKind(calls: string[]): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** The steady run's IAM calls before issue 24 item 6 (this bench at 64d87e7: ListRoles, then four reads per role). */
-const STEADY_IAM_CALLS_BEFORE = 2006;
-
-async function run(label: string) {
+async function run(mode: ReconcilerDriftReads, label: string) {
   const rolesInAccount = iam.roles.size;
+  const rolesAtPath = rolesInAccount - 1; // all but the reconciler's own
   iam.calls.length = 0;
   eks.calls.length = 0;
   const start = process.hrtime.bigint();
-  const { summary } = await onEvent({ source: 'bench' }, deps);
+  const { summary } = await onEvent({ source: 'bench' }, deps(mode));
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  const bound = lowerBoundMs(rolesInAccount, summary!.created);
+  const bound = lowerBoundMs(mode, rolesInAccount, rolesAtPath, summary!.created);
   const calls = { ...countByKind(eks.calls), ...countByKind(iam.calls) };
   console.log(`\n${label}: ${JSON.stringify({ created: summary!.created, updated: summary!.updated, deleted: summary!.deleted, errors: summary!.errors.length })}`);
   console.log(`  API calls (${Object.values(calls).reduce((a, b) => a + b, 0)} in all, ${iam.calls.length} to IAM):`);
@@ -108,15 +119,25 @@ async function run(label: string) {
   return iam.calls.length;
 }
 
+/** Both runs in one mode, on fresh fakes; returns the steady run's IAM calls. */
+async function bench(mode: ReconcilerDriftReads): Promise<number> {
+  seed();
+  try {
+    await run(mode, `[${mode}] First run`);
+    return await run(mode, `[${mode}] Steady run`);
+  } finally {
+    iam.restore();
+    eks.restore();
+  }
+}
+
 async function main() {
   console.log(`Reconciling ${REGIONS.length * CLUSTERS_PER_REGION} clusters over ${REGIONS.length} regions; ${LATENCY_MS} ms per API call; `
     + `concurrency: ${DEFAULT_CONCURRENCY.regions} regions, ${DEFAULT_CONCURRENCY.clusters} DescribeCluster per region, ${DEFAULT_CONCURRENCY.roles} roles.`);
-  await run('First run');
-  const now = await run('Steady run');
-  console.log(`\nSteady-state IAM calls: ${now} now, ${STEADY_IAM_CALLS_BEFORE} before issue 24 item 6 (four reads per role); `
-    + `at one run every 2 hours, ${now * 12} instead of ${STEADY_IAM_CALLS_BEFORE * 12} a day.`);
-  iam.restore();
-  eks.restore();
+  const steady: Record<string, number> = {};
+  for (const mode of Object.values(ReconcilerDriftReads)) steady[mode] = await bench(mode);
+  console.log('\nSteady-state IAM calls per run (and a day at one run every 2 hours):');
+  for (const [mode, calls] of Object.entries(steady)) console.log(`  ${mode.padEnd(32)} ${calls} (${calls * 12} a day)`);
 }
 
 main().catch((error) => {
