@@ -233,6 +233,13 @@ export const ENTRIES: ContractEntry[] = [
     build: construct(SOURCE, (s, p) => new lib.ContainerCostBucket(s, 'C', p)),
   },
   {
+    name: 'ContainerCostBucket',
+    variant: 'driftReads ACCOUNT_AUTHORIZATION_DETAILS',
+    baseline: { includeRegions: [REGION], readerRoleName: 'cost-reader', driftReads: lib.ReconcilerDriftReads.ACCOUNT_AUTHORIZATION_DETAILS },
+    required: [],
+    build: construct(SOURCE, (s, p) => new lib.ContainerCostBucket(s, 'C', p)),
+  },
+  {
     name: 'ContainerCostAgentChart',
     baseline: { account: SOURCE, ownerKey: 'a1b2c3d4e5f6', clusterName: 'prod', region: REGION },
     required: ['account', 'clusterName', 'region'],
