@@ -3,8 +3,8 @@
  * properties; the custom resource adds only what a Delete needs).
  */
 import { SyncConfig } from './desired';
-import { ReconcilerDriftReads } from '../drift-reads';
 import { envList, requiredEnv } from '../../core/handler-env';
+import { ReconcilerDriftReads } from '../drift-reads';
 
 export const ENV = {
   PARTITION: 'PARTITION',
