@@ -73,7 +73,7 @@ export async function reconcile(spec: ReconcilerSpec, io: SyncIo, log: Log, conc
     log({ action: 'skip-cluster', cluster: skip.clusterArn, reason: skip.reason });
   }
 
-  // Every role under the paths, read in full from GetAccountAuthorizationDetails pages (issue 24 item 6).
+  // Every role under the paths, read in full (in bulk, or per role: see SyncIo.rolesUnder).
   const { roles: underPath, nested } = await io.rolesUnder(spec.rolePaths);
   for (const { path, role } of nested) {
     // The reconciler's policy denies every path below its own, so someone else put this here.

@@ -197,7 +197,8 @@ export class SyncIo {
    * with four calls per role (issue 24 item 6). The same facts, so drift is found the same way: a hand
    * edit of a trust or inline policy, an extra inline policy, an attached policy, a changed tag or
    * boundary. IAM has no path filter for this call: roles elsewhere in the account are skipped here.
-   * (ListRoles has one, but returns neither tags, boundary nor policies.)
+   * (ListRoles has one, but returns neither tags, boundary nor policies.) Container cost's default
+   * reads per role instead (src/container-cost/role-sync/per-role-io.ts), without this account-wide read.
    */
   async rolesUnder(paths: readonly string[]): Promise<{ roles: ActualRole[]; nested: Array<{ path: string; role: string }> }> {
     const roles: ActualRole[] = [];
