@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { readmeTsSections } from './harness/readme-sections';
 
 const ROOT = path.join(__dirname, '..');
 const PACKAGE = 'cdk-eks-cross-account-observability';
@@ -30,13 +31,6 @@ const ASSUMED: Record<string, string> = {
  */
 const ALTERNATIVES = new Set(['Container Insights into another account']);
 
-function sections(): Array<{ title: string; code: string }> {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  return readme.split(/\n## /).map((section) => ({
-    title: section.split('\n')[0],
-    code: [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).join('\n'),
-  })).filter((s) => s.code.length > 0);
-}
 
 /** A CommonJS program: harness stacks for what the prose assumes, then the section's code. */
 function runnable(code: string): string {
@@ -60,7 +54,7 @@ function runnable(code: string): string {
   return ts.transpileModule(program, { compilerOptions }).outputText;
 }
 
-const runnableSections = sections().filter((s) => !ALTERNATIVES.has(s.title));
+const runnableSections = readmeTsSections().filter((s) => !ALTERNATIVES.has(s.title));
 const SNIPPET_DIR = path.join(ROOT, 'node_modules', '.cache', 'readme-snippets-synth', String(process.pid));
 let scratch: string;
 const cwd = process.cwd();
@@ -77,7 +71,7 @@ afterAll(() => {
 });
 
 test('every section with ts blocks is run here or named as showing alternatives', () => {
-  const titles = sections().map((s) => s.title);
+  const titles = readmeTsSections().map((s) => s.title);
   expect([...ALTERNATIVES].filter((t) => !titles.includes(t))).toEqual([]);
   expect(runnableSections.length).toBeGreaterThanOrEqual(6);
 });

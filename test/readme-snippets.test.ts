@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { readmeTsSections } from './harness/readme-sections';
 
 const ROOT = path.join(__dirname, '..');
 const PACKAGE = 'cdk-eks-cross-account-observability';
@@ -21,13 +22,6 @@ const ASSUMED: Record<string, string> = {
   somePrincipal: 'iam.IGrantable',
 };
 
-function sections(): Array<{ title: string; code: string }> {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  return readme.split(/\n## /).map((section) => ({
-    title: section.split('\n')[0],
-    code: [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).join('\n'),
-  })).filter((s) => s.code.length > 0);
-}
 
 /** One compilable file: merged imports, declarations for what the prose assumes, then the code. */
 function compilable(code: string): string {
@@ -60,7 +54,7 @@ function compilable(code: string): string {
 // One program for every section: the library's types load once. The files live under
 // node_modules/.cache (ignored by git) so that module resolution finds the project's packages.
 const SNIPPET_DIR = path.join(ROOT, 'node_modules', '.cache', 'readme-snippets');
-const snippets = sections().map((section, i) => ({ ...section, file: path.join(SNIPPET_DIR, `section-${process.pid}-${i}.ts`) }));
+const snippets = readmeTsSections().map((section, i) => ({ ...section, file: path.join(SNIPPET_DIR, `section-${process.pid}-${i}.ts`) }));
 let diagnostics: readonly ts.Diagnostic[] = [];
 
 beforeAll(() => {

@@ -5,34 +5,21 @@
  * identity it writes with (the target role, reached through `role_arn` or the Pod Identity chain) may
  * write exactly that log group in the target account.
  */
-import { App, Stack } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
 import {
-  AgentIdentityMode, CloudWatchAgentChart, CloudWatchObservabilityAddon, ContainerInsightsPermissionMode, CrossAccountContainerInsights,
+  AgentIdentityMode, CloudWatchAgentChart, CloudWatchObservabilityAddon, CrossAccountContainerInsights,
 } from '../../src';
 import { REGION, SOURCE_ACCOUNT, stackIn, TARGET_ACCOUNT } from '../fixtures';
-import { identityPoliciesOf, isAllowed, logicalIdsOfType } from '../harness/iam-proof';
+import { cloudwatchLogsOutputs } from '../harness/fluent-bit-outputs';
+import { isAllowed } from '../harness/iam-proof';
 import { objectOf, validChartObjects } from '../harness/manifests';
+import { acmeTenantIsolatedPolicies } from '../harness/tenant-isolated-target';
 
 const TARGET_ROLE = `arn:aws:iam::${TARGET_ACCOUNT}:role/containerinsights-acme`;
 const AGENT_ROLE = `arn:aws:iam::${SOURCE_ACCOUNT}:role/containerinsights-agent-prod`;
 const MODES = [AgentIdentityMode.NODE_ROLES, AgentIdentityMode.IRSA, AgentIdentityMode.POD_IDENTITY];
 const REPORTED = CrossAccountContainerInsights.reportedClusterName('acme', 'prod');
-
-/** The `cloudwatch_logs` outputs of Fluent Bit classic configuration files, as key/value maps. */
-export function cloudwatchLogsOutputs(files: Record<string, string>): Array<Record<string, string>> {
-  const outputs: Array<Record<string, string>> = [];
-  for (const text of Object.values(files)) {
-    for (const section of text.split(/^\[/m).slice(1)) {
-      const [header, ...lines] = section.split('\n');
-      if (header.trim() !== 'OUTPUT]') continue;
-      const entries = Object.fromEntries(lines.map((l) => l.trim()).filter(Boolean).map((l) => [l.split(/\s+/)[0], l.replace(/^\S+\s+/, '')]));
-      if (entries.Name === 'cloudwatch_logs') outputs.push(entries);
-    }
-  }
-  return outputs;
-}
 
 function addonRoute(identityMode: AgentIdentityMode) {
   const stack = stackIn(SOURCE_ACCOUNT);
@@ -61,15 +48,6 @@ function chartRoute(identityMode: AgentIdentityMode) {
   return { chart, objects, config, outputs: cloudwatchLogsOutputs(config.data) };
 }
 
-/** The vendor's TENANT_ISOLATED role for acme's "prod", and its policies as IAM will evaluate them. */
-function targetRolePolicies() {
-  const stack = new Stack(new App(), 'Vendor', { env: { account: TARGET_ACCOUNT, region: REGION } });
-  new CrossAccountContainerInsights(stack, 'acme', {
-    customerName: 'acme', sourceAccountId: SOURCE_ACCOUNT, permissionMode: ContainerInsightsPermissionMode.TENANT_ISOLATED, clusterNames: ['prod'],
-  });
-  const json = Template.fromStack(stack).toJSON();
-  return identityPoliciesOf(json, logicalIdsOfType(json, 'AWS::IAM::Role')[0], { account: TARGET_ACCOUNT, region: REGION });
-}
 
 /** May the identity Fluent Bit ends up with write the output's log group in the target account? */
 function writes(output: Record<string, string>, policies: any[]): string[] {
@@ -86,7 +64,7 @@ describe.each([['add-on', addonRoute], ['chart', chartRoute]] as const)('%s rout
   test.each(MODES)('%s: application, dataplane and host logs go to the target account\'s acme.prod groups, with the target role', (mode) => {
     const { outputs } = build(mode);
     expect(outputs.map((o) => o.log_group_name).sort()).toEqual(GROUPS);
-    const policies = targetRolePolicies();
+    const policies = acmeTenantIsolatedPolicies();
     for (const output of outputs) {
       expect(output.region).toBe(REGION);
       // NODE_ROLES and IRSA: Fluent Bit holds the node role or the agent's IRSA role and must assume the target role itself.
@@ -109,7 +87,7 @@ test('the chart route runs Fluent Bit as the agent\'s service account (so it hol
 });
 
 test('the target role may write exactly the four groups of its reported cluster, no other group of that prefix', () => {
-  const policies = targetRolePolicies();
+  const policies = acmeTenantIsolatedPolicies();
   const can = (group: string) => isAllowed({ policies, principal: TARGET_ROLE, action: 'logs:PutLogEvents', resource: `arn:aws:logs:${REGION}:${TARGET_ACCOUNT}:log-group:${group}:log-stream:s` });
   for (const kind of ['application', 'dataplane', 'host', 'performance']) expect(can(`/aws/containerinsights/acme.prod/${kind}`)).toBe('Allowed');
   expect(can('/aws/containerinsights/acme.prod/other')).toBe('ImplicitlyDenied');

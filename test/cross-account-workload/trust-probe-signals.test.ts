@@ -8,32 +8,22 @@ import { spawnSync } from 'child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
 import {
-  AgentIdentityMode, CloudWatchAgentChart, CloudWatchObservabilityAddon, ContainerInsightsPermissionMode, ContainerInsightsSignalRoute,
+  AgentIdentityMode, CloudWatchAgentChart, CloudWatchObservabilityAddon, ContainerInsightsSignalRoute,
   CrossAccountContainerInsights, TrustProbeChart, WorkloadIdentityMode,
 } from '../../src';
 import { PROBE_LOG_STREAM } from '../../src/cross-account-workload/trust-probe-script';
 import { REGION, SOURCE_ACCOUNT, stackIn, TARGET_ACCOUNT } from '../fixtures';
-import { identityPoliciesOf, isAllowed, logicalIdsOfType } from '../harness/iam-proof';
+import { isAllowed } from '../harness/iam-proof';
 import { objectOf, validChartObjects } from '../harness/manifests';
+import { acmeTenantIsolatedPolicies } from '../harness/tenant-isolated-target';
 
 const TARGET_ROLE = `arn:aws:iam::${TARGET_ACCOUNT}:role/containerinsights-acme`;
 const AGENT_ROLE = `arn:aws:iam::${SOURCE_ACCOUNT}:role/containerinsights-agent-prod`;
 const SA = { namespace: 'amazon-cloudwatch', name: 'cloudwatch-agent' };
 const REPORTED = CrossAccountContainerInsights.reportedClusterName('acme', 'prod');
 
-/** The vendor's TENANT_ISOLATED role for acme's "prod", as IAM will evaluate it. */
-function targetRolePolicies() {
-  const stack = new Stack(new App(), 'Vendor', { env: { account: TARGET_ACCOUNT, region: REGION } });
-  new CrossAccountContainerInsights(stack, 'acme', {
-    customerName: 'acme', sourceAccountId: SOURCE_ACCOUNT, permissionMode: ContainerInsightsPermissionMode.TENANT_ISOLATED, clusterNames: ['prod'],
-  });
-  const json = Template.fromStack(stack).toJSON();
-  return identityPoliciesOf(json, logicalIdsOfType(json, 'AWS::IAM::Role')[0], { account: TARGET_ACCOUNT, region: REGION });
-}
 
 function addonRoutes(props: { reportedClusterName?: string; containerLogs?: boolean }): ContainerInsightsSignalRoute[] {
   return new CloudWatchObservabilityAddon(stackIn(SOURCE_ACCOUNT), 'Addon', {
@@ -75,7 +65,7 @@ function runProbe(routes: ContainerInsightsSignalRoute[], existing: string[] = [
     serviceAccount: SA, firstRoleArn: AGENT_ROLE, hops: [{ roleArn: TARGET_ROLE }], signalRoutes: routes, region: REGION,
   });
   // The stub is asked for exactly the groups the routes name; the IAM engine decides each, per action and resource.
-  const policies = options.policies ?? targetRolePolicies();
+  const policies = options.policies ?? acmeTenantIsolatedPolicies();
   const groups = routes.flatMap((r) => r.logGroups);
   const groupArn = (group: string) => `arn:aws:logs:${REGION}:${TARGET_ACCOUNT}:log-group:${group}`;
   const putAllowed = groups.filter((group) => isAllowed({
